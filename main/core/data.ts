@@ -1,0 +1,247 @@
+/**
+ * What the local store keeps: the shape of each file (zod, checked on every load and write) and its
+ * migrations. Records mirror the contract's views; views add what is joined at read time.
+ */
+import { z } from 'zod';
+import { CURRENCIES, LANGUAGES, MandateParams } from '../../preload/contract';
+
+const Iso = z.string(); // ISO 8601 timestamps, written by the clock
+const Actor = z.object({ staffId: z.string(), name: z.string() });
+const Failure = z.object({ code: z.string(), message: z.string() }).nullable();
+const Currency = z.enum(CURRENCIES);
+const Language = z.enum(LANGUAGES);
+
+export const StaffRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['staff', 'manager']),
+  active: z.boolean(),
+  /** scrypt(pin, salt), hex; the PIN itself is never stored. */
+  pinHash: z.string(),
+  pinSalt: z.string(),
+  failedAttempts: z.number().int(),
+  lockedUntil: Iso.nullable(),
+  createdAt: Iso,
+});
+
+export const CustomerRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  language: Language,
+  stripeCustomerId: z.string(),
+  createdAt: Iso,
+  createdBy: Actor,
+});
+
+/** Immutable: written once when the customer accepts, never edited or deleted. */
+export const ConsentRecord = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  stripeCustomerId: z.string(),
+  termsVersion: z.string(),
+  language: Language,
+  title: z.string(),
+  text: z.string(),
+  textSha256: z.string(),
+  params: MandateParams,
+  typedName: z.string(),
+  signaturePng: z.string().nullable(),
+  acceptedAtUtc: Iso,
+  acceptedAtLocal: z.string(),
+  timeZone: z.string(),
+  witnessedBy: Actor,
+  terminalId: z.string(),
+  correctsConsentId: z.string().nullable(),
+});
+
+/** Withdrawal of a consent: a separate record, so the consent itself is never edited. */
+export const WithdrawalRecord = z.object({
+  id: z.string(),
+  consentId: z.string(),
+  at: Iso,
+  by: Actor,
+  reason: z.string(),
+});
+
+export const SetupRecord = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  consentId: z.string(),
+  checkoutSessionId: z.string(),
+  url: z.string().nullable(),
+  status: z.enum(['open', 'succeeded', 'failed', 'expired', 'canceled']),
+  expiresAt: Iso,
+  createdAt: Iso,
+  createdBy: Actor,
+  finishedAt: Iso.nullable(),
+  setupIntentId: z.string().nullable(),
+  paymentMethodId: z.string().nullable(),
+  mandateId: z.string().nullable(),
+  failure: Failure,
+});
+
+export const SavedMethodRecord = z.object({
+  paymentMethodId: z.string(),
+  type: z.literal('amazon_pay'),
+  customerId: z.string(),
+  consentId: z.string(),
+  setupId: z.string(),
+  setupIntentId: z.string(),
+  mandateId: z.string().nullable(),
+  savedAt: Iso,
+  detachedAt: Iso.nullable(),
+});
+
+export const ChargeRecord = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  consentId: z.string(),
+  paymentMethodId: z.string(),
+  amount: z.number().int().positive(),
+  currency: Currency,
+  description: z.string(),
+  status: z.enum(['pending', 'processing', 'succeeded', 'declined', 'unavailable', 'action_required', 'failed']),
+  /** Stored (fsynced) before the PaymentIntent request goes out; every retry reuses it. */
+  idempotencyKey: z.string(),
+  /** The renderer's key for this intent of the manager: a repeat of the same request finds this record. */
+  requestKey: z.string(),
+  paymentIntentId: z.string().nullable(),
+  failure: Failure,
+  createdAt: Iso,
+  finishedAt: Iso.nullable(),
+  createdBy: Actor,
+  subscriptionId: z.string().nullable(),
+});
+
+export const RefundRecord = z.object({
+  id: z.string(),
+  chargeId: z.string(),
+  amount: z.number().int().positive(),
+  currency: Currency,
+  reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']),
+  note: z.string(),
+  status: z.enum(['pending', 'processing', 'succeeded', 'failed']),
+  idempotencyKey: z.string(),
+  requestKey: z.string(),
+  stripeRefundId: z.string().nullable(),
+  failure: Failure,
+  createdAt: Iso,
+  createdBy: Actor,
+});
+
+export const PriceRecord = z.object({
+  id: z.string(), // Stripe price id
+  productId: z.string(),
+  productName: z.string(),
+  amount: z.number().int().positive(),
+  currency: Currency,
+  interval: z.enum(['day', 'week', 'month', 'year']),
+  intervalCount: z.number().int().positive(),
+  requestKey: z.string(),
+  createdAt: Iso,
+});
+
+export const SubscriptionRecord = z.object({
+  id: z.string(),
+  stripeSubscriptionId: z.string().nullable(),
+  customerId: z.string(),
+  consentId: z.string(),
+  paymentMethodId: z.string(),
+  priceId: z.string(),
+  status: z.string(),
+  idempotencyKey: z.string(),
+  requestKey: z.string(),
+  currentPeriodEnd: Iso.nullable(),
+  cancelAtPeriodEnd: z.boolean(),
+  canceledAt: Iso.nullable(),
+  createdAt: Iso,
+  createdBy: Actor,
+  payments: z.array(
+    z.object({ invoiceId: z.string(), amount: z.number().int(), currency: Currency, status: z.string(), paidAt: Iso.nullable() }),
+  ),
+});
+
+export const SettingsRecord = z.object({
+  shopName: z.string(),
+  shopContact: z.string(),
+  defaultCurrency: Currency,
+  defaultLanguage: Language,
+  idleLockMinutes: z.number().int(),
+  terminalName: z.string(),
+});
+
+export const APP_DATA_VERSION = 1;
+export const AppData = z.object({
+  schemaVersion: z.literal(APP_DATA_VERSION),
+  terminalId: z.string(),
+  settings: SettingsRecord,
+  staff: z.array(StaffRecord),
+  customers: z.array(CustomerRecord),
+  consents: z.array(ConsentRecord),
+  withdrawals: z.array(WithdrawalRecord),
+  setups: z.array(SetupRecord),
+  savedMethods: z.array(SavedMethodRecord),
+  charges: z.array(ChargeRecord),
+  refunds: z.array(RefundRecord),
+  prices: z.array(PriceRecord),
+  subscriptions: z.array(SubscriptionRecord),
+});
+export type AppData = z.infer<typeof AppData>;
+export type StaffRecord = z.infer<typeof StaffRecord>;
+export type CustomerRecord = z.infer<typeof CustomerRecord>;
+export type ConsentRecord = z.infer<typeof ConsentRecord>;
+export type WithdrawalRecord = z.infer<typeof WithdrawalRecord>;
+export type SetupRecord = z.infer<typeof SetupRecord>;
+export type SavedMethodRecord = z.infer<typeof SavedMethodRecord>;
+export type ChargeRecord = z.infer<typeof ChargeRecord>;
+export type RefundRecord = z.infer<typeof RefundRecord>;
+export type PriceRecord = z.infer<typeof PriceRecord>;
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
+export type SettingsRecord = z.infer<typeof SettingsRecord>;
+
+export function defaultAppData(terminalId: string): AppData {
+  return {
+    schemaVersion: APP_DATA_VERSION,
+    terminalId,
+    settings: {
+      shopName: 'My Shop',
+      shopContact: 'Shop contact not set',
+      defaultCurrency: 'eur',
+      defaultLanguage: 'en',
+      idleLockMinutes: 10,
+      terminalName: 'Counter 1',
+    },
+    staff: [],
+    customers: [],
+    consents: [],
+    withdrawals: [],
+    setups: [],
+    savedMethods: [],
+    charges: [],
+    refunds: [],
+    prices: [],
+    subscriptions: [],
+  };
+}
+/** Version n → n + 1. None yet: the first release writes version 1. */
+export const appDataMigrations = {};
+
+/** The audit trail: its own file, append-only, each entry chained to the previous by hash. */
+export const AuditRecord = z.object({
+  seq: z.number().int().positive(),
+  at: Iso,
+  actor: z.object({ staffId: z.string(), name: z.string(), role: z.enum(['staff', 'manager']) }).nullable(),
+  action: z.string(),
+  outcome: z.enum(['ok', 'refused', 'error']),
+  customerId: z.string().nullable(),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+export const AUDIT_DATA_VERSION = 1;
+export const AuditData = z.object({ schemaVersion: z.literal(AUDIT_DATA_VERSION), entries: z.array(AuditRecord) });
+export type AuditData = z.infer<typeof AuditData>;

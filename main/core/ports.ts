@@ -1,0 +1,57 @@
+/**
+ * Everything from outside that core needs, passed in as arguments (DESIGN §1). Electron, the
+ * browser bridge and the tests each provide their own.
+ */
+import { randomBytes } from 'node:crypto';
+import type Stripe from 'stripe';
+import type { EventName, Events, Mode } from '../../preload/contract';
+
+export interface Clock { now(): Date }
+export interface IdSource { next(prefix: string): string }
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+/** Opens a URL in the system browser (shell.openExternal in Electron). Core checks the allowlist first. */
+export type UrlOpener = (url: string) => Promise<void>;
+
+/** The loopback page the customer's browser returns to after Checkout. */
+export interface ReturnUrls {
+  success(setupId: string): string;
+  cancel(setupId: string): string;
+}
+
+/** Emulator-only controls, present in training mode. */
+export interface TrainingControls { advanceClockSeconds(seconds: number): Promise<Date> }
+
+export interface CoreDeps {
+  dataDir: string;
+  stripe: Stripe;
+  mode: Mode;
+  transport: 'electron' | 'browser' | 'in-process';
+  appVersion: string;
+  clock: Clock;
+  ids: IdSource;
+  openExternal: UrlOpener;
+  /** Origins Checkout URLs may have: https://checkout.stripe.com, or the emulator's origin in training mode. */
+  allowedCheckoutOrigins: string[];
+  returnUrls: ReturnUrls;
+  logger: Logger;
+  training?: TrainingControls;
+  /** How often open setups are polled; never below 2000 ms. */
+  pollIntervalMs?: number;
+}
+
+export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Ids like `cust_7f3a…`: a readable prefix and 80 random bits. */
+export const randomIds: IdSource = { next: (prefix) => `${prefix}_${randomBytes(10).toString('hex')}` };
+
+export const consoleLogger: Logger = {
+  info: (message, fields) => console.log(message, fields ?? ''),
+  warn: (message, fields) => console.warn(message, fields ?? ''),
+  error: (message, fields) => console.error(message, fields ?? ''),
+};

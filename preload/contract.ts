@@ -1,0 +1,520 @@
+/**
+ * The one typed list of every call the renderer may make and every event main may push.
+ * Main, preload, the browser bridge, the renderer and the tests all take their types from here.
+ * Imports zod only (DESIGN §1).
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- shared input schemas
+
+export const LANGUAGES = ['en', 'ja'] as const;
+export const Language = z.enum(LANGUAGES);
+export type Language = z.infer<typeof Language>;
+
+/** Presentment currencies Amazon Pay supports through Stripe (NOTES.md). */
+export const CURRENCIES = ['usd', 'aud', 'gbp', 'dkk', 'eur', 'hkd', 'jpy', 'nzd', 'nok', 'zar', 'sek', 'chf'] as const;
+export const Currency = z.enum(CURRENCIES);
+export type Currency = z.infer<typeof Currency>;
+/** Currencies whose minor unit is the major unit (no decimals). */
+export const ZERO_DECIMAL_CURRENCIES: readonly Currency[] = ['jpy'];
+
+/** An amount in the currency's own minor unit (cents for EUR, yen for JPY). */
+export const MinorAmount = z.number().int('Amount must be a whole number of minor units').positive('Amount must be above zero').max(99_999_999);
+
+const Id = z.string().trim().min(1).max(120);
+/** A key the renderer makes once per intent of the user (e.g. when a charge form opens), so a double click is one request. */
+export const RequestKey = z.string().uuid();
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-31');
+const Pin = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
+const StaffName = z.string().trim().min(1, 'Name is required').max(80);
+const Empty = z.object({}).strict();
+
+export const PersonName = z.string().trim().min(1, 'Name is required').max(120);
+export const Email = z.string().trim().max(254).email('Enter a valid e-mail address');
+export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()\-]*$/, 'Phone may contain digits, spaces, + ( ) -');
+
+/**
+ * The agreed parameters of a charge-later mandate (consent-requirements.md).
+ * `fixed`: every charge is exactly `amount`. `up_to_max` / `per_usage`: each charge is at most `maxAmount`.
+ */
+export const MandateParams = z
+  .object({
+    purpose: z.string().trim().min(3).max(300),
+    frequency: z.enum(['one_off', 'recurring', 'as_needed']),
+    timing: z.string().trim().min(3).max(300),
+    amountRule: z.enum(['fixed', 'up_to_max', 'per_usage']),
+    amount: MinorAmount.optional(),
+    maxAmount: MinorAmount.optional(),
+    currency: Currency,
+    startDate: IsoDate,
+    /** null: until cancelled */
+    endDate: IsoDate.nullable(),
+    cancellationPolicy: z.string().trim().min(3).max(600),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.amountRule === 'fixed' && p.amount === undefined)
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'A fixed amount is required' });
+    if (p.amountRule !== 'fixed' && p.maxAmount === undefined)
+      ctx.addIssue({ code: 'custom', path: ['maxAmount'], message: 'A maximum amount is required' });
+    if (p.endDate !== null && p.endDate < p.startDate)
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'The end date is before the start date' });
+  });
+export type MandateParams = z.infer<typeof MandateParams>;
+
+// ---------------------------------------------------------------- output (view) types
+
+export type Role = 'staff' | 'manager';
+export type Mode = 'training' | 'test' | 'live';
+
+export interface StaffView { id: string; name: string; role: Role; active: boolean; createdAt: string }
+export interface AuthStatus { staff: StaffView | null; needsFirstManager: boolean; idleLockMinutes: number }
+
+export interface StoreNotice {
+  file: string;
+  problem: string;
+  /** Where the unreadable file was kept aside (never overwritten). */
+  keptAsidePath: string;
+  /** The backup the app continued from, if any. */
+  restoredFrom: string | null;
+  at: string;
+}
+export interface AuditChainStatus { ok: boolean; entries: number; brokenAtSeq: number | null; problem: string | null }
+export interface AppInfo {
+  mode: Mode;
+  version: string;
+  terminalId: string;
+  terminalName: string;
+  shopName: string;
+  storeNotices: StoreNotice[];
+  auditChain: AuditChainStatus;
+  /** 'electron' or 'browser' (bridge): the renderer adapts how it shows external opens. */
+  transport: 'electron' | 'browser';
+}
+
+export interface Settings {
+  shopName: string;
+  shopContact: string;
+  defaultCurrency: Currency;
+  defaultLanguage: Language;
+  idleLockMinutes: number;
+  terminalName: string;
+}
+
+export interface CustomerView {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  language: Language;
+  stripeCustomerId: string;
+  createdAt: string;
+}
+/** A Customer found at Stripe (e.g. created by another terminal) that has no local record yet. */
+export interface StripeCustomerHit { stripeCustomerId: string; name: string; email: string; phone: string }
+export interface CustomerSearchResult { local: CustomerView[]; stripeOnly: StripeCustomerHit[] }
+
+export interface RenderedTerms {
+  version: string;
+  language: Language;
+  title: string;
+  text: string;
+  /** hex SHA-256 of `text` (UTF-8). */
+  sha256: string;
+}
+
+export type ConsentStatus = 'active' | 'withdrawn' | 'expired' | 'not_started';
+export interface ConsentView {
+  id: string;
+  customerId: string;
+  stripeCustomerId: string;
+  termsVersion: string;
+  language: Language;
+  title: string;
+  text: string;
+  textSha256: string;
+  params: MandateParams;
+  typedName: string;
+  signaturePng: string | null;
+  acceptedAtUtc: string;
+  acceptedAtLocal: string;
+  timeZone: string;
+  witnessedBy: { staffId: string; name: string };
+  terminalId: string;
+  /** Links filled in later (kept outside the immutable record, joined here). */
+  links: { checkoutSessionId: string | null; setupIntentId: string | null; paymentMethodId: string | null; mandateId: string | null };
+  withdrawal: { at: string; byStaffId: string; byName: string; reason: string } | null;
+  status: ConsentStatus;
+  /** A correction references the record it corrects. */
+  correctsConsentId: string | null;
+}
+
+export type SetupStatus = 'open' | 'succeeded' | 'failed' | 'expired' | 'canceled';
+export interface SetupView {
+  id: string;
+  customerId: string;
+  consentId: string;
+  checkoutSessionId: string;
+  status: SetupStatus;
+  /** The Checkout URL while open (not secret: it is what the customer's browser shows). */
+  url: string | null;
+  expiresAt: string;
+  createdAt: string;
+  finishedAt: string | null;
+  setupIntentId: string | null;
+  paymentMethodId: string | null;
+  mandateId: string | null;
+  failure: { code: string; message: string } | null;
+}
+
+export interface SavedMethodView {
+  paymentMethodId: string;
+  type: 'amazon_pay';
+  customerId: string;
+  consentId: string;
+  setupId: string;
+  setupIntentId: string;
+  mandateId: string | null;
+  savedAt: string;
+  status: 'active' | 'detached';
+  detachedAt: string | null;
+}
+
+export type ChargeStatus = 'pending' | 'processing' | 'succeeded' | 'declined' | 'unavailable' | 'action_required' | 'failed';
+export interface RefundView {
+  id: string;
+  chargeId: string;
+  amount: number;
+  currency: Currency;
+  reason: 'requested_by_customer' | 'duplicate' | 'fraudulent';
+  note: string;
+  status: 'pending' | 'processing' | 'succeeded' | 'failed';
+  stripeRefundId: string | null;
+  failure: { code: string; message: string } | null;
+  createdAt: string;
+  createdBy: { staffId: string; name: string };
+}
+export interface ChargeView {
+  id: string;
+  customerId: string;
+  consentId: string;
+  paymentMethodId: string;
+  amount: number;
+  currency: Currency;
+  description: string;
+  status: ChargeStatus;
+  idempotencyKey: string;
+  paymentIntentId: string | null;
+  failure: { code: string; message: string } | null;
+  createdAt: string;
+  finishedAt: string | null;
+  createdBy: { staffId: string; name: string };
+  refundedAmount: number;
+  refunds: RefundView[];
+  /** Set for charges made by a subscription renewal rather than by a manager. */
+  subscriptionId: string | null;
+}
+export interface ReceiptView {
+  charge: ChargeView;
+  customer: CustomerView;
+  shopName: string;
+  shopContact: string;
+  consent: { id: string; purpose: string; acceptedAtUtc: string };
+  language: Language;
+}
+
+export interface PriceView {
+  id: string;
+  productName: string;
+  amount: number;
+  currency: Currency;
+  interval: 'day' | 'week' | 'month' | 'year';
+  intervalCount: number;
+}
+export interface SubscriptionView {
+  id: string;
+  stripeSubscriptionId: string;
+  customerId: string;
+  consentId: string;
+  paymentMethodId: string;
+  price: PriceView;
+  status: 'incomplete' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'trialing' | 'incomplete_expired' | 'paused';
+  currentPeriodEnd: string | null;
+  nextPaymentAt: string | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: string | null;
+  createdAt: string;
+  payments: Array<{ invoiceId: string; amount: number; currency: Currency; status: string; paidAt: string | null }>;
+}
+
+export interface CustomerDetail {
+  customer: CustomerView;
+  consents: ConsentView[];
+  setups: SetupView[];
+  savedMethods: SavedMethodView[];
+  charges: ChargeView[];
+  subscriptions: SubscriptionView[];
+}
+
+export interface AuditEntryView {
+  seq: number;
+  at: string;
+  actor: { staffId: string; name: string; role: Role } | null;
+  action: string;
+  outcome: 'ok' | 'refused' | 'error';
+  customerId: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  hash: string;
+  prevHash: string;
+}
+export interface ExportFile { filename: string; mimeType: string; content: string }
+
+// ---------------------------------------------------------------- the calls
+
+/** `public`: callable while signed out. Otherwise the minimum role; a manager may do all a staff member may. */
+export type CallRole = 'public' | Role;
+
+export interface CallDef<I extends z.ZodType = z.ZodType, O = unknown> {
+  input: I;
+  role: CallRole;
+  /** Changes something: the dispatcher appends an audit entry for it (and for every refusal). */
+  mutates: boolean;
+  /** Phantom: carries the output type only. */
+  readonly __output?: O;
+}
+const def =
+  <O>() =>
+  <I extends z.ZodType>(spec: { input: I; role: CallRole; mutates: boolean }): CallDef<I, O> =>
+    spec;
+
+const SearchAuditFilter = z
+  .object({
+    action: z.string().max(60).optional(),
+    actorId: z.string().max(120).optional(),
+    customerId: z.string().max(120).optional(),
+    outcome: z.enum(['ok', 'refused', 'error']).optional(),
+    from: z.string().datetime().optional(),
+    to: z.string().datetime().optional(),
+  })
+  .strict();
+
+export const calls = {
+  // --- app and session
+  'app.info': def<AppInfo>()({ input: Empty, role: 'public', mutates: false }),
+  'auth.status': def<AuthStatus>()({ input: Empty, role: 'public', mutates: false }),
+  'auth.setupFirstManager': def<AuthStatus>()({ input: z.object({ name: StaffName, pin: Pin }).strict(), role: 'public', mutates: true }),
+  'auth.signIn': def<AuthStatus>()({ input: z.object({ name: StaffName, pin: Pin }).strict(), role: 'public', mutates: true }),
+  'auth.signOut': def<AuthStatus>()({ input: Empty, role: 'public', mutates: true }),
+
+  // --- staff and settings (managers)
+  'staff.list': def<StaffView[]>()({ input: Empty, role: 'manager', mutates: false }),
+  'staff.create': def<StaffView>()({ input: z.object({ name: StaffName, pin: Pin, role: z.enum(['staff', 'manager']) }).strict(), role: 'manager', mutates: true }),
+  'staff.update': def<StaffView>()({
+    input: z.object({ staffId: Id, role: z.enum(['staff', 'manager']).optional(), active: z.boolean().optional(), pin: Pin.optional() }).strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  'settings.get': def<Settings>()({ input: Empty, role: 'staff', mutates: false }),
+  'settings.update': def<Settings>()({
+    input: z
+      .object({
+        shopName: z.string().trim().min(1).max(120),
+        shopContact: z.string().trim().min(1).max(300),
+        defaultCurrency: Currency,
+        defaultLanguage: Language,
+        idleLockMinutes: z.number().int().min(1).max(240),
+        terminalName: z.string().trim().min(1).max(60),
+      })
+      .partial()
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+
+  // --- customers
+  'customers.search': def<CustomerSearchResult>()({ input: z.object({ query: z.string().trim().min(1).max(200) }).strict(), role: 'staff', mutates: false }),
+  'customers.create': def<{ customer: CustomerView; linkedExisting: boolean }>()({
+    input: z.object({ name: PersonName, email: Email, phone: Phone.optional(), language: Language }).strict(),
+    role: 'staff',
+    mutates: true,
+  }),
+  'customers.get': def<CustomerDetail>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
+
+  // --- terms and consent
+  'terms.render': def<RenderedTerms>()({
+    input: z.object({ customerId: Id, language: Language, params: MandateParams }).strict(),
+    role: 'staff',
+    mutates: false,
+  }),
+  'consents.record': def<ConsentView>()({
+    input: z
+      .object({
+        customerId: Id,
+        language: Language,
+        params: MandateParams,
+        /** SHA-256 of the text the customer was shown; main re-renders and refuses a mismatch. */
+        shownSha256: z.string().regex(/^[0-9a-f]{64}$/),
+        typedName: PersonName,
+        accepted: z.literal(true, { message: 'The customer must accept the terms' }),
+        staffConfirmed: z.literal(true, { message: 'The staff member must confirm' }),
+        signaturePng: z.string().max(400_000).regex(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/).nullable().optional(),
+        timeZone: z.string().max(64).optional(),
+        correctsConsentId: Id.optional(),
+      })
+      .strict(),
+    role: 'staff',
+    mutates: true,
+  }),
+  'consents.get': def<ConsentView>()({ input: z.object({ consentId: Id }).strict(), role: 'staff', mutates: false }),
+  'consents.withdraw': def<ConsentView>()({
+    input: z.object({ consentId: Id, reason: z.string().trim().min(3, 'Give a reason').max(500) }).strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  'consents.exportEvidence': def<ExportFile>()({ input: z.object({ consentId: Id }).strict(), role: 'manager', mutates: false }),
+
+  // --- setup sessions (Checkout, setup mode)
+  'setups.start': def<SetupView>()({ input: z.object({ consentId: Id }).strict(), role: 'staff', mutates: true }),
+  'setups.check': def<SetupView>()({ input: z.object({ setupId: Id }).strict(), role: 'staff', mutates: true }),
+  'setups.cancel': def<SetupView>()({ input: z.object({ setupId: Id }).strict(), role: 'staff', mutates: true }),
+  'setups.reopen': def<SetupView>()({ input: z.object({ setupId: Id }).strict(), role: 'staff', mutates: false }),
+  'setups.listOpen': def<SetupView[]>()({ input: Empty, role: 'staff', mutates: false }),
+
+  // --- charges and refunds (managers)
+  'charges.create': def<ChargeView>()({
+    input: z
+      .object({
+        customerId: Id,
+        consentId: Id,
+        paymentMethodId: Id,
+        amount: MinorAmount,
+        currency: Currency,
+        description: z.string().trim().min(1, 'Describe the charge').max(300),
+        requestKey: RequestKey,
+      })
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  'charges.resolve': def<ChargeView>()({ input: z.object({ chargeId: Id }).strict(), role: 'manager', mutates: true }),
+  'charges.receipt': def<ReceiptView>()({ input: z.object({ chargeId: Id }).strict(), role: 'staff', mutates: false }),
+  'refunds.create': def<ChargeView>()({
+    input: z
+      .object({
+        chargeId: Id,
+        amount: MinorAmount,
+        reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']),
+        note: z.string().trim().max(300).default(''),
+        requestKey: RequestKey,
+      })
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+
+  // --- subscriptions (managers)
+  'prices.list': def<PriceView[]>()({ input: Empty, role: 'manager', mutates: false }),
+  'prices.create': def<PriceView>()({
+    input: z
+      .object({
+        productName: z.string().trim().min(1).max(120),
+        amount: MinorAmount,
+        currency: Currency,
+        interval: z.enum(['day', 'week', 'month', 'year']),
+        intervalCount: z.number().int().min(1).max(12),
+        requestKey: RequestKey,
+      })
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  'subscriptions.create': def<SubscriptionView>()({
+    input: z.object({ customerId: Id, consentId: Id, paymentMethodId: Id, priceId: Id, requestKey: RequestKey }).strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  'subscriptions.cancel': def<SubscriptionView>()({
+    input: z.object({ subscriptionId: Id, atPeriodEnd: z.boolean() }).strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  /** Refreshes the customer's subscriptions from Stripe (renewals, status) and returns them. */
+  'subscriptions.refresh': def<SubscriptionView[]>()({ input: z.object({ customerId: Id }).strict(), role: 'manager', mutates: true }),
+
+  // --- audit (managers)
+  'audit.list': def<{ entries: AuditEntryView[]; chain: AuditChainStatus }>()({
+    input: z.object({ filter: SearchAuditFilter.default({}), limit: z.number().int().min(1).max(500).default(100), beforeSeq: z.number().int().positive().optional() }).strict(),
+    role: 'manager',
+    mutates: false,
+  }),
+  'audit.export': def<ExportFile>()({
+    input: z.object({ filter: SearchAuditFilter.default({}), format: z.enum(['json', 'csv']) }).strict(),
+    role: 'manager',
+    mutates: false,
+  }),
+
+  // --- training mode only (refused with `not_training` against real Stripe)
+  'training.advanceClock': def<{ now: string }>()({ input: z.object({ days: z.number().int().min(1).max(400) }).strict(), role: 'manager', mutates: true }),
+} as const;
+
+export type Calls = typeof calls;
+export type Channel = keyof Calls;
+export type CallInput<C extends Channel> = z.input<Calls[C]['input']>;
+export type ParsedInput<C extends Channel> = z.output<Calls[C]['input']>;
+export type CallOutput<C extends Channel> = NonNullable<Calls[C]['__output']>;
+export const CHANNELS = Object.keys(calls) as Channel[];
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+// ---------------------------------------------------------------- results
+
+/** Error codes a renderer can translate; `message` is an English fallback with specifics. */
+export const ERROR_CODES = [
+  'invalid_input', // zod rejected the input
+  'unknown_channel',
+  'forbidden_sender',
+  'not_signed_in',
+  'forbidden_role',
+  'locked_out', // too many wrong PINs
+  'bad_credentials',
+  'not_found',
+  'conflict', // e.g. a second setup while one is open
+  'consent_required',
+  'consent_inactive', // withdrawn / expired / not yet started
+  'terms_changed', // shownSha256 does not match what main renders
+  'name_mismatch', // typed name does not match the customer
+  'amount_not_allowed', // outside the consent's amount rule
+  'method_detached',
+  'frequency_not_allowed',
+  'over_refund',
+  'url_not_allowed',
+  'not_training',
+  'stripe_error',
+  'stripe_unreachable',
+  'store_error',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface CallError { code: ErrorCode; message: string; /** field → message, for invalid_input */ fields?: Record<string, string>; stripeCode?: string }
+export type Result<T> = { ok: true; data: T } | { ok: false; error: CallError };
+
+// ---------------------------------------------------------------- events main pushes
+
+export interface Events {
+  'setup.updated': SetupView;
+  'charge.updated': ChargeView;
+  'auth.changed': AuthStatus;
+  /** The app asked the system browser to open this URL (the bridge mirrors it to the page). */
+  'external.opened': { url: string };
+  'store.notice': StoreNotice;
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice'];
+
+/** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
+export interface MandateDeskApi {
+  invoke<C extends Channel>(channel: C, input: CallInput<C>): Promise<Result<CallOutput<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
