@@ -1,0 +1,210 @@
+/**
+ * Main-side message catalog (English and Japanese): the mandate terms, the loopback return page,
+ * receipts and evidence. The renderer has its own catalog; this one covers text main produces.
+ * `{name}` placeholders are filled from `vars`; a missing var is left visible rather than guessed.
+ */
+import type { Currency, Language } from '../../preload/contract';
+
+const en = {
+  // --- loopback return page (the customer's browser after Checkout)
+  'returnPage.title': 'Mandate Desk',
+  'returnPage.succeeded': 'Your Amazon Pay account has been saved. Thank you.',
+  'returnPage.failed': 'Your Amazon Pay account could not be saved. Please tell the staff at the counter.',
+  'returnPage.canceled': 'Saving your Amazon Pay account was cancelled. Nothing was saved.',
+  'returnPage.pending': 'We are still waiting for confirmation from Amazon Pay. The staff at the counter will see the result.',
+  'returnPage.closeHint': 'You can close this page and return to the shop counter.',
+
+  // --- Checkout Session (shown in the Stripe Dashboard next to the SetupIntent)
+  'setup.description': 'Charge-later authorization for {shop}: {purpose}',
+
+  // --- mandate terms
+  'terms.title': 'Authorization to charge later with Amazon Pay',
+  'terms.version': 'Terms version: {version}',
+  'terms.shop': 'Shop: {shop}',
+  'terms.shopContact': 'Shop contact: {contact}',
+  'terms.customer': 'Customer: {name} ({email})',
+  'terms.paymentMethod': 'Payment method: Amazon Pay (your Amazon account, saved through our payment provider Stripe)',
+  'terms.presentedAt': 'Presented at: {terminal}',
+
+  'terms.permission.heading': '1. Your permission',
+  'terms.permission.body':
+    'I, {name}, authorize {shop} to initiate a payment or a series of payments from my Amazon Pay account on my behalf, for the following purpose only. The shop may not use this permission for any other purpose.',
+  'terms.permission.purpose': 'Purpose: {purpose}',
+
+  'terms.frequency.heading': '2. Frequency and timing of payments',
+  'terms.frequency.one_off': 'Frequency: a single payment (one-off)',
+  'terms.frequency.recurring': 'Frequency: recurring payments',
+  'terms.frequency.as_needed': 'Frequency: as needed, each time the service is provided',
+  'terms.frequency.timing': 'Timing: {timing}',
+
+  'terms.amount.heading': '3. How the amount is determined',
+  'terms.amount.fixed': 'Each payment is a fixed amount of {amount}.',
+  'terms.amount.up_to_max': 'Each payment is the amount due at the time, up to a maximum of {max} per payment.',
+  'terms.amount.per_usage': 'Each payment is calculated from your usage, up to a maximum of {max} per payment.',
+  'terms.amount.currency': 'All amounts are charged in {currency}.',
+
+  'terms.period.heading': '4. Start date and duration',
+  'terms.period.start': 'Start date: {date}',
+  'terms.period.until': 'This permission lasts until {date} (inclusive).',
+  'terms.period.untilCancelled': 'This permission lasts until you cancel it.',
+
+  'terms.cancellation.heading': '5. Cancellation policy',
+
+  'terms.changes.heading': '6. Changes to these terms',
+  'terms.changes.body':
+    'We will tell you about any change to these terms (including amounts, frequency or timing) at least 7 days before it takes effect.',
+
+  'terms.withdraw.heading': '7. Withdrawing your consent',
+  'terms.withdraw.body':
+    'You may withdraw this permission at any time by contacting {shop} ({contact}). Withdrawal takes effect for all future charges: no payment will be initiated under this permission after the shop records your withdrawal. Payments made before that are not affected.',
+
+  'terms.copy.heading': '8. Your copy',
+  'terms.copy.body': 'A copy of these terms is given to you: printed, or by e-mail where the shop offers it. Please keep it.',
+
+  'terms.finalConfirmation.heading': '9. Final confirmation (Japan: Act on Specified Commercial Transactions)',
+  'terms.finalConfirmation.intro': 'Please check the following before you agree:',
+  'terms.finalConfirmation.price': 'Price: {price}',
+  'terms.finalConfirmation.timing': 'Payment timing: {frequency}; {timing}',
+  'terms.finalConfirmation.method': 'Payment method: Amazon Pay',
+  'terms.finalConfirmation.period': 'Period: from {start}; {end}',
+  'terms.finalConfirmation.cancellation': 'Cancellation: {policy} You may also withdraw this permission as described in section 7.',
+
+  'terms.privacy.heading': '10. Purpose of use of personal data (Japan: Act on the Protection of Personal Information)',
+  'terms.privacy.body':
+    '{shop} uses your name, e-mail address, telephone number and payment details only to process payments under this permission, to contact you about them, and to keep the record of your consent that the law and our payment provider require. They are shared with Stripe and Amazon Pay only to process these payments, and with no other third party except where the law requires. To ask about, correct or stop the use of your personal data, contact {contact}.',
+
+  'terms.acceptance':
+    'By typing my full name below, I confirm that I have read these terms and agree to them.',
+
+  // --- short forms used on receipts and evidence
+  'frequency.one_off': 'One-off',
+  'frequency.recurring': 'Recurring',
+  'frequency.as_needed': 'As needed',
+  'amountRule.fixed': 'Fixed amount: {amount}',
+  'amountRule.up_to_max': 'Up to {max} per payment',
+  'amountRule.per_usage': 'By usage, up to {max} per payment',
+  'period.untilCancelled': 'until cancelled',
+  'period.until': 'until {date}',
+} as const;
+
+export type MainTextKey = keyof typeof en;
+
+const ja: Record<MainTextKey, string> = {
+  'returnPage.title': 'Mandate Desk',
+  'returnPage.succeeded': 'Amazon Pay アカウントを保存しました。ありがとうございました。',
+  'returnPage.failed': 'Amazon Pay アカウントを保存できませんでした。お手数ですが、カウンターのスタッフにお知らせください。',
+  'returnPage.canceled': 'Amazon Pay アカウントの保存はキャンセルされました。何も保存されていません。',
+  'returnPage.pending': 'Amazon Pay からの確認をお待ちしています。結果はカウンターのスタッフが確認します。',
+  'returnPage.closeHint': 'このページを閉じて、店舗のカウンターにお戻りください。',
+
+  'setup.description': '{shop} の後日請求に関する同意: {purpose}',
+
+  'terms.title': 'Amazon Pay による後日請求に関する同意書',
+  'terms.version': '規約バージョン: {version}',
+  'terms.shop': '店舗: {shop}',
+  'terms.shopContact': '店舗の連絡先: {contact}',
+  'terms.customer': 'お客様: {name} 様（{email}）',
+  'terms.paymentMethod': '支払い方法: Amazon Pay（お客様の Amazon アカウント。決済事業者 Stripe を通じて保存します）',
+  'terms.presentedAt': '提示場所: {terminal}',
+
+  'terms.permission.heading': '1. お客様の許可',
+  'terms.permission.body':
+    '私（{name}）は、{shop} が、以下の目的に限り、私の代理として私の Amazon Pay アカウントから単独の支払いまたは一連の支払いを開始することを許可します。店舗はこの許可をその他の目的に使用することはできません。',
+  'terms.permission.purpose': '目的: {purpose}',
+
+  'terms.frequency.heading': '2. 支払いの頻度とタイミング',
+  'terms.frequency.one_off': '頻度: 1 回限りの支払い',
+  'terms.frequency.recurring': '頻度: 継続的な支払い（定期支払い）',
+  'terms.frequency.as_needed': '頻度: サービスを提供するたびに、必要に応じて',
+  'terms.frequency.timing': 'タイミング: {timing}',
+
+  'terms.amount.heading': '3. 支払い金額の決定方法',
+  'terms.amount.fixed': '各回の支払い金額は {amount}（定額）です。',
+  'terms.amount.up_to_max': '各回の支払い金額はその時点のご請求額とし、1 回あたり {max} を上限とします。',
+  'terms.amount.per_usage': '各回の支払い金額はご利用量に応じて算定し、1 回あたり {max} を上限とします。',
+  'terms.amount.currency': 'すべての金額は{currency}で請求します。',
+
+  'terms.period.heading': '4. 開始日と有効期間',
+  'terms.period.start': '開始日: {date}',
+  'terms.period.until': 'この許可は {date}（当日を含む）まで有効です。',
+  'terms.period.untilCancelled': 'この許可は、お客様が解約されるまで有効です。',
+
+  'terms.cancellation.heading': '5. キャンセル（解約）に関するポリシー',
+
+  'terms.changes.heading': '6. 規約の変更',
+  'terms.changes.body': '本規約（金額、頻度、タイミングを含みます）を変更する場合は、変更が有効になる少なくとも 7 日前までにお知らせします。',
+
+  'terms.withdraw.heading': '7. 同意の撤回',
+  'terms.withdraw.body':
+    'この許可は、{shop}（{contact}）にご連絡いただくことで、いつでも撤回できます。撤回はそれ以降のすべての請求に対して有効となり、店舗が撤回を記録した後は、この許可に基づく支払いは開始されません。撤回前に行われた支払いには影響しません。',
+
+  'terms.copy.heading': '8. 控えの交付',
+  'terms.copy.body': '本規約の控えをお客様にお渡しします（印刷、または店舗が対応している場合は電子メール）。大切に保管してください。',
+
+  'terms.finalConfirmation.heading': '9. 最終確認（特定商取引法に基づく表示）',
+  'terms.finalConfirmation.intro': '同意される前に、以下の内容をご確認ください。',
+  'terms.finalConfirmation.price': '支払い金額: {price}',
+  'terms.finalConfirmation.timing': '支払い時期: {frequency}／{timing}',
+  'terms.finalConfirmation.method': '支払い方法: Amazon Pay',
+  'terms.finalConfirmation.period': '契約期間: {start}から{end}',
+  'terms.finalConfirmation.cancellation': '解約・キャンセル: {policy} また、第 7 項のとおり、この許可はいつでも撤回できます。',
+
+  'terms.privacy.heading': '10. 個人情報の利用目的（個人情報保護法）',
+  'terms.privacy.body':
+    '{shop} は、お客様の氏名、メールアドレス、電話番号および支払いに関する情報を、この許可に基づく支払いの処理、支払いに関するご連絡、ならびに法令および決済事業者が求める同意記録の保管のためにのみ利用します。これらの情報は、支払いを処理するためにのみ Stripe および Amazon Pay に提供し、法令に基づく場合を除き、その他の第三者に提供することはありません。個人情報の利用に関するお問い合わせ、訂正、利用停止のご請求は {contact} までご連絡ください。',
+
+  'terms.acceptance': '下欄に氏名（フルネーム）を入力することにより、本規約を読み、同意したことを確認します。',
+
+  'frequency.one_off': '1 回限り',
+  'frequency.recurring': '継続支払い',
+  'frequency.as_needed': '必要に応じて都度',
+  'amountRule.fixed': '定額: {amount}',
+  'amountRule.up_to_max': '1 回あたり {max} まで',
+  'amountRule.per_usage': 'ご利用量に応じて、1 回あたり {max} まで',
+  'period.untilCancelled': '解約されるまで',
+  'period.until': '{date}まで',
+};
+
+const catalogs: Record<Language, Record<MainTextKey, string>> = { en, ja };
+
+/** BCP 47 locale used for Intl formatting in each app language. */
+export const LOCALES: Record<Language, string> = { en: 'en-US', ja: 'ja-JP' };
+
+/** The message for `key` in `language`, with `{var}` placeholders filled in. */
+export function mainText(language: Language, key: MainTextKey, vars: Record<string, string | number> = {}): string {
+  return catalogs[language][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** Digits after the decimal point in the currency's minor unit (JPY: 0, EUR: 2), as Intl knows it. */
+export function minorUnitExponent(currency: Currency): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** `amount` (integer minor units) as money text, e.g. 1250 eur → "€12.50", 1250 jpy → "￥1,250" (ja). */
+export function formatMoney(amount: number, currency: Currency, language: Language): string {
+  const exponent = minorUnitExponent(currency);
+  return new Intl.NumberFormat(LOCALES[language], {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(amount / 10 ** exponent);
+}
+
+/**
+ * A calendar date. `YYYY-MM-DD` strings are shown as that very date (no time-zone shift); a
+ * timestamp (ISO string or Date) is shown as its date in `timeZone` (default: the machine's).
+ */
+export function formatDate(value: string | Date, language: Language, timeZone?: string): string {
+  const calendarDate = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (calendarDate) {
+    const [, y, m, d] = calendarDate;
+    return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(+y, +m - 1, +d)));
+  }
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone }).format(new Date(value));
+}
+
+/** A moment (ISO string or Date) as date and time in `timeZone` (default: the machine's), with the zone named. */
+export function formatDateTime(value: string | Date, language: Language, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeStyle: 'long', timeZone }).format(new Date(value));
+}

@@ -1,0 +1,234 @@
+/**
+ * Pure record → view builders, shared by every core module. A view is what the contract promises
+ * the renderer: the stored record plus what is joined at read time (links, withdrawal, status,
+ * refunds, price). Nothing here reads the clock or the store by itself: callers pass `data` (the
+ * store's current data) and `now` (the env clock), so the same inputs always give the same view.
+ */
+import type {
+  ChargeView,
+  ConsentStatus,
+  ConsentView,
+  CustomerDetail,
+  CustomerView,
+  PriceView,
+  RefundView,
+  SavedMethodView,
+  SetupView,
+  SubscriptionView,
+} from '../../preload/contract';
+import type {
+  AppData,
+  ChargeRecord,
+  ConsentRecord,
+  CustomerRecord,
+  PriceRecord,
+  RefundRecord,
+  SavedMethodRecord,
+  SetupRecord,
+  SubscriptionRecord,
+} from './data';
+import { AppError } from './errors';
+
+export function customerView(record: CustomerRecord): CustomerView {
+  const { id, name, email, phone, language, stripeCustomerId, createdAt } = record;
+  return { id, name, email, phone, language, stripeCustomerId, createdAt };
+}
+
+/** Today's calendar date (`YYYY-MM-DD`) in `timeZone` at the moment `now`; UTC if the zone is unknown. */
+export function calendarDateIn(now: Date, timeZone: string): string {
+  const format = (zone: string) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  try {
+    return format(timeZone);
+  } catch {
+    return format('UTC');
+  }
+}
+
+/**
+ * Where a consent stands at `now`: withdrawn (a withdrawal record exists), expired (its end date has
+ * passed), not_started (its start date is still ahead) or active. Dates are the consent's calendar
+ * dates in the time zone it was accepted in; the end date is the last day it is valid.
+ */
+export function consentStatus(data: Readonly<AppData>, record: ConsentRecord, now: Date): ConsentStatus {
+  if (data.withdrawals.some((w) => w.consentId === record.id)) return 'withdrawn';
+  const today = calendarDateIn(now, record.timeZone);
+  if (record.params.endDate !== null && today > record.params.endDate) return 'expired';
+  if (today < record.params.startDate) return 'not_started';
+  return 'active';
+}
+
+/**
+ * The consent with its later links joined: from its succeeded setup (else its newest setup) and the
+ * saved method that setup produced, plus its withdrawal, and its status at `now`.
+ */
+export function consentView(data: Readonly<AppData>, record: ConsentRecord, now: Date): ConsentView {
+  const setups = newestFirst(data.setups.filter((s) => s.consentId === record.id), (s) => s.createdAt);
+  const linked = setups.find((s) => s.status === 'succeeded') ?? setups[0] ?? null;
+  const method = linked ? data.savedMethods.find((m) => m.setupId === linked.id) ?? null : null;
+  const withdrawal = data.withdrawals.find((w) => w.consentId === record.id) ?? null;
+  return {
+    id: record.id,
+    customerId: record.customerId,
+    stripeCustomerId: record.stripeCustomerId,
+    termsVersion: record.termsVersion,
+    language: record.language,
+    title: record.title,
+    text: record.text,
+    textSha256: record.textSha256,
+    params: record.params,
+    typedName: record.typedName,
+    signaturePng: record.signaturePng,
+    acceptedAtUtc: record.acceptedAtUtc,
+    acceptedAtLocal: record.acceptedAtLocal,
+    timeZone: record.timeZone,
+    witnessedBy: record.witnessedBy,
+    terminalId: record.terminalId,
+    links: {
+      checkoutSessionId: linked?.checkoutSessionId ?? null,
+      setupIntentId: method?.setupIntentId ?? linked?.setupIntentId ?? null,
+      paymentMethodId: method?.paymentMethodId ?? linked?.paymentMethodId ?? null,
+      mandateId: method?.mandateId ?? linked?.mandateId ?? null,
+    },
+    withdrawal: withdrawal ? { at: withdrawal.at, byStaffId: withdrawal.by.staffId, byName: withdrawal.by.name, reason: withdrawal.reason } : null,
+    status: consentStatus(data, record, now),
+    correctsConsentId: record.correctsConsentId,
+  };
+}
+
+export function setupView(record: SetupRecord): SetupView {
+  return {
+    id: record.id,
+    customerId: record.customerId,
+    consentId: record.consentId,
+    checkoutSessionId: record.checkoutSessionId,
+    status: record.status,
+    url: record.status === 'open' ? record.url : null,
+    expiresAt: record.expiresAt,
+    createdAt: record.createdAt,
+    finishedAt: record.finishedAt,
+    setupIntentId: record.setupIntentId,
+    paymentMethodId: record.paymentMethodId,
+    mandateId: record.mandateId,
+    failure: record.failure,
+  };
+}
+
+export function savedMethodView(record: SavedMethodRecord): SavedMethodView {
+  return {
+    paymentMethodId: record.paymentMethodId,
+    type: record.type,
+    customerId: record.customerId,
+    consentId: record.consentId,
+    setupId: record.setupId,
+    setupIntentId: record.setupIntentId,
+    mandateId: record.mandateId,
+    savedAt: record.savedAt,
+    status: record.detachedAt ? 'detached' : 'active',
+    detachedAt: record.detachedAt,
+  };
+}
+
+export function refundView(record: RefundRecord): RefundView {
+  const { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy } = record;
+  return { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy };
+}
+
+/** Refund statuses that count against what is left to refund (a failed refund gave nothing back). */
+const COUNTED_REFUND_STATUSES: ReadonlySet<RefundRecord['status']> = new Set(['pending', 'processing', 'succeeded']);
+
+/** The charge with its refunds (oldest first) and `refundedAmount` = sum of pending, processing and succeeded refunds. */
+export function chargeView(data: Readonly<AppData>, record: ChargeRecord): ChargeView {
+  const refunds = data.refunds.filter((r) => r.chargeId === record.id);
+  return {
+    id: record.id,
+    customerId: record.customerId,
+    consentId: record.consentId,
+    paymentMethodId: record.paymentMethodId,
+    amount: record.amount,
+    currency: record.currency,
+    description: record.description,
+    status: record.status,
+    idempotencyKey: record.idempotencyKey,
+    paymentIntentId: record.paymentIntentId,
+    failure: record.failure,
+    createdAt: record.createdAt,
+    finishedAt: record.finishedAt,
+    createdBy: record.createdBy,
+    refundedAmount: refunds.filter((r) => COUNTED_REFUND_STATUSES.has(r.status)).reduce((sum, r) => sum + r.amount, 0),
+    refunds: refunds.map(refundView),
+    subscriptionId: record.subscriptionId,
+  };
+}
+
+export function priceView(record: PriceRecord): PriceView {
+  const { id, productName, amount, currency, interval, intervalCount } = record;
+  return { id, productName, amount, currency, interval, intervalCount };
+}
+
+const SUBSCRIPTION_STATUSES: ReadonlyArray<SubscriptionView['status']> = [
+  'incomplete',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'trialing',
+  'incomplete_expired',
+  'paused',
+];
+function isSubscriptionStatus(status: string): status is SubscriptionView['status'] {
+  return (SUBSCRIPTION_STATUSES as readonly string[]).includes(status);
+}
+/** Statuses in which Stripe will try to collect again at the end of the period. */
+const COLLECTING_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
+
+/**
+ * The subscription with its price joined. `nextPaymentAt` is the period end while Stripe will
+ * collect again then (collecting status, not set to cancel at period end), otherwise null.
+ * Throws when the price record is missing or the status is not one Stripe uses: both mean the
+ * store is inconsistent, which must be seen rather than papered over.
+ */
+export function subscriptionView(data: Readonly<AppData>, record: SubscriptionRecord): SubscriptionView {
+  const price = data.prices.find((p) => p.id === record.priceId);
+  if (!price) throw new AppError('internal', `Subscription ${record.id} refers to price ${record.priceId}, which is not in the store.`);
+  if (!isSubscriptionStatus(record.status)) throw new AppError('internal', `Subscription ${record.id} has an unknown status "${record.status}".`);
+  const collecting = COLLECTING_STATUSES.has(record.status) && !record.cancelAtPeriodEnd;
+  return {
+    id: record.id,
+    stripeSubscriptionId: record.stripeSubscriptionId ?? '',
+    customerId: record.customerId,
+    consentId: record.consentId,
+    paymentMethodId: record.paymentMethodId,
+    price: priceView(price),
+    status: record.status,
+    currentPeriodEnd: record.currentPeriodEnd,
+    nextPaymentAt: collecting ? record.currentPeriodEnd : null,
+    cancelAtPeriodEnd: record.cancelAtPeriodEnd,
+    canceledAt: record.canceledAt,
+    createdAt: record.createdAt,
+    payments: record.payments.map((p) => ({ ...p })),
+  };
+}
+
+/** Newest first by `timeOf`; records with the same time keep "later in the store = newer". */
+export function newestFirst<T>(records: readonly T[], timeOf: (record: T) => string): T[] {
+  return records
+    .map((record, index) => ({ record, index }))
+    .sort((a, b) => (timeOf(a.record) === timeOf(b.record) ? b.index - a.index : timeOf(a.record) < timeOf(b.record) ? 1 : -1))
+    .map(({ record }) => record);
+}
+
+/** Everything about one customer, each list newest first. Throws `not_found` for an unknown id. */
+export function customerDetail(data: Readonly<AppData>, customerId: string, now: Date): CustomerDetail {
+  const customer = data.customers.find((c) => c.id === customerId);
+  if (!customer) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
+  const mine = <T extends { customerId: string }>(records: readonly T[]) => records.filter((r) => r.customerId === customerId);
+  return {
+    customer: customerView(customer),
+    consents: newestFirst(mine(data.consents), (c) => c.acceptedAtUtc).map((c) => consentView(data, c, now)),
+    setups: newestFirst(mine(data.setups), (s) => s.createdAt).map(setupView),
+    savedMethods: newestFirst(mine(data.savedMethods), (m) => m.savedAt).map(savedMethodView),
+    charges: newestFirst(mine(data.charges), (c) => c.createdAt).map((c) => chargeView(data, c)),
+    subscriptions: newestFirst(mine(data.subscriptions), (s) => s.createdAt).map((s) => subscriptionView(data, s)),
+  };
+}
