@@ -36,9 +36,12 @@ export type Dispatch = (channel: unknown, rawInput: unknown) => Promise<Result<u
 
 const REDACTED_FIELDS = new Set(['pin']);
 const SUMMARISED_FIELDS = new Set(['signaturePng']);
+/** A forged input's huge string is cut, so a refusal cannot bloat the audit file. */
+const MAX_AUDIT_STRING = 1_000;
 
 /** What an audit entry keeps of an input: never a PIN, never a whole signature image. */
 export function redactForAudit(value: unknown): unknown {
+  if (typeof value === 'string' && value.length > MAX_AUDIT_STRING) return `${value.slice(0, MAX_AUDIT_STRING)}… [${value.length} characters]`;
   if (Array.isArray(value)) return value.map(redactForAudit);
   if (value && typeof value === 'object') {
     return Object.fromEntries(

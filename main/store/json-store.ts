@@ -110,10 +110,12 @@ export class JsonStore<T extends { schemaVersion: number }> {
     const notices: StoreFileNotice[] = [];
 
     let data: T | null = null;
+    let fileWasReadable = false;
     if (await exists(path)) {
       const loaded = await JsonStore.load(path, options);
       if (loaded.ok) {
         data = loaded.data;
+        fileWasReadable = true;
       } else {
         const keptAsidePath = `${path}.unreadable-${now().toISOString().replace(/[:.]/g, '-')}`;
         await rename(path, keptAsidePath);
@@ -135,7 +137,8 @@ export class JsonStore<T extends { schemaVersion: number }> {
     const store = new JsonStore<T>(db, path, options.schema, notices);
     if (data) {
       db.data = data;
-      await store.rotateBackups(backupPaths);
+      // back up only a file that was read: after a restore the file is gone (kept aside) and the backups are what we have
+      if (fileWasReadable) await store.rotateBackups(backupPaths);
     } else {
       db.data = options.schema.parse(options.defaults());
     }

@@ -1,0 +1,303 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StaffView } from '../../preload/contract';
+import { AUDIT_FILE_NAME, GENESIS_HASH, hashAuditEntry, openAuditLog, verifyChain } from '../../main/core/audit';
+import { AuditData, type AuditRecord } from '../../main/core/data';
+import type { AuditDraft } from '../../main/core/dispatch';
+import { signInManager, startTestCore, type TestCore } from '../helpers/core';
+
+const manager: StaffView = { id: 'staff_m', name: 'Mina Manager', role: 'manager', active: true, createdAt: '2026-01-01T00:00:00.000Z' };
+const clerk: StaffView = { id: 'staff_c', name: 'Carl, "the clerk"', role: 'staff', active: true, createdAt: '2026-01-01T00:00:00.000Z' };
+
+function draft(overrides: Partial<AuditDraft> = {}): AuditDraft {
+  return { actor: manager, action: 'customers.create', outcome: 'ok', customerId: null, summary: 'customers.create', details: {}, ...overrides };
+}
+
+describe('audit log (file level)', () => {
+  let dir: string;
+  let nowMs: number;
+  const clock = { now: () => new Date(nowMs) };
+  const file = () => join(dir, AUDIT_FILE_NAME);
+  const readEntries = async () => AuditData.parse(JSON.parse(await readFile(file(), 'utf8'))).entries;
+  const writeEntries = async (entries: AuditRecord[]) => writeFile(file(), JSON.stringify({ schemaVersion: 1, entries }, null, 2));
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'audit-test-'));
+    nowMs = Date.parse('2026-03-01T09:00:00.000Z');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function logWithFive() {
+    const log = await openAuditLog({ dataDir: dir, clock });
+    for (let i = 1; i <= 5; i++) {
+      nowMs += 60_000;
+      await log.append(draft({ summary: `entry ${i}`, details: { n: i, nested: { b: 2, a: 1 } } }));
+    }
+    return log;
+  }
+
+  it('chains every entry to the one before and verifies', async () => {
+    const log = await logWithFive();
+    expect(log.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null });
+    const entries = await readEntries();
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(entries[0].prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < entries.length; i++) expect(entries[i].prevHash).toBe(entries[i - 1].hash);
+    for (const entry of entries) {
+      expect(entry.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(hashAuditEntry(entry)).toBe(entry.hash);
+    }
+    // key order does not matter to the hash: it is over a canonical JSON
+    const reordered = { ...entries[2], details: { nested: { a: 1, b: 2 }, n: 3 } };
+    expect(hashAuditEntry(reordered)).toBe(entries[2].hash);
+    expect(entries[2].actor).toEqual({ staffId: 'staff_m', name: 'Mina Manager', role: 'manager' });
+
+    const reopened = await openAuditLog({ dataDir: dir, clock });
+    expect(reopened.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null });
+  });
+
+  it('keeps the chain whole under 30 parallel appends', async () => {
+    const log = await openAuditLog({ dataDir: dir, clock });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => log.append(draft({ summary: `parallel ${i}` }))));
+    const entries = await readEntries();
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(verifyChain(entries).ok).toBe(true);
+    expect(log.verify()).toMatchObject({ ok: true, entries: 30 });
+  });
+
+  it('names the edited entry when one was changed on disk', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    entries[2].summary = 'nothing to see here';
+    await writeEntries(entries);
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
+    expect(status).toMatchObject({ ok: false, entries: 5, brokenAtSeq: 3 });
+    expect(status.problem).toMatch(/changed/);
+  });
+
+  it('finds an edit whose hash was recomputed at the next entry', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    entries[1].details = { n: 999 };
+    entries[1].hash = hashAuditEntry(entries[1]);
+    await writeEntries(entries);
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    expect(status.problem).toMatch(/link/);
+  });
+
+  it('names the entry after a deleted one', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    entries.splice(2, 1); // seq 3 gone
+    await writeEntries(entries);
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
+    expect(status).toMatchObject({ ok: false, entries: 4, brokenAtSeq: 4 });
+    expect(status.problem).toMatch(/deleted or moved/);
+  });
+
+  it('detects a deleted first entry', async () => {
+    await logWithFive();
+    await writeEntries((await readEntries()).slice(1));
+    expect((await openAuditLog({ dataDir: dir, clock })).verify()).toMatchObject({ ok: false, brokenAtSeq: 2 });
+  });
+
+  it('detects reordered entries', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    [entries[1], entries[2]] = [entries[2], entries[1]];
+    await writeEntries(entries);
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3 });
+  });
+
+  it('keeps reporting an earlier break while new entries are appended', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    entries[0].outcome = 'error';
+    await writeEntries(entries);
+    const log = await openAuditLog({ dataDir: dir, clock });
+    await log.append(draft());
+    expect(log.verify()).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 1 });
+  });
+
+  it('lists newest first with filters, a limit and paging, plus the chain status', async () => {
+    const log = await openAuditLog({ dataDir: dir, clock });
+    const at = (minute: number) => new Date(Date.parse('2026-03-01T09:00:00.000Z') + minute * 60_000).toISOString();
+    const plan: Array<[number, AuditDraft]> = [
+      [1, draft({ action: 'customers.create', customerId: 'cust_a' })],
+      [2, draft({ action: 'charges.create', customerId: 'cust_a', actor: clerk, outcome: 'refused' })],
+      [3, draft({ action: 'charges.create', customerId: 'cust_b' })],
+      [4, draft({ action: 'charges.resolve', customerId: 'cust_b', outcome: 'error' })],
+      [5, draft({ action: 'auth.signIn', actor: null, outcome: 'error' })],
+      [6, draft({ action: 'refunds.create', customerId: 'cust_a' })],
+    ];
+    for (const [minute, d] of plan) {
+      nowMs = Date.parse(at(minute));
+      await log.append(d);
+    }
+    const list = (filter: object, more: object = {}) => log.handlers['audit.list']({ filter, limit: 100, ...more } as never, { actor: manager });
+
+    const all = await list({});
+    expect(all.entries.map((e) => e.seq)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(all.chain).toMatchObject({ ok: true, entries: 6 });
+    expect((await list({ action: 'charges.' })).entries.map((e) => e.seq)).toEqual([4, 3, 2]);
+    expect((await list({ action: 'charges.create' })).entries.map((e) => e.seq)).toEqual([3, 2]);
+    expect((await list({ actorId: 'staff_c' })).entries.map((e) => e.seq)).toEqual([2]);
+    expect((await list({ customerId: 'cust_a' })).entries.map((e) => e.seq)).toEqual([6, 2, 1]);
+    expect((await list({ outcome: 'error' })).entries.map((e) => e.seq)).toEqual([5, 4]);
+    expect((await list({ from: at(2), to: at(4) })).entries.map((e) => e.seq)).toEqual([4, 3, 2]);
+    expect((await list({ customerId: 'cust_a', outcome: 'ok' })).entries.map((e) => e.seq)).toEqual([6, 1]);
+
+    const page1 = await list({}, { limit: 4 });
+    expect(page1.entries.map((e) => e.seq)).toEqual([6, 5, 4, 3]);
+    const page2 = await list({}, { limit: 4, beforeSeq: page1.entries.at(-1)!.seq });
+    expect(page2.entries.map((e) => e.seq)).toEqual([2, 1]);
+    expect((await list({ action: 'charges.' }, { limit: 1, beforeSeq: 4 })).entries.map((e) => e.seq)).toEqual([3]);
+  });
+
+  it('exports CSV with proper escaping whose rows rebuild into entries with matching hashes', async () => {
+    const log = await openAuditLog({ dataDir: dir, clock });
+    await log.append(draft({ actor: clerk, summary: 'line one\nline "two", with comma', customerId: 'cust_x', details: { note: 'a,b', jp: '同意を撤回' } }));
+    await log.append(draft({ actor: null, action: 'auth.signIn', outcome: 'error', summary: 'plain' }));
+    const file = await log.handlers['audit.export']({ filter: {}, format: 'csv' }, { actor: manager });
+    expect(file.filename).toBe('audit-2026-03-01.csv');
+    expect(file.mimeType).toMatch(/^text\/csv/);
+
+    const rows = parseCsv(file.content.replace(/^\uFEFF/, ''));
+    const [header, ...data] = rows;
+    expect(header).toEqual(['seq', 'at', 'actorId', 'actorName', 'actorRole', 'action', 'outcome', 'customerId', 'summary', 'details', 'prevHash', 'hash']);
+    expect(data).toHaveLength(2);
+    const rebuilt: AuditRecord[] = data.map((r) => ({
+      seq: Number(r[0]),
+      at: r[1],
+      actor: r[2] ? { staffId: r[2], name: r[3], role: r[4] as 'staff' | 'manager' } : null,
+      action: r[5],
+      outcome: r[6] as AuditRecord['outcome'],
+      customerId: r[7] || null,
+      summary: r[8],
+      details: JSON.parse(r[9]),
+      prevHash: r[10],
+      hash: r[11],
+    }));
+    expect(rebuilt[0].summary).toBe('line one\nline "two", with comma');
+    expect(rebuilt[0].actor?.name).toBe('Carl, "the clerk"');
+    expect(rebuilt[0].details).toEqual({ note: 'a,b', jp: '同意を撤回' });
+    expect(verifyChain(rebuilt)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it('exports JSON (filtered, oldest first) that verifies on its own', async () => {
+    const log = await logWithFive();
+    await log.append(draft({ action: 'auth.signOut' }));
+    const all = await log.handlers['audit.export']({ filter: {}, format: 'json' }, { actor: manager });
+    expect(all.filename).toBe('audit-2026-03-01.json');
+    const parsed = JSON.parse(all.content) as { entries: AuditRecord[]; chain: { ok: boolean } };
+    expect(parsed.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(parsed.chain.ok).toBe(true);
+    expect(verifyChain(parsed.entries).ok).toBe(true);
+
+    const some = JSON.parse((await log.handlers['audit.export']({ filter: { action: 'auth.' }, format: 'json' }, { actor: manager })).content);
+    expect(some.entries.map((e: AuditRecord) => e.seq)).toEqual([6]);
+    expect(hashAuditEntry(some.entries[0])).toBe(some.entries[0].hash);
+  });
+});
+
+/** A strict RFC 4180 reader, so the test checks the export's quoting rather than trusting it. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') endField();
+    else if (c === '\r' && text[i + 1] === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+      i++;
+    } else if (c === '"' || c === '\n' || c === '\r') throw new Error(`unquoted ${JSON.stringify(c)} at ${i}`);
+    else field += c;
+  }
+  if (field !== '' || row.length > 0) throw new Error('missing final CRLF');
+  return rows;
+}
+
+describe('audit log (through core)', () => {
+  let t: TestCore;
+  beforeEach(async () => {
+    t = await startTestCore();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('records calls, and after a restart app.info says where an edited file breaks', async () => {
+    await signInManager(t);
+    await t.call('settings.update', { shopName: 'Audit Shop' });
+    await t.call('settings.update', { shopContact: '03-0000-0000' });
+    expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: true, brokenAtSeq: null });
+    const listed = await t.call('audit.list', {});
+    expect(listed.entries.map((e) => e.action).slice(0, 3)).toEqual(['settings.update', 'settings.update', 'auth.setupFirstManager']);
+    expect(listed.entries[0].actor?.name).toBe('Mina Manager');
+
+    const path = join(t.dataDir, AUDIT_FILE_NAME);
+    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
+    const target = onDisk.entries.find((e) => e.action === 'settings.update')!;
+    (target.details as { input: { shopName: string } }).input.shopName = 'Forged Shop';
+    await writeFile(path, JSON.stringify(onDisk));
+    await t.restart();
+
+    const chain = (await t.call('app.info', {})).auditChain;
+    expect(chain).toMatchObject({ ok: false, brokenAtSeq: target.seq });
+    expect(chain.problem).toMatch(/changed/);
+  });
+
+  it('detects a deleted entry and a reordered pair after restart', async () => {
+    await signInManager(t);
+    for (const name of ['One', 'Two', 'Three']) await t.call('settings.update', { terminalName: name });
+    const path = join(t.dataDir, AUDIT_FILE_NAME);
+    const original = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
+
+    const deleted = structuredClone(original);
+    deleted.entries.splice(1, 1);
+    await writeFile(path, JSON.stringify(deleted));
+    await t.restart();
+    expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: false, brokenAtSeq: 3 });
+
+    const reordered = structuredClone(original);
+    [reordered.entries[2], reordered.entries[3]] = [reordered.entries[3], reordered.entries[2]];
+    await writeFile(path, JSON.stringify(reordered));
+    await t.restart();
+    expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: false, brokenAtSeq: 4 });
+
+    await writeFile(path, JSON.stringify(original));
+    await t.restart();
+    expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: true, brokenAtSeq: null });
+  });
+
+  it('exports through the dispatcher for managers only', async () => {
+    await signInManager(t);
+    const csv = await t.call('audit.export', { format: 'csv' });
+    expect(csv.content).toContain('auth.setupFirstManager');
+    await t.call('staff.create', { name: 'Sam Staff', pin: '1357', role: 'staff' });
+    await t.call('auth.signIn', { name: 'Sam Staff', pin: '1357' });
+    const refused = await t.raw('audit.export', { format: 'json' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden_role' } });
+  });
+});
