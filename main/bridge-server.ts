@@ -1,0 +1,247 @@
+/**
+ * The browser bridge (DESIGN §2): the same core served to a normal browser on 127.0.0.1 when
+ * Electron is not installed. `window.api` becomes HTTP (renderer/bridge-client.ts):
+ *   POST /api/invoke/:channel   JSON body = input → Result JSON   (token in x-mandate-desk-token)
+ *   GET  /api/events            server-sent events `{event, payload}` (token header or ?token=)
+ *   GET  /api/test/opened-urls  JSON array of URLs the app asked to open (token header or ?token=)
+ *   GET  /…                     the built renderer, with the same CSP as app://
+ * Every request must carry `Host: 127.0.0.1:PORT` or `localhost:PORT` (DNS rebinding) and, when it
+ * has an `Origin`, our own origin (other sites). No electron import anywhere below this file.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CallError, EventName, Events, Result } from '../preload/contract';
+import { AppError } from './core/errors';
+import type { Core } from './core/index';
+import type { Logger } from './core/ports';
+import { isAllowedCheckoutUrl } from './core/urls';
+import { readStaticFile, RENDERER_HEADERS } from './static-files';
+
+export const TOKEN_HEADER = 'x-mandate-desk-token';
+/** The largest invoke body accepted (a drawn signature is up to 400 kB of base64). */
+export const MAX_BODY_BYTES = 1_000_000;
+const SSE_KEEPALIVE_MS = 15_000;
+
+// ---------------------------------------------------------------- the URL opener
+
+/**
+ * What the bridge does instead of `shell.openExternal`: checks the allowlist, records the URL (for
+ * tests, at /api/test/opened-urls) and, with `openWithSystem`, also hands it to the OS browser. Core
+ * then emits `external.opened`, which the page turns into a new tab or a link.
+ */
+export interface BridgeOpener {
+  readonly opened: readonly string[];
+  open(url: string, allowedOrigins: readonly string[]): Promise<void>;
+}
+
+export function createBridgeOpener(options: { openWithSystem?: boolean; logger: Logger }): BridgeOpener {
+  const opened: string[] = [];
+  return {
+    opened,
+    async open(url, allowedOrigins) {
+      if (!isAllowedCheckoutUrl(url, allowedOrigins)) throw new AppError('url_not_allowed', 'This address is not one the app may open in the browser.');
+      opened.push(url);
+      if (options.openWithSystem) openWithSystemBrowser(url, options.logger);
+    },
+  };
+}
+
+function openWithSystemBrowser(url: string, logger: Logger): void {
+  // Arguments as an array, never through a shell; the URL has passed the allowlist.
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
+  child.on('error', (error) => logger.warn('could not start the system browser', { error: String(error) }));
+  child.unref();
+}
+
+// ---------------------------------------------------------------- the server
+
+export interface BridgeServerOptions {
+  core: Pick<Core, 'dispatch' | 'subscribe'>;
+  opener: BridgeOpener;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 or omitted: a random free port. */
+  port?: number;
+  /** Omitted: 32 random bytes, base64url. */
+  token?: string;
+  logger: Logger;
+}
+
+export interface BridgeServer {
+  port: number;
+  origin: string;
+  token: string;
+  /** The address to open: origin + `/?token=…`. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const forbidden = (message: string): Result<never> => ({ ok: false, error: { code: 'forbidden_sender', message } });
+const failure = (error: CallError): Result<never> => ({ ok: false, error });
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.end(text);
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startBridgeServer(options: BridgeServerOptions): Promise<BridgeServer> {
+  const { core, opener, rendererDir, logger } = options;
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  let port = 0;
+  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const allowedOrigins = () => allowedHosts().map((host) => `http://${host}`);
+
+  const eventStreams = new Set<ServerResponse>();
+  const broadcast = <E extends EventName>(event: E, payload: Events[E]) => {
+    const frame = `data: ${JSON.stringify({ event, payload })}\n\n`;
+    for (const stream of eventStreams) stream.write(frame);
+  };
+  const unsubscribe = core.subscribe(broadcast);
+
+  const tokenOf = (req: IncomingMessage, url: URL, allowQuery: boolean): string | undefined => {
+    const header = req.headers[TOKEN_HEADER];
+    if (typeof header === 'string') return header;
+    return allowQuery ? url.searchParams.get('token') ?? undefined : undefined;
+  };
+
+  const handleEvents = (req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write(': connected\n\n');
+    eventStreams.add(res);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    keepAlive.unref();
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      eventStreams.delete(res);
+    });
+  };
+
+  const handleInvoke = async (req: IncomingMessage, res: ServerResponse, channel: string) => {
+    // A JSON content type makes a cross-site request need a CORS preflight, which we never grant.
+    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
+      return sendJson(res, 415, failure({ code: 'invalid_input', message: 'Send the input as application/json.' }));
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      res.setHeader('Connection', 'close');
+      return sendJson(res, 413, failure({ code: 'invalid_input', message: 'The input is too large.' }));
+    }
+    let text: string;
+    try {
+      text = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, failure({ code: 'invalid_input', message: 'The input is too large.' }));
+      throw error;
+    }
+    let input: unknown;
+    try {
+      input = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, failure({ code: 'invalid_input', message: 'The input is not valid JSON.' }));
+    }
+    sendJson(res, 200, await core.dispatch(channel, input));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const host = req.headers.host ?? '';
+    if (!allowedHosts().includes(host)) return sendJson(res, 403, forbidden('Unexpected Host header.'));
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().includes(origin)) return sendJson(res, 403, forbidden('Requests from other sites are refused.'));
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const path = url.pathname;
+
+    if (path.startsWith('/api/')) {
+      const isGet = req.method === 'GET';
+      if (!sameSecret(tokenOf(req, url, isGet), token)) return sendJson(res, 403, forbidden('Missing or wrong token.'));
+      const invoke = /^\/api\/invoke\/([^/]+)$/.exec(path);
+      if (invoke && req.method === 'POST') {
+        let channel: string;
+        try {
+          channel = decodeURIComponent(invoke[1]);
+        } catch {
+          return sendJson(res, 400, failure({ code: 'unknown_channel', message: 'Malformed channel name.' }));
+        }
+        return handleInvoke(req, res, channel);
+      }
+      if (path === '/api/events' && isGet) return handleEvents(req, res);
+      if (path === '/api/test/opened-urls' && isGet) return sendJson(res, 200, [...opener.opened]);
+      return sendJson(res, 404, failure({ code: 'not_found', message: 'No such API route.' }));
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' });
+      return res.end();
+    }
+    const file = await readStaticFile(rendererDir, path);
+    if (!file) {
+      res.writeHead(404, { ...RENDERER_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('Not found');
+    }
+    res.writeHead(200, { ...RENDERER_HEADERS, 'Content-Type': file.contentType, 'Cache-Control': 'no-cache', 'X-Frame-Options': 'DENY' });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error('bridge request failed', { path: (req.url ?? '').split('?')[0], error: String(error) });
+      if (!res.headersSent) sendJson(res, 500, failure({ code: 'internal', message: 'The bridge failed to answer.' }));
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    port,
+    origin,
+    token,
+    url: `${origin}/?token=${token}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        for (const stream of eventStreams) stream.end();
+        eventStreams.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The browser-bridge entry (built to out/main/browser.js; run by `npm run start:browser`). Runs the
+ * same services as the Electron app in plain Node and serves the renderer on 127.0.0.1.
+ * Never imports electron (directly or through anything it imports).
+ *
+ * Flags: --port=N (default random), --data-dir=PATH (also MANDATE_DESK_DATA_DIR; default
+ * ~/.mandate-desk-browser), --open-external (also open Checkout with the system browser),
+ * --renderer-dir=PATH (default: out/renderer next to this file).
+ * Environment: STRIPE_SECRET_KEY (none → training mode), MANDATE_DESK_EMULATOR_URL.
+ * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createBridgeOpener, startBridgeServer } from './bridge-server';
+import { createLogger } from './logger';
+import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
+
+const here = import.meta.dirname;
+
+function appVersion(): string {
+  for (const candidate of [join(here, '..', '..', 'package.json'), join(process.cwd(), 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mandate-desk' && pkg.version) return pkg.version;
+    } catch {
+      // try the next place
+    }
+  }
+  return '0.0.0';
+}
+
+function portArg(argv: readonly string[]): number {
+  const raw = argValue(argv, 'port');
+  if (raw === undefined) return 0;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new StartupError('bad_arguments', `--port must be a number from 0 to 65535, not ${raw}.`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const port = portArg(argv);
+  const dataDir = resolveDataDir(argv, process.env, join(homedir(), '.mandate-desk-browser'));
+  const rendererDir = resolve(argValue(argv, 'renderer-dir') ?? join(here, '..', 'renderer'));
+  const logger = createLogger({ file: join(dataDir, LOG_FILE) });
+  const opener = createBridgeOpener({ openWithSystem: hasFlag(argv, 'open-external'), logger });
+
+  const services = await startServices({
+    dataDir,
+    transport: 'browser',
+    appVersion: appVersion(),
+    stripeKey: process.env.STRIPE_SECRET_KEY ?? null,
+    emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
+    openUrl: (url, allowed) => opener.open(url, allowed),
+    logger,
+  });
+  const bridge = await startBridgeServer({ core: services.core, opener, rendererDir, port, logger });
+  process.stdout.write(`Mandate Desk (${services.mode} mode) is running at ${bridge.url}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping the browser bridge', { signal });
+    await bridge.stop();
+    await services.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Mandate Desk could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

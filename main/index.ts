@@ -1,0 +1,121 @@
+/**
+ * The Electron entry (built to out/main/index.js). Lifecycle, the hardened window on app://, IPC, the
+ * secret store; the business runs in the shared services (services.ts).
+ *
+ * Flags (after `--` with npm start):
+ *   --data-dir=PATH              data folder (also MANDATE_DESK_DATA_DIR); default: Electron's userData
+ *   --remember-stripe-key        save STRIPE_SECRET_KEY in the secret store (safeStorage)
+ *   --allow-basic-text-key-storage  agree to save it even where Linux offers only `basic_text`
+ *   --forget-stripe-key          remove the saved key (the app then starts in training mode)
+ * Environment: STRIPE_SECRET_KEY (beats the saved key), MANDATE_DESK_EMULATOR_URL (training mode on an
+ * already running emulator), MANDATE_DESK_E2E=1 (record external opens in globalThis.__mandateDeskOpened).
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { isAllowedCheckoutUrl } from './core/urls';
+import { APP_INDEX_URL, installAppProtocol, registerAppScheme } from './app-protocol';
+import { forwardEvents, registerIpcHandlers } from './ipc';
+import { isE2eRun, openExternalSafely } from './safe-shell';
+import { createSecretStore } from './secret-store';
+import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
+import { createLogger } from './logger';
+import { createMainWindow, hardenSession, hardenWebContents } from './window';
+
+const here = import.meta.dirname;
+const RENDERER_DIR = join(here, '..', 'renderer');
+const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
+
+const argv = process.argv;
+const dataDir = dataDirOrExit();
+// One data dir, one profile, one running instance per data dir (the lock lives in userData).
+app.setPath('userData', dataDir);
+const logger = createLogger({ file: join(dataDir, LOG_FILE) });
+
+function dataDirOrExit(): string {
+  try {
+    return resolveDataDir(argv, process.env, app.getPath('userData'));
+  } catch (error) {
+    dialog.showErrorBox('Mandate Desk', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+    throw error;
+  }
+}
+
+registerAppScheme();
+app.enableSandbox();
+if (isE2eRun()) globalThis.__mandateDeskOpened = [];
+
+let services: Services | null = null;
+let mainWindow: BrowserWindow | null = null;
+const allowedOrigins = () => services?.allowedCheckoutOrigins ?? [];
+
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error('start-up failed', { error: message });
+  dialog.showErrorBox('Mandate Desk', message);
+  app.exit(1);
+}
+
+async function chooseStripeKey(): Promise<string | null> {
+  const store = createSecretStore({ safeStorage, dataDir, logger });
+  if (hasFlag(argv, 'forget-stripe-key')) await store.clearStripeKey();
+  const fromEnv = process.env.STRIPE_SECRET_KEY?.trim();
+  if (fromEnv) {
+    if (hasFlag(argv, 'remember-stripe-key')) await store.setStripeKey(fromEnv, { allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') });
+    return fromEnv;
+  }
+  return store.getStripeKey();
+}
+
+function showMainWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  installAppProtocol(protocol, RENDERER_DIR);
+
+  services = await startServices({
+    dataDir,
+    transport: 'electron',
+    appVersion: app.getVersion(),
+    stripeKey: await chooseStripeKey(),
+    emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
+    openUrl: openExternalSafely,
+    logger,
+  });
+  const core = services.core;
+
+  mainWindow = createMainWindow(PRELOAD_PATH);
+  mainWindow.on('closed', () => (mainWindow = null));
+  const contents = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null);
+  registerIpcHandlers({ ipcMain, dispatch: core.dispatch, trustedContents: contents, logger });
+  forwardEvents(core.subscribe, contents);
+  await mainWindow.loadURL(APP_INDEX_URL);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', showMainWindow);
+  app.on('web-contents-created', (_event, contents) =>
+    hardenWebContents(contents, {
+      isAllowedExternal: (url) => isAllowedCheckoutUrl(url, allowedOrigins()),
+      openExternal: (url) => openExternalSafely(url, allowedOrigins()),
+      logger,
+    }),
+  );
+  app.on('window-all-closed', () => app.quit());
+  let stopping = false;
+  app.on('will-quit', (event) => {
+    if (!services || stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void services.stop().finally(() => app.quit());
+  });
+  start().catch(fail);
+}

@@ -1,0 +1,81 @@
+/**
+ * The main window and the guards every web contents gets (DESIGN §7): sandboxed, isolated renderer;
+ * no navigation, no new windows, no <webview>, no permissions. A Checkout URL the renderer tries to
+ * navigate to or open goes to the guarded external opener instead.
+ */
+import { BrowserWindow, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
+import type { Logger } from './core/ports';
+
+export interface ExternalRouting {
+  /** Whether a URL may be handed to the system browser (the Checkout allowlist). */
+  isAllowedExternal(url: string): boolean;
+  /** The guarded opener (safe-shell). */
+  openExternal(url: string): Promise<void>;
+  logger: Logger;
+}
+
+export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1280,
+    height: 860,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'Mandate Desk',
+    backgroundColor: '#f4f5f7',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      safeDialogs: true,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  };
+}
+
+function routeOutside(url: string, routing: ExternalRouting, why: string): void {
+  if (routing.isAllowedExternal(url)) {
+    routing.openExternal(url).catch((error: unknown) => routing.logger.warn('could not open in the system browser', { why, error: String(error) }));
+  } else {
+    routing.logger.warn('blocked a navigation', { why, url: url.slice(0, 200) });
+  }
+}
+
+/** Applied to every web contents the app creates (`app.on('web-contents-created')`). */
+export function hardenWebContents(contents: WebContents, routing: ExternalRouting): void {
+  contents.on('will-navigate', (event) => {
+    event.preventDefault();
+    routeOutside(event.url, routing, 'will-navigate');
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (event.isMainFrame) return; // handled by will-navigate
+    event.preventDefault();
+    routing.logger.warn('blocked a subframe navigation', { url: event.url.slice(0, 200) });
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    routeOutside(url, routing, 'window-open');
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+    routing.logger.warn('blocked a <webview>');
+  });
+}
+
+/** Denies every permission request and check (camera, notifications, clipboard, devices, …). */
+export function hardenSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  target.setPermissionCheckHandler(() => false);
+  target.setDevicePermissionHandler(() => false);
+}
+
+export function createMainWindow(preloadPath: string): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+  window.once('ready-to-show', () => window.show());
+  return window;
+}

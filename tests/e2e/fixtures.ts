@@ -1,0 +1,167 @@
+/**
+ * The `app` fixture hides whether a spec drives the Electron app or the browser bridge in Chromium.
+ * A spec can read the URLs the app asked the system browser to open (the Checkout page), open one
+ * in a second page, click through the emulator's test page, and restart the app on the same data.
+ */
+import { _electron, chromium, expect, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config';
+import { electronBinaryAvailable } from '../../scripts/electron-binary.mjs';
+
+export interface AppOptions {
+  /** Use a standalone emulator that outlives app restarts (as Stripe does). */
+  externalEmulator: boolean;
+}
+
+export interface MandateDeskApp {
+  /** The app's window (Electron) or tab (browser bridge). */
+  page: Page;
+  transport: 'electron' | 'chromium';
+  dataDir: string;
+  /** URLs the app asked the system browser to open, oldest first. */
+  openedUrls(): Promise<string[]>;
+  /** Waits until the app has opened more than `alreadySeen` URLs and returns the newest. */
+  waitForOpenedUrl(alreadySeen?: number): Promise<string>;
+  /** Opens a URL in a separate browser page, as the customer's system browser would. */
+  openInBrowser(url: string): Promise<Page>;
+  /** Stops the app (as a crash would: no clean shutdown) and starts it again on the same data. */
+  restart(): Promise<void>;
+  /** Stops the app without restarting it. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+class LineWaiter {
+  private buffer = '';
+  constructor(private readonly child: ChildProcess) {}
+  wait(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${this.buffer}`)), timeoutMs);
+      const check = () => {
+        const match = this.buffer.match(pattern);
+        if (match) {
+          clearTimeout(timer);
+          this.child.stdout?.off('data', onData);
+          resolve(match);
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        this.buffer += chunk.toString();
+        check();
+      };
+      this.child.stdout?.on('data', onData);
+      this.child.stderr?.on('data', (chunk: Buffer) => (this.buffer += chunk.toString()));
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`process exited (${code}) before printing ${pattern}:\n${this.buffer}`));
+      });
+      check();
+    });
+  }
+}
+
+async function startExternalEmulator(statePath: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulator/cli.ts', '--port', '0', '--state', statePath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [url] = await new LineWaiter(child).wait(/http:\/\/127\.0\.0\.1:\d+/);
+  return { url, child };
+}
+
+export const test = base.extend<AppOptions & { app: MandateDeskApp; customerBrowser: Browser }>({
+  externalEmulator: [false, { option: true }],
+
+  customerBrowser: async ({ browserName }, use) => {
+    void browserName;
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    await use(browser);
+    await browser.close();
+  },
+
+  app: async ({ page: bridgePage, externalEmulator, customerBrowser }, use, testInfo) => {
+    const transport = testInfo.project.name === 'electron' ? 'electron' : 'chromium';
+    if (transport === 'electron' && !electronBinaryAvailable()) {
+      console.log(`NOTICE: skipping "${testInfo.title}" in the electron project: the Electron binary is not installed here.`);
+      testInfo.skip(true, 'Electron binary not installed');
+    }
+    const dataDir = await mkdtemp(join(tmpdir(), 'mandate-desk-e2e-'));
+    const emulator = externalEmulator ? await startExternalEmulator(join(dataDir, 'external-emulator.json')) : null;
+    const env: Record<string, string> = { MANDATE_DESK_E2E: '1', ...(emulator ? { MANDATE_DESK_EMULATOR_URL: emulator.url } : {}) };
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !(key in env) && key !== 'STRIPE_SECRET_KEY') env[key] = value;
+
+    let bridge: { child: ChildProcess; origin: string; token: string } | null = null;
+    let electronApp: ElectronApplication | null = null;
+    let page: Page = bridgePage;
+
+    const start = async () => {
+      if (transport === 'chromium') {
+        const child = spawn(process.execPath, ['out/main/browser.js', `--data-dir=${dataDir}`, '--port=0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const [url, origin, token] = await new LineWaiter(child).wait(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
+        void url;
+        bridge = { child, origin, token };
+        await page.goto(`${origin}/?token=${token}&noautoopen=1`);
+      } else {
+        electronApp = await _electron.launch({ args: [join(ROOT, 'out/main/index.js'), `--data-dir=${dataDir}`], env, cwd: ROOT });
+        page = await electronApp.firstWindow();
+      }
+    };
+    const stop = async () => {
+      if (bridge) {
+        const { child } = bridge;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        bridge = null;
+      }
+      if (electronApp) {
+        electronApp.process().kill('SIGKILL');
+        electronApp = null;
+      }
+    };
+
+    const openedUrls = async (): Promise<string[]> => {
+      if (bridge) {
+        const response = await fetch(`${bridge.origin}/api/test/opened-urls`, { headers: { 'x-mandate-desk-token': bridge.token } });
+        expect(response.ok).toBe(true);
+        return (await response.json()) as string[];
+      }
+      if (electronApp) return electronApp.evaluate(() => (globalThis as unknown as { __mandateDeskOpened?: string[] }).__mandateDeskOpened ?? []);
+      return [];
+    };
+
+    await start();
+    await use({
+      get page() {
+        return page;
+      },
+      transport,
+      dataDir,
+      openedUrls,
+      async waitForOpenedUrl(alreadySeen = 0) {
+        let urls: string[] = [];
+        await expect.poll(async () => (urls = await openedUrls()).length, { timeout: 15_000 }).toBeGreaterThan(alreadySeen);
+        return urls[urls.length - 1];
+      },
+      async openInBrowser(url) {
+        const customerPage = await customerBrowser.newPage();
+        await customerPage.goto(url);
+        return customerPage;
+      },
+      async restart() {
+        await stop();
+        await start();
+      },
+      stop,
+      start,
+    });
+
+    await stop();
+    emulator?.child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect };

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./electron-standin'));
+
+import * as electron from './electron-standin';
+import { openExternalSafely } from '../../main/safe-shell';
+import { AppError } from '../../main/core/errors';
+
+const LIVE = ['https://checkout.stripe.com'];
+const TRAINING = ['http://127.0.0.1:43123'];
+
+beforeEach(() => {
+  electron.reset();
+  delete process.env.MANDATE_DESK_E2E;
+  globalThis.__mandateDeskOpened = undefined;
+});
+afterEach(() => {
+  delete process.env.MANDATE_DESK_E2E;
+});
+
+async function refused(url: string, allowed: string[]) {
+  const error = await openExternalSafely(url, allowed).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, url).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe('url_not_allowed');
+}
+
+describe('openExternalSafely', () => {
+  it('opens an allowlisted Checkout URL with shell.openExternal', async () => {
+    await openExternalSafely('https://checkout.stripe.com/c/pay/cs_test_123#fragment', LIVE);
+    await openExternalSafely('http://127.0.0.1:43123/checkout/cs_test_9', TRAINING);
+    expect(electron.shell.opened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_123#fragment', 'http://127.0.0.1:43123/checkout/cs_test_9']);
+  });
+
+  it('refuses lookalike hosts, user info, other schemes, and http outside the emulator', async () => {
+    const bad = [
+      'https://checkout.stripe.com.evil.example/c/pay',
+      'https://evil.example/checkout.stripe.com',
+      'https://checkout-stripe.com/c/pay',
+      'https://checkout.stripe.co/c/pay',
+      'https://user:pass@checkout.stripe.com/c/pay',
+      'https://checkout.stripe.com@evil.example/c/pay',
+      'https://checkout.stripe.com:8443/c/pay',
+      'http://checkout.stripe.com/c/pay',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,<script>alert(1)</script>',
+      'https://checkout.stripe.com/c/pay\nhttps://evil.example',
+      ' https://checkout.stripe.com/c/pay',
+      'not a url',
+    ];
+    for (const url of bad) await refused(url, LIVE);
+    // the emulator's origin is exact: another loopback port is not it
+    await refused('http://127.0.0.1:43124/checkout/cs_test_9', TRAINING);
+    await refused('http://127.0.0.1:43123/checkout/cs_test_9', LIVE);
+    expect(electron.shell.opened).toEqual([]);
+  });
+
+  it('records instead of opening when MANDATE_DESK_E2E=1, still refusing what is not allowed', async () => {
+    process.env.MANDATE_DESK_E2E = '1';
+    await openExternalSafely('https://checkout.stripe.com/c/pay/cs_test_1', LIVE);
+    await refused('https://evil.example/', LIVE);
+    expect(globalThis.__mandateDeskOpened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_1']);
+    expect(electron.shell.opened).toEqual([]);
+  });
+});

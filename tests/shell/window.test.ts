@@ -1,0 +1,100 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./electron-standin'));
+
+import * as electron from './electron-standin';
+import { createMainWindow, hardenSession, hardenWebContents, mainWindowOptions } from '../../main/window';
+import { isAllowedCheckoutUrl } from '../../main/core/urls';
+import type { Logger } from '../../main/core/ports';
+
+const quiet: Logger = { info() {}, warn() {}, error() {} };
+const CHECKOUT = 'https://checkout.stripe.com/c/pay/cs_test_a1b2c3';
+
+function guarded() {
+  const contents = new electron.FakeWebContents();
+  const opened: string[] = [];
+  hardenWebContents(contents as never, {
+    isAllowedExternal: (url) => isAllowedCheckoutUrl(url, ['https://checkout.stripe.com']),
+    openExternal: async (url) => {
+      opened.push(url);
+    },
+    logger: quiet,
+  });
+  return { contents, opened };
+}
+
+beforeEach(() => electron.reset());
+
+describe('main window options', () => {
+  it('isolates and sandboxes the renderer and loads the bundled preload', () => {
+    const prefs = mainWindowOptions('/app/out/preload/index.cjs').webPreferences!;
+    expect(prefs.contextIsolation).toBe(true);
+    expect(prefs.sandbox).toBe(true);
+    expect(prefs.nodeIntegration).toBe(false);
+    expect(prefs.nodeIntegrationInSubFrames).toBe(false);
+    expect(prefs.webviewTag).toBe(false);
+    expect(prefs.preload).toBe('/app/out/preload/index.cjs');
+    // webSecurity stays at its default (on): never set at all
+    expect('webSecurity' in prefs).toBe(false);
+    expect('allowRunningInsecureContent' in prefs).toBe(false);
+  });
+
+  it('creates the BrowserWindow with exactly those options', () => {
+    createMainWindow('/p/index.cjs');
+    expect(electron.BrowserWindow.created).toHaveLength(1);
+    expect(electron.BrowserWindow.created[0].options).toEqual(mainWindowOptions('/p/index.cjs'));
+  });
+});
+
+describe('navigation guards', () => {
+  it('prevents every navigation, including to the app itself and to other sites', () => {
+    const { contents, opened } = guarded();
+    for (const url of ['app://mandate-desk/index.html', 'https://evil.example/', 'file:///etc/passwd', 'http://127.0.0.1:9999/']) {
+      expect(contents.fire('will-navigate', { url }).defaultPrevented).toBe(true);
+    }
+    expect(opened).toEqual([]);
+  });
+
+  it('sends an allowlisted Checkout URL to the guarded opener instead of navigating', async () => {
+    const { contents, opened } = guarded();
+    const event = contents.fire('will-navigate', { url: CHECKOUT });
+    expect(event.defaultPrevented).toBe(true);
+    await Promise.resolve();
+    expect(opened).toEqual([CHECKOUT]);
+  });
+
+  it('prevents subframe navigations', () => {
+    const { contents } = guarded();
+    expect(contents.fire('will-frame-navigate', { url: 'https://evil.example/', isMainFrame: false }).defaultPrevented).toBe(true);
+  });
+
+  it('denies every window.open, opening only allowlisted Checkout URLs outside', async () => {
+    const { contents, opened } = guarded();
+    const handler = contents.windowOpenHandler!;
+    expect(handler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'https://checkout.stripe.com.evil.example/c/pay' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(handler({ url: CHECKOUT })).toEqual({ action: 'deny' });
+    await Promise.resolve();
+    expect(opened).toEqual([CHECKOUT]);
+  });
+
+  it('prevents <webview> attachment', () => {
+    const { contents } = guarded();
+    expect(contents.fire('will-attach-webview', {}, {}, { src: 'https://evil.example/' }).defaultPrevented).toBe(true);
+  });
+});
+
+describe('session permissions', () => {
+  it('denies every permission request and check', () => {
+    const ses = new electron.FakeSession();
+    hardenSession(ses as never);
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal']) {
+      let granted: boolean | null = null;
+      ses.permissionRequestHandler!({}, permission, (answer) => (granted = answer));
+      expect(granted).toBe(false);
+      expect(ses.permissionCheckHandler!({}, permission, 'app://mandate-desk', {})).toBe(false);
+    }
+    expect(ses.devicePermissionHandler!({ deviceType: 'usb' })).toBe(false);
+  });
+});
