@@ -18,7 +18,7 @@ import { consentHandlers } from './consents';
 import { createSetups } from './setups';
 import { createCharges } from './charges';
 import { subscriptionHandlers } from './subscriptions';
-import { withdrawalHandlers } from './withdrawal';
+import { createWithdrawals } from './withdrawal';
 import { trainingHandlers } from './training';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -62,7 +62,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const env: CoreEnv = { ...deps, store, audit, emit, storeNotices };
   const auth = createAuth(env);
-  const setups = createSetups(env);
+  const withdrawals = createWithdrawals(env);
+  const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
   const charges = createCharges(env);
 
   const appInfo = async (): Promise<AppInfo> => ({
@@ -85,7 +86,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...setups.handlers,
     ...charges.handlers,
     ...subscriptionHandlers(env),
-    ...withdrawalHandlers(env),
+    ...withdrawals.handlers,
     ...audit.handlers,
     ...trainingHandlers(env),
   };

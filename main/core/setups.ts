@@ -70,7 +70,12 @@ function outcomeOf(session: Stripe.Checkout.Session): Outcome | null {
   return null;
 }
 
-export function createSetups(env: CoreEnv): Setups {
+export interface SetupHooks {
+  /** Runs after a setup saved a payment method (e.g. to detach it again if the consent was withdrawn meanwhile). */
+  afterMethodSaved?(consentId: string): Promise<void>;
+}
+
+export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   const { store, stripe, clock, ids, logger } = env;
   const pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, env.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
 
@@ -147,6 +152,10 @@ export function createSetups(env: CoreEnv): Setups {
       }
     }
     await finish(setupId, outcome);
+    if (outcome.status === 'succeeded') {
+      // The setup itself is done; a failure here is retried by the next withdraw, so it must not fail the refresh.
+      await hooks.afterMethodSaved?.(record.consentId).catch((error) => logger.warn('after-save step failed', { setupId, error: String(error) }));
+    }
   }
 
   const refreshSetup = (setupId: string) => serialized(setupId, () => refreshNow(setupId));

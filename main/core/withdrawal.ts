@@ -49,7 +49,17 @@ function remainingWork(data: Readonly<AppData>, consentId: string): Work {
 const actorOf = (actor: StaffView | null) => ({ staffId: actor?.id ?? 'unknown', name: actor?.name ?? 'unknown' });
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function withdrawalHandlers(env: CoreEnv): Pick<Handlers, 'consents.withdraw' | 'consents.exportEvidence'> {
+export interface Withdrawals {
+  handlers: Pick<Handlers, 'consents.withdraw' | 'consents.exportEvidence'>;
+  /**
+   * For a withdrawn consent, detaches what is still attached and cancels what still runs at Stripe.
+   * Also called when a setup completes after its consent was withdrawn (the customer finished
+   * Checkout just before the withdrawal closed the session).
+   */
+  finishIfWithdrawn(consentId: string, actor: StaffView | null): Promise<void>;
+}
+
+export function createWithdrawals(env: CoreEnv): Withdrawals {
   const { store, stripe, clock, audit } = env;
 
   async function detachAtStripe(paymentMethodId: string): Promise<void> {
@@ -128,7 +138,7 @@ export function withdrawalHandlers(env: CoreEnv): Pick<Handlers, 'consents.withd
     }
   }
 
-  return {
+  const handlers: Withdrawals['handlers'] = {
     async 'consents.withdraw'({ consentId, reason }, { actor }) {
       const consent = findConsent(store.data, consentId);
       const recorded = await store.update((draft) => {
@@ -209,6 +219,14 @@ export function withdrawalHandlers(env: CoreEnv): Pick<Handlers, 'consents.withd
         mimeType: 'application/json',
         content: JSON.stringify(evidence, null, 2),
       };
+    },
+  };
+
+  return {
+    handlers,
+    async finishIfWithdrawn(consentId, actor) {
+      if (!store.data.withdrawals.some((w) => w.consentId === consentId)) return;
+      await finishAtStripe(findConsent(store.data, consentId), actor);
     },
   };
 }

@@ -8,7 +8,7 @@ import { APP_DATA_FILE } from '../../main/core/index';
 import { createStripeClient } from '../../main/core/stripe-client';
 import { EMULATOR_API_KEY } from '../../main/emulator/index';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, createCustomerWithSavedMethod, mandateParams, readStoredData, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { callError, completeHostedSetup, createCustomerWithSavedMethod, mandateParams, readStoredData, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 beforeEach(async () => {
@@ -224,5 +224,27 @@ describe('consents.exportEvidence', () => {
     expect(evidence.consent.termsCheck.storedSha256).toBe(saved.consent.textSha256);
     expect(evidence.status).toBe('active');
     expect(evidence.withdrawal).toBeNull();
+  });
+});
+
+describe('a setup that completes after its consent was withdrawn', () => {
+  it('detaches the method it saved, so nothing stays attached under a withdrawn consent', async () => {
+    const { customer } = await t.call('customers.create', { name: 'Late Finisher', email: `late.${randomUUID().slice(0, 8)}@example.com`, language: 'en' });
+    const params = mandateParams();
+    const terms = await t.call('terms.render', { customerId: customer.id, language: 'en', params });
+    const consent = await t.call('consents.record', {
+      customerId: customer.id, language: 'en', params, shownSha256: terms.sha256, typedName: 'Late Finisher', accepted: true, staffConfirmed: true, timeZone: 'UTC',
+    });
+    const setup = await t.call('setups.start', { consentId: consent.id });
+    // The customer authorizes at Stripe; the app has not looked yet when the manager withdraws.
+    await completeHostedSetup(t, t.opened[t.opened.length - 1]);
+    await t.call('consents.withdraw', { consentId: consent.id, reason: 'Changed their mind' });
+
+    const checked = await t.call('setups.check', { setupId: setup.id });
+    expect(checked.status).toBe('succeeded');
+    const method = await t.core.env.stripe.paymentMethods.retrieve(checked.paymentMethodId!);
+    expect(method.customer).toBeNull();
+    const stored = await readStoredData(t);
+    expect(stored.savedMethods.find((m) => m.paymentMethodId === checked.paymentMethodId)?.detachedAt).not.toBeNull();
   });
 });
