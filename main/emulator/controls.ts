@@ -1,0 +1,237 @@
+/** Test controls: programmatic (`emulator.controls`) and HTTP (`/_emulator/...`, loopback only, no API key). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_VERSION, type Emulator, type FaultSpec } from './core.js';
+import { ApiError, invalid, missing } from './errors.js';
+import { parseForm } from './params.js';
+import type { Obj, Outcome } from './store.js';
+import { compileFault } from './server.js';
+import { authorizeSession, failSession, sessionUrl } from './api/checkout.js';
+import { setMandateStatus } from './api/setup.js';
+import type { WebhookDelivery } from './webhooks.js';
+
+export type PaymentOutcome = Outcome;
+
+export interface PaymentOutcomeSpec {
+  /** only confirmations on this PaymentMethod (takes precedence over `customer`) */
+  paymentMethod?: string;
+  /** only confirmations for this Customer; with neither set, the next confirmation of any payment */
+  customer?: string;
+  outcome: PaymentOutcome;
+  /** how many confirmations this applies to (default 1) */
+  times?: number;
+}
+
+export interface EmulatorControls {
+  /** emulator clock, unix seconds */
+  now(): number;
+  /** move the clock forward; expires sessions and renews due subscriptions; returns the new now */
+  advanceClock(seconds: number): number;
+  setPaymentOutcome(spec: PaymentOutcomeSpec): void;
+  clearPaymentOutcomes(): void;
+  /** queue outcomes for the next refunds (they settle asynchronously right after creation) */
+  setRefundOutcome(spec: { outcome: 'succeed' | 'fail'; times?: number }): void;
+  setFault(spec: FaultSpec): void;
+  clearFaults(): void;
+  /** simulate the customer revoking the Amazon Pay charge permission: mandate → inactive, `mandate.updated` */
+  deactivateMandate(mandateId: string): Obj;
+  /** drive the hosted page without a browser; returns where the browser would be redirected */
+  completeCheckoutSession(sessionId: string, opts?: { outcome?: 'authorize' | 'fail'; ipAddress?: string; userAgent?: string }): { redirectUrl: string };
+  /** delays (ms) before retry 1, 2, ... of a failed webhook delivery; default 1s, 5s, 30s, 2m, 10m, 1h */
+  setWebhookRetrySchedule(delaysMs: number[]): void;
+  webhookDeliveries(): WebhookDelivery[];
+  /** resolves when no webhook delivery is in flight */
+  webhooksIdle(): Promise<void>;
+  /** read any stored object by id (no expansion), or undefined */
+  getObject(id: string): Obj | undefined;
+  reset(): void;
+}
+
+const OUTCOMES: readonly PaymentOutcome[] = ['succeed', 'decline', 'unavailable', 'authentication_required'];
+
+export function createControls(em: Emulator): EmulatorControls {
+  const controls: EmulatorControls = {
+    now: () => em.now(),
+    advanceClock: (seconds) => em.advanceClock(seconds),
+    setPaymentOutcome(spec) {
+      if (!OUTCOMES.includes(spec.outcome)) throw new Error(`setPaymentOutcome: outcome must be one of ${OUTCOMES.join(', ')}`);
+      const times = spec.times ?? 1;
+      if (!Number.isInteger(times) || times < 1) throw new Error('setPaymentOutcome: times must be a positive integer');
+      em.store.outcomes.push({ paymentMethod: spec.paymentMethod, customer: spec.customer, outcome: spec.outcome, remaining: times });
+      em.touch();
+      em.flush();
+    },
+    clearPaymentOutcomes() {
+      em.store.outcomes = [];
+      em.touch();
+      em.flush();
+    },
+    setRefundOutcome(spec) {
+      if (spec.outcome !== 'succeed' && spec.outcome !== 'fail') throw new Error("setRefundOutcome: outcome must be 'succeed' or 'fail'");
+      em.store.refundOutcomes.push({ outcome: spec.outcome, remaining: spec.times ?? 1 });
+      em.touch();
+      em.flush();
+    },
+    setFault(spec) {
+      if (!spec || typeof spec.path !== 'string' || !spec.path.startsWith('/')) throw new Error("setFault: path must be a pattern like '/v1/payment_intents'");
+      em.faults.push(compileFault(spec));
+    },
+    clearFaults() {
+      em.faults = [];
+    },
+    deactivateMandate(mandateId) {
+      return setMandateStatus(em, mandateId, 'inactive');
+    },
+    completeCheckoutSession(sessionId, opts = {}) {
+      const s = em.getKind('checkout.session', sessionId);
+      if (!s) throw new Error(`No such checkout.session: '${sessionId}'`);
+      try {
+        if ((opts.outcome ?? 'authorize') === 'authorize') {
+          authorizeSession(em, s, { ip: opts.ipAddress ?? '127.0.0.1', userAgent: opts.userAgent ?? 'Stripe emulator controls' });
+          return { redirectUrl: s.success_url ? s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', s.id) : sessionUrl(em, s.id) };
+        }
+        failSession(em, s);
+        return { redirectUrl: s.cancel_url ?? `${sessionUrl(em, s.id)}?error=failed` };
+      } finally {
+        em.flush();
+      }
+    },
+    setWebhookRetrySchedule(delaysMs) {
+      if (!Array.isArray(delaysMs) || delaysMs.some((d) => typeof d !== 'number' || d < 0)) throw new Error('setWebhookRetrySchedule: expected an array of non-negative numbers');
+      em.webhooks.retryDelaysMs = [...delaysMs];
+    },
+    webhookDeliveries: () => [...em.webhooks.deliveries],
+    webhooksIdle: () => em.webhooks.idle(),
+    getObject(id) {
+      const o = em.get(id); // applies lazy transitions (session expiry) like an API read
+      em.flush();
+      return o;
+    },
+    reset: () => em.reset(),
+  };
+  return controls;
+}
+
+// ------------------------------------------------------------------ HTTP
+
+function isLoopback(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
+}
+
+function parseBody(req: IncomingMessage, body: string): Obj {
+  if (!body) return {};
+  if (String(req.headers['content-type'] ?? '').includes('json')) {
+    try {
+      return JSON.parse(body) as Obj;
+    } catch {
+      throw invalid('Invalid JSON body');
+    }
+  }
+  const tree = parseForm(body) as Obj;
+  const coerce = (v: unknown): unknown => {
+    if (typeof v === 'string') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+    if (v && typeof v === 'object') {
+      const keys = Object.keys(v);
+      if (keys.length && keys.every((k) => /^\d+$/.test(k))) return keys.map((k) => coerce((v as Obj)[k]));
+      return Object.fromEntries(keys.map((k) => [k, coerce((v as Obj)[k])]));
+    }
+    return v;
+  };
+  return coerce(tree) as Obj;
+}
+
+export async function handleControl(em: Emulator, req: IncomingMessage, res: ServerResponse, method: string, path: string, query: string, rawBody: string): Promise<void> {
+  const json = (status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+  if (!isLoopback(req)) return json(403, { error: { type: 'invalid_request_error', message: 'Emulator controls are only available from loopback.' } });
+  const c = createControls(em);
+  try {
+    const body = parseBody(req, rawBody);
+    const route = `${method} ${path.replace(/\/+$/, '')}`;
+    let m: RegExpExecArray | null;
+    if (route === 'GET /_emulator/health') return json(200, { ok: true, origin: em.origin, api_version: API_VERSION, now: em.now() });
+    if (route === 'POST /_emulator/reset') {
+      c.reset();
+      return json(200, { ok: true });
+    }
+    if (route === 'GET /_emulator/clock') return json(200, { now: em.now() });
+    if (route === 'POST /_emulator/clock/advance') {
+      const seconds = Number(body.seconds);
+      if (!Number.isFinite(seconds) || seconds < 0) throw invalid('seconds must be a non-negative number', { param: 'seconds' });
+      return json(200, { now: c.advanceClock(seconds) });
+    }
+    if (route === 'POST /_emulator/payment_outcomes') {
+      try {
+        c.setPaymentOutcome(body as PaymentOutcomeSpec);
+      } catch (e) {
+        throw invalid((e as Error).message);
+      }
+      return json(200, { ok: true, queued: em.store.outcomes });
+    }
+    if (route === 'GET /_emulator/payment_outcomes') return json(200, { queued: em.store.outcomes });
+    if (route === 'DELETE /_emulator/payment_outcomes') {
+      c.clearPaymentOutcomes();
+      return json(200, { ok: true });
+    }
+    if (route === 'POST /_emulator/refund_outcomes') {
+      try {
+        c.setRefundOutcome(body as { outcome: 'succeed' | 'fail'; times?: number });
+      } catch (e) {
+        throw invalid((e as Error).message);
+      }
+      return json(200, { ok: true });
+    }
+    if (route === 'DELETE /_emulator/refund_outcomes') {
+      em.store.refundOutcomes = [];
+      em.touch();
+      em.flush();
+      return json(200, { ok: true });
+    }
+    if (route === 'POST /_emulator/faults') {
+      try {
+        c.setFault(body as FaultSpec);
+      } catch (e) {
+        throw invalid((e as Error).message);
+      }
+      return json(200, { ok: true });
+    }
+    if (route === 'GET /_emulator/faults') return json(200, { faults: em.faults.map(({ regex: _r, hits: _h, ...f }) => f) });
+    if (route === 'DELETE /_emulator/faults') {
+      c.clearFaults();
+      return json(200, { ok: true });
+    }
+    if ((m = /^POST \/_emulator\/mandates\/([^/]+)\/deactivate$/.exec(route))) return json(200, c.deactivateMandate(decodeURIComponent(m[1])));
+    if ((m = /^POST \/_emulator\/checkout\/sessions\/([^/]+)\/(authorize|fail)$/.exec(route))) {
+      const id = decodeURIComponent(m[1]);
+      if (!em.getKind('checkout.session', id)) throw missing('checkout.session', id);
+      return json(200, c.completeCheckoutSession(id, { outcome: m[2] as 'authorize' | 'fail', ipAddress: body.ip_address, userAgent: body.user_agent }));
+    }
+    if (route === 'POST /_emulator/webhooks/retry_schedule') {
+      try {
+        c.setWebhookRetrySchedule(body.delays_ms ?? body.delaysMs);
+      } catch (e) {
+        throw invalid((e as Error).message);
+      }
+      return json(200, { ok: true });
+    }
+    if (route === 'GET /_emulator/webhooks/deliveries') return json(200, { deliveries: c.webhookDeliveries() });
+    if (route === 'GET /_emulator/requests') return json(200, { requests: em.requestLog });
+    if ((m = /^GET \/_emulator\/requests\/([^/]+)$/.exec(route))) {
+      const entry = em.requestLog.find((r) => r.requestId === m![1]);
+      return entry ? json(200, entry) : json(404, { error: { type: 'invalid_request_error', message: 'No such request in the log.' } });
+    }
+    if ((m = /^GET \/_emulator\/objects\/([^/]+)$/.exec(route))) {
+      const o = c.getObject(decodeURIComponent(m[1]));
+      return o ? json(200, o) : json(404, { error: { type: 'invalid_request_error', message: 'No such object.' } });
+    }
+    void query;
+    return json(404, { error: { type: 'invalid_request_error', message: `Unknown emulator control route: ${method} ${path}` } });
+  } catch (e) {
+    if (e instanceof ApiError) return json(e.status, { error: e.body });
+    if (e instanceof Error) return json(400, { error: { type: 'invalid_request_error', message: e.message } });
+    throw e;
+  }
+}
