@@ -50,7 +50,7 @@ export function calendarDateIn(now: Date, timeZone: string): string {
  * passed), not_started (its start date is still ahead) or active. Dates are the consent's calendar
  * dates in the time zone it was accepted in; the end date is the last day it is valid.
  */
-export function consentStatus(data: Readonly<AppData>, record: ConsentRecord, now: Date): ConsentStatus {
+export function consentStatus(data: Pick<Readonly<AppData>, 'withdrawals'>, record: ConsentRecord, now: Date): ConsentStatus {
   if (data.withdrawals.some((w) => w.consentId === record.id)) return 'withdrawn';
   const today = calendarDateIn(now, record.timeZone);
   if (record.params.endDate !== null && today > record.params.endDate) return 'expired';

@@ -1,0 +1,472 @@
+/**
+ * Off-session charges and refunds that never happen twice (DESIGN §3.6).
+ *
+ * Write-ahead: the record, with its own idempotency key, is stored (fsynced) before the request
+ * goes out, and every later attempt for it — the SDK's retries, a double click, "check again", the
+ * start-up pass after a crash — sends the same request with the same key, so Stripe executes it at
+ * most once and replays the stored answer otherwise. When no answer arrives the record stays
+ * `pending`: an unknown outcome is never recorded as a failure.
+ */
+import Stripe from 'stripe';
+import type { ChargeView, ParsedInput, ReceiptView } from '../../preload/contract';
+import type { AppData, ChargeRecord, RefundRecord } from './data';
+import type { CallContext, Handlers } from './dispatch';
+import type { CoreEnv } from './env';
+import { AppError } from './errors';
+import { assertChargeAllowed } from './charge-rules';
+import { formatMoney } from './i18n';
+import { resolveInterruptedSubscriptions } from './subscriptions';
+import { chargeView, customerView } from './views';
+
+type ChargeStatus = ChargeRecord['status'];
+type RefundStatus = RefundRecord['status'];
+type Failure = { code: string; message: string };
+
+/** Charge statuses that took money, or may yet: they use up a single-payment consent. */
+const CHARGE_TAKES_MONEY = new Set<ChargeStatus>(['pending', 'processing', 'succeeded']);
+
+/** Stripe keeps idempotency keys for at least 24 hours; past this age a replay might execute anew. */
+export const IDEMPOTENCY_KEY_SAFE_AGE_MS = 23 * 3600 * 1000;
+
+/** What the record keeps when Stripe's answer did not arrive. */
+export const OUTCOME_UNKNOWN = 'outcome_unknown';
+const OUTCOME_UNKNOWN_MESSAGE =
+  'Stripe did not answer, so it is not known yet whether this went through. It is checked again with the same key (it can never be made twice): use "Check again", or it is checked when the app starts.';
+
+/**
+ * True when Stripe's answer does not tell whether the request was executed: no response, a
+ * timeout, 5xx (stored and replayed by Stripe, so a replay may say the same), 429 or 409 after the
+ * SDK's retries, a key conflict, or anything that is not a Stripe error at all. Only a 4xx refusal
+ * (card error, invalid request, authentication, permission) is a known "did not happen".
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeError)) return true;
+  if (error instanceof Stripe.errors.StripeIdempotencyError) return true;
+  if (error.code === 'idempotency_key_in_use' || error.code === 'lock_timeout') return true;
+  return !(
+    error instanceof Stripe.errors.StripeCardError ||
+    error instanceof Stripe.errors.StripeInvalidRequestError ||
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  );
+}
+
+export function failureOf(error: Stripe.errors.StripeError): Failure {
+  return { code: error.code ?? error.type, message: error.message };
+}
+
+// ---------------------------------------------------------------- PaymentIntent → charge status
+
+const DECLINE_CODES = new Set([
+  'payment_method_provider_decline',
+  'payment_method_customer_decline',
+  'card_declined',
+  'insufficient_funds',
+  'expired_payment_method',
+  'payment_intent_payment_attempt_failed',
+]);
+const UNAVAILABLE_CODES = new Set(['payment_method_not_available', 'payment_method_provider_timeout']);
+const ACTION_CODES = new Set(['authentication_required', 'payment_intent_authentication_failure']);
+
+function statusForErrorCode(code: string | undefined): ChargeStatus {
+  if (code && DECLINE_CODES.has(code)) return 'declined';
+  if (code && UNAVAILABLE_CODES.has(code)) return 'unavailable';
+  if (code && ACTION_CODES.has(code)) return 'action_required';
+  return 'failed';
+}
+
+type ChargeOutcome = { known: true; status: ChargeStatus; paymentIntentId: string | null; failure: Failure | null } | { known: false };
+
+export function outcomeOfIntent(intent: Stripe.PaymentIntent): ChargeOutcome {
+  const base = { known: true as const, paymentIntentId: intent.id };
+  const lastError = intent.last_payment_error;
+  const failure = lastError ? { code: lastError.code ?? lastError.type, message: lastError.message ?? lastError.code ?? lastError.type } : null;
+  switch (intent.status) {
+    case 'succeeded':
+      return { ...base, status: 'succeeded', failure: null };
+    case 'processing':
+    case 'requires_capture': // never asked for (automatic capture), but money is on its way, not lost
+      return { ...base, status: 'processing', failure: null };
+    case 'requires_action':
+      return { ...base, status: 'action_required', failure: failure ?? { code: 'authentication_required', message: 'The customer must authorize this payment themselves.' } };
+    case 'canceled':
+      return { ...base, status: 'failed', failure: failure ?? { code: 'canceled', message: 'The payment was canceled at Stripe.' } };
+    default: // requires_payment_method / requires_confirmation: the attempt failed
+      return { ...base, status: statusForErrorCode(lastError?.code), failure: failure ?? { code: intent.status, message: `The payment stopped in status ${intent.status}.` } };
+  }
+}
+
+function outcomeOfChargeError(error: unknown): ChargeOutcome {
+  if (isOutcomeUnknown(error)) return { known: false };
+  const stripeError = error as Stripe.errors.StripeError;
+  // Off-session failures carry the PaymentIntent that was made: keep its id.
+  return { known: true, status: statusForErrorCode(stripeError.code), paymentIntentId: stripeError.payment_intent?.id ?? null, failure: failureOf(stripeError) };
+}
+
+const FINAL_CHARGE_STATUSES: ReadonlySet<ChargeStatus> = new Set(['succeeded', 'declined', 'unavailable', 'action_required', 'failed']);
+
+// ---------------------------------------------------------------- Refund → refund status
+
+type RefundOutcome = { known: true; status: RefundStatus; stripeRefundId: string | null; failure: Failure | null } | { known: false };
+
+function outcomeOfRefund(refund: Stripe.Refund): RefundOutcome {
+  const base = { known: true as const, stripeRefundId: refund.id };
+  switch (refund.status) {
+    case 'succeeded':
+      return { ...base, status: 'succeeded', failure: null };
+    case 'failed':
+    case 'canceled':
+      return { ...base, status: 'failed', failure: { code: refund.failure_reason ?? refund.status, message: `The refund ${refund.status === 'canceled' ? 'was canceled' : 'failed'} at Stripe${refund.failure_reason ? ` (${refund.failure_reason})` : ''}.` } };
+    default: // pending, requires_action: refunds are asynchronous
+      return { ...base, status: 'processing', failure: null };
+  }
+}
+
+function outcomeOfRefundError(error: unknown): RefundOutcome {
+  if (isOutcomeUnknown(error)) return { known: false };
+  return { known: true, status: 'failed', stripeRefundId: null, failure: failureOf(error as Stripe.errors.StripeError) };
+}
+
+// ---------------------------------------------------------------- the module
+
+type ChargeInput = ParsedInput<'charges.create'>;
+type RefundInput = ParsedInput<'refunds.create'>;
+
+function sameCharge(record: ChargeRecord, input: ChargeInput): boolean {
+  return (
+    record.customerId === input.customerId &&
+    record.consentId === input.consentId &&
+    record.paymentMethodId === input.paymentMethodId &&
+    record.amount === input.amount &&
+    record.currency === input.currency &&
+    record.description === input.description
+  );
+}
+
+function sameRefund(record: RefundRecord, input: RefundInput): boolean {
+  return record.chargeId === input.chargeId && record.amount === input.amount && record.reason === input.reason && record.note === input.note;
+}
+
+/** What is left to refund: refunds that succeeded or may still succeed count against it. */
+export function refundableAmount(data: Readonly<AppData>, charge: ChargeRecord): number {
+  const held = data.refunds.filter((r) => r.chargeId === charge.id && r.status !== 'failed').reduce((sum, r) => sum + r.amount, 0);
+  return charge.amount - held;
+}
+
+export function stripeCustomerIdOf(data: Readonly<AppData>, customerId: string): string {
+  const customer = data.customers.find((c) => c.id === customerId);
+  if (!customer) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
+  return customer.stripeCustomerId;
+}
+
+/** Who is making a money request, as records keep it. */
+export function actorOf(ctx: CallContext): { staffId: string; name: string } {
+  if (!ctx.actor) throw new AppError('not_signed_in', 'Sign in first.');
+  return { staffId: ctx.actor.id, name: ctx.actor.name };
+}
+
+/**
+ * One request at a time per record in this process: a second caller (double click, "check again",
+ * the start-up pass) waits for the request already under way instead of sending its own.
+ */
+export function singleFlight(): <T>(id: string, run: () => Promise<T>) => Promise<T> {
+  const inFlight = new Map<string, Promise<unknown>>();
+  return <T>(id: string, run: () => Promise<T>): Promise<T> => {
+    const running = inFlight.get(id);
+    if (running) return running as Promise<T>;
+    const started = run().finally(() => inFlight.delete(id));
+    inFlight.set(id, started);
+    return started;
+  };
+}
+
+export function createCharges(env: CoreEnv): {
+  handlers: Pick<Handlers, 'charges.create' | 'charges.resolve' | 'charges.receipt' | 'refunds.create'>;
+  resolveInterrupted(): Promise<void>;
+} {
+  const { store, stripe, clock, ids, emit, logger } = env;
+  const once = singleFlight();
+
+  const findCharge = (chargeId: string): ChargeRecord => {
+    const charge = store.data.charges.find((c) => c.id === chargeId);
+    if (!charge) throw new AppError('not_found', `There is no charge with id ${chargeId}.`);
+    return charge;
+  };
+  const viewOf = (chargeId: string): ChargeView => chargeView(store.data, findCharge(chargeId));
+  const announce = (chargeId: string) => emit('charge.updated', viewOf(chargeId));
+
+  // ------------------------------------------------ charges
+
+  /** Exactly the same request every time for a charge: Stripe rejects a reused key with other params. */
+  const intentParams = (charge: ChargeRecord): Stripe.PaymentIntentCreateParams => ({
+    amount: charge.amount,
+    currency: charge.currency,
+    customer: stripeCustomerIdOf(store.data, charge.customerId),
+    payment_method: charge.paymentMethodId,
+    allowed_payment_method_types: ['amazon_pay'],
+    off_session: true,
+    confirm: true,
+    description: charge.description,
+    metadata: {
+      mandate_desk_charge_id: charge.id,
+      mandate_desk_consent_id: charge.consentId,
+      mandate_desk_customer_id: charge.customerId,
+    },
+  });
+
+  const sendCharge = async (charge: ChargeRecord): Promise<ChargeOutcome> => {
+    try {
+      return outcomeOfIntent(await stripe.paymentIntents.create(intentParams(charge), { idempotencyKey: charge.idempotencyKey }));
+    } catch (error) {
+      if (isOutcomeUnknown(error)) logger.warn('charge outcome unknown; stays pending', { chargeId: charge.id, error: String(error) });
+      return outcomeOfChargeError(error);
+    }
+  };
+
+  /** The PaymentIntent made for this charge, found by the charge id in its metadata (works after the key has expired). */
+  const findIntent = async (charge: ChargeRecord): Promise<Stripe.PaymentIntent | null> => {
+    const customer = stripeCustomerIdOf(store.data, charge.customerId);
+    for await (const intent of stripe.paymentIntents.list({ customer, limit: 100 })) {
+      if (intent.metadata?.mandate_desk_charge_id === charge.id) return intent;
+    }
+    return null;
+  };
+
+  const recordCharge = async (chargeId: string, outcome: ChargeOutcome): Promise<void> => {
+    const now = clock.now().toISOString();
+    await store.update((draft) => {
+      const charge = draft.charges.find((c) => c.id === chargeId)!;
+      if (!outcome.known) {
+        if (charge.status !== 'pending') return; // a processing charge stays processing
+        charge.failure = { code: OUTCOME_UNKNOWN, message: OUTCOME_UNKNOWN_MESSAGE };
+        return;
+      }
+      charge.status = outcome.status;
+      charge.paymentIntentId = outcome.paymentIntentId ?? charge.paymentIntentId;
+      charge.failure = outcome.failure;
+      charge.finishedAt = FINAL_CHARGE_STATUSES.has(outcome.status) ? (charge.finishedAt ?? now) : null;
+    });
+    announce(chargeId);
+  };
+
+  /**
+   * Brings a pending or processing charge up to date. Pending: replay the create with the same key
+   * (Stripe returns the stored answer, or executes it once if the first request never arrived).
+   * Past the key's lifetime a replay could execute again, so then the PaymentIntent is first looked
+   * for by the charge id in its metadata, and sent only if none exists. Processing: re-read the intent.
+   */
+  const settleCharge = (chargeId: string): Promise<void> =>
+    once(chargeId, async () => {
+      const charge = findCharge(chargeId);
+      if (charge.status === 'processing' && charge.paymentIntentId) {
+        await recordCharge(chargeId, outcomeOfIntent(await stripe.paymentIntents.retrieve(charge.paymentIntentId)));
+        return;
+      }
+      if (charge.status !== 'pending') return;
+      const keyAge = clock.now().getTime() - Date.parse(charge.createdAt);
+      const found = keyAge > IDEMPOTENCY_KEY_SAFE_AGE_MS ? await findIntent(charge) : null;
+      let outcome = found ? outcomeOfIntent(found) : await sendCharge(charge);
+      if (!outcome.known) {
+        // A replayed 5xx or a key conflict says nothing; the intent itself may exist.
+        const intent = await findIntent(charge).catch(() => null);
+        if (intent) outcome = outcomeOfIntent(intent);
+      }
+      await recordCharge(chargeId, outcome);
+    });
+
+  /** Sends a just-written charge for the first time (shared with anyone who asks for it meanwhile). */
+  const firstSend = (chargeId: string): Promise<void> =>
+    once(chargeId, async () => {
+      await recordCharge(chargeId, await sendCharge(findCharge(chargeId)));
+    });
+
+  const createCharge = async (input: ChargeInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
+    const now = clock.now();
+    const chargeId = ids.next('chg');
+    // Check and write in one store update, so two concurrent requests cannot both pass the check.
+    const result = await store.update((draft): { existingId: string } | { createdId: string } => {
+      const existing = draft.charges.find((c) => c.requestKey === input.requestKey);
+      if (existing) {
+        if (!sameCharge(existing, input))
+          throw new AppError('conflict', 'This request key was already used for a different charge. Open the charge form again to make a new charge.');
+        return { existingId: existing.id };
+      }
+      const consent = draft.consents.find((c) => c.id === input.consentId);
+      if (!consent || consent.customerId !== input.customerId)
+        throw new AppError('not_found', `There is no consent ${input.consentId} for customer ${input.customerId}.`);
+      assertChargeAllowed({
+        consent,
+        withdrawal: draft.withdrawals.find((w) => w.consentId === consent.id),
+        savedMethod: draft.savedMethods.find((m) => m.paymentMethodId === input.paymentMethodId),
+        amount: input.amount,
+        currency: input.currency,
+        now,
+        kind: 'one_off',
+        chargesSoFar: draft.charges.filter((c) => c.consentId === consent.id && CHARGE_TAKES_MONEY.has(c.status)).length,
+      });
+      draft.charges.push({
+        id: chargeId,
+        customerId: input.customerId,
+        consentId: input.consentId,
+        paymentMethodId: input.paymentMethodId,
+        amount: input.amount,
+        currency: input.currency,
+        description: input.description,
+        status: 'pending',
+        idempotencyKey: `charge-${chargeId}`,
+        requestKey: input.requestKey,
+        paymentIntentId: null,
+        failure: null,
+        createdAt: now.toISOString(),
+        finishedAt: null,
+        createdBy: actor,
+        subscriptionId: null,
+      });
+      return { createdId: chargeId };
+    });
+
+    if ('createdId' in result) {
+      announce(result.createdId);
+      await firstSend(result.createdId);
+      return viewOf(result.createdId);
+    }
+    // A repeat (double click, retried request): never a second charge; finish the first if it is open.
+    if (findCharge(result.existingId).status === 'pending') await settleCharge(result.existingId);
+    return viewOf(result.existingId);
+  };
+
+  // ------------------------------------------------ refunds
+
+  const findRefund = (refundId: string): RefundRecord => store.data.refunds.find((r) => r.id === refundId)!;
+
+  const refundParams = (refund: RefundRecord, charge: ChargeRecord): Stripe.RefundCreateParams => ({
+    payment_intent: charge.paymentIntentId!,
+    amount: refund.amount,
+    reason: refund.reason,
+    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id },
+  });
+
+  const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {
+    if (!outcome.known) return; // stays as it was (pending or processing)
+    await store.update((draft) => {
+      const refund = draft.refunds.find((r) => r.id === refundId)!;
+      refund.status = outcome.status;
+      refund.stripeRefundId = outcome.stripeRefundId ?? refund.stripeRefundId;
+      refund.failure = outcome.failure;
+    });
+    announce(findRefund(refundId).chargeId);
+  };
+
+  const sendRefund = async (refund: RefundRecord): Promise<RefundOutcome> => {
+    try {
+      return outcomeOfRefund(await stripe.refunds.create(refundParams(refund, findCharge(refund.chargeId)), { idempotencyKey: refund.idempotencyKey }));
+    } catch (error) {
+      if (isOutcomeUnknown(error)) logger.warn('refund outcome unknown; stays pending', { refundId: refund.id, error: String(error) });
+      return outcomeOfRefundError(error);
+    }
+  };
+
+  /** Pending: replay with the same key. Processing: re-read the refund (refunds finish asynchronously). */
+  const settleRefund = (refundId: string): Promise<void> =>
+    once(refundId, async () => {
+      const refund = findRefund(refundId);
+      if (refund.status === 'pending') await recordRefund(refundId, await sendRefund(refund));
+      else if (refund.status === 'processing' && refund.stripeRefundId) await recordRefund(refundId, outcomeOfRefund(await stripe.refunds.retrieve(refund.stripeRefundId)));
+    });
+
+  const createRefund = async (input: RefundInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
+    const refundId = ids.next('rfnd');
+    const result = await store.update((draft): { existingId: string } | { createdId: string } => {
+      const existing = draft.refunds.find((r) => r.requestKey === input.requestKey);
+      if (existing) {
+        if (!sameRefund(existing, input))
+          throw new AppError('conflict', 'This request key was already used for a different refund. Open the refund form again to make a new refund.');
+        return { existingId: existing.id };
+      }
+      const charge = draft.charges.find((c) => c.id === input.chargeId);
+      if (!charge) throw new AppError('not_found', `There is no charge with id ${input.chargeId}.`);
+      if (charge.status !== 'succeeded' || !charge.paymentIntentId)
+        throw new AppError('conflict', `Only a succeeded charge can be refunded; this charge is ${charge.status}.`);
+      const remaining = refundableAmount(draft, charge);
+      if (input.amount > remaining) {
+        const money = (amount: number) => formatMoney(amount, charge.currency, 'en');
+        throw new AppError(
+          'over_refund',
+          remaining === 0
+            ? `Nothing is left to refund on this charge of ${money(charge.amount)}.`
+            : `Only ${money(remaining)} of this charge of ${money(charge.amount)} is left to refund; ${money(input.amount)} is too much.`,
+        );
+      }
+      draft.refunds.push({
+        id: refundId,
+        chargeId: charge.id,
+        amount: input.amount,
+        currency: charge.currency,
+        reason: input.reason,
+        note: input.note,
+        status: 'pending',
+        idempotencyKey: `refund-${refundId}`,
+        requestKey: input.requestKey,
+        stripeRefundId: null,
+        failure: null,
+        createdAt: clock.now().toISOString(),
+        createdBy: actor,
+      });
+      return { createdId: refundId };
+    });
+
+    if ('createdId' in result) {
+      announce(input.chargeId);
+      await once(refundId, async () => recordRefund(refundId, await sendRefund(findRefund(refundId))));
+    } else {
+      await settleRefund(result.existingId);
+    }
+    return viewOf(findRefund('createdId' in result ? result.createdId : result.existingId).chargeId);
+  };
+
+  // ------------------------------------------------ receipt
+
+  const receipt = (chargeId: string): ReceiptView => {
+    const data = store.data;
+    const charge = findCharge(chargeId);
+    if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);
+    const customer = data.customers.find((c) => c.id === charge.customerId);
+    const consent = data.consents.find((c) => c.id === charge.consentId);
+    if (!customer || !consent) throw new AppError('internal', `Charge ${chargeId} refers to a customer or consent that is not in the store.`);
+    return {
+      charge: chargeView(data, charge),
+      customer: customerView(customer),
+      shopName: data.settings.shopName,
+      shopContact: data.settings.shopContact,
+      consent: { id: consent.id, purpose: consent.params.purpose, acceptedAtUtc: consent.acceptedAtUtc },
+      language: customer.language,
+    };
+  };
+
+  return {
+    handlers: {
+      'charges.create': (input, ctx) => createCharge(input, actorOf(ctx)),
+      'charges.resolve': async ({ chargeId }) => {
+        findCharge(chargeId);
+        await settleCharge(chargeId);
+        for (const refund of store.data.refunds.filter((r) => r.chargeId === chargeId && (r.status === 'pending' || r.status === 'processing')))
+          await settleRefund(refund.id);
+        return viewOf(chargeId);
+      },
+      'charges.receipt': async ({ chargeId }) => receipt(chargeId),
+      'refunds.create': (input, ctx) => createRefund(input, actorOf(ctx)),
+    },
+    /** Start-up pass: finish what a crash or a lost connection left open. Never throws (start-up must go on). */
+    async resolveInterrupted() {
+      const open = (status: string) => status === 'pending' || status === 'processing';
+      const work = [
+        ...store.data.charges.filter((c) => open(c.status)).map((c) => ({ kind: 'charge', id: c.id, run: () => settleCharge(c.id) })),
+        ...store.data.refunds.filter((r) => open(r.status)).map((r) => ({ kind: 'refund', id: r.id, run: () => settleRefund(r.id) })),
+      ];
+      await Promise.all([
+        ...work.map(({ kind, id, run }) => run().catch((error) => logger.warn(`could not resolve interrupted ${kind}`, { id, error: String(error) }))),
+        resolveInterruptedSubscriptions(env).catch((error) => logger.warn('could not resolve interrupted subscriptions', { error: String(error) })),
+      ]);
+    },
+  };
+}
