@@ -31,7 +31,7 @@ const Empty = z.object({}).strict();
 
 export const PersonName = z.string().trim().min(1, 'Name is required').max(120);
 export const Email = z.string().trim().max(254).email('Enter a valid e-mail address');
-export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()\-]*$/, 'Phone may contain digits, spaces, + ( ) -');
+export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()-]*$/, 'Phone may contain digits, spaces, + ( ) -');
 
 /**
  * The agreed parameters of a charge-later mandate (consent-requirements.md).
