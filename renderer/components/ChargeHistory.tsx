@@ -1,0 +1,125 @@
+/** Every charge of the customer with its refunds; receipts for all, refunds and outcome checks for managers. */
+import { Fragment, useState } from 'react';
+import type { CustomerDetail } from '../../preload/contract';
+import { useAction } from '../api';
+import { formatDateTime, formatMoney } from '../i18n/format';
+import { useLanguage, useT } from '../i18n/I18nProvider';
+import { refundableOf } from '../lib/describe';
+import { useRouter } from '../router';
+import { useSession } from '../session';
+import { ErrorAlert } from './ErrorAlert';
+import { RefundForm } from './RefundForm';
+import { ChargeStatusBadge } from './StatusBadge';
+
+export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const { navigate } = useRouter();
+  const { isManager } = useSession();
+  const [refunding, setRefunding] = useState<string | null>(null);
+  const resolve = useAction();
+  if (detail.charges.length === 0 && !isManager) return null;
+
+  const checkOutcome = async (chargeId: string) => {
+    const result = await resolve.run('charges.resolve', { chargeId });
+    if (result?.ok) onChanged();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="charges-heading">
+      <h2 id="charges-heading">{t('history.title')}</h2>
+      <ErrorAlert error={resolve.error} />
+      {detail.charges.length === 0 ? (
+        <p className="empty">{t('history.empty')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('history.col.date')}</th>
+              <th scope="col">{t('history.col.description')}</th>
+              <th scope="col" className="num">
+                {t('history.col.amount')}
+              </th>
+              <th scope="col">{t('history.col.status')}</th>
+              <th scope="col" className="num">
+                {t('history.col.refunded')}
+              </th>
+              <th scope="col">{t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.charges.map((charge) => {
+              const remaining = refundableOf(charge);
+              return (
+                <Fragment key={charge.id}>
+                  <tr>
+                    <td>{formatDateTime(charge.createdAt, lang)}</td>
+                    <td>
+                      {charge.description}
+                      {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
+                      {charge.failure && <div className="text-bad">{charge.failure.message}</div>}
+                    </td>
+                    <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
+                    <td>
+                      <ChargeStatusBadge status={charge.status} />
+                    </td>
+                    <td className="num">{charge.refundedAmount > 0 ? formatMoney(charge.refundedAmount, charge.currency, lang) : '—'}</td>
+                    <td className="actions">
+                      {charge.status === 'succeeded' && (
+                        <button type="button" onClick={() => navigate({ name: 'receipt', chargeId: charge.id })}>
+                          {t('history.receipt')}
+                        </button>
+                      )}
+                      {isManager && remaining > 0 && (
+                        <button type="button" onClick={() => setRefunding(refunding === charge.id ? null : charge.id)} aria-expanded={refunding === charge.id}>
+                          {t('history.refund')}
+                        </button>
+                      )}
+                      {isManager && (charge.status === 'pending' || charge.status === 'processing') && (
+                        <button type="button" onClick={() => void checkOutcome(charge.id)} disabled={resolve.busy}>
+                          {t('charge.checkOutcome')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                  {charge.refunds.map((refund) => (
+                    <tr key={refund.id} className="subrow">
+                      <td>{formatDateTime(refund.createdAt, lang)}</td>
+                      <td>
+                        {t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
+                        {refund.note && <div className="hint">{refund.note}</div>}
+                        {refund.failure && <div className="text-bad">{refund.failure.message}</div>}
+                      </td>
+                      <td className="num">−{formatMoney(refund.amount, refund.currency, lang)}</td>
+                      <td>
+                        <span className={`badge badge-${refund.status === 'succeeded' ? 'good' : refund.status === 'failed' ? 'bad' : 'warn'}`}>
+                          {t(`refundStatus.${refund.status}`)}
+                        </span>
+                      </td>
+                      <td />
+                      <td />
+                    </tr>
+                  ))}
+                  {refunding === charge.id && (
+                    <tr className="subrow">
+                      <td colSpan={6}>
+                        <RefundForm
+                          charge={charge}
+                          onDone={() => {
+                            setRefunding(null);
+                            onChanged();
+                          }}
+                          onClose={() => setRefunding(null)}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

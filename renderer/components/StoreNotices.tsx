@@ -1,0 +1,31 @@
+/** Warnings that must not be missed: a data file that could not be read, a broken audit chain. */
+import type { AuditChainStatus, StoreNotice } from '../../preload/contract';
+import { useLanguage, useT } from '../i18n/I18nProvider';
+import { formatDateTime } from '../i18n/format';
+
+export function StoreNotices({ notices, auditChain }: { notices: StoreNotice[]; auditChain: AuditChainStatus | null }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  if (notices.length === 0 && (!auditChain || auditChain.ok)) return null;
+  return (
+    <div className="notices no-print">
+      {notices.map((n) => (
+        <div key={`${n.file}-${n.at}`} className="alert alert-warning" role="alert">
+          <p className="alert-title">{t('notice.fileUnreadable', { file: n.file })}</p>
+          <p>{t('notice.problem', { problem: n.problem })}</p>
+          <p>{t('notice.keptAside', { path: n.keptAsidePath })}</p>
+          <p>{n.restoredFrom ? t('notice.restoredFrom', { path: n.restoredFrom }) : t('notice.noBackup')}</p>
+          <p className="hint">{formatDateTime(n.at, lang)}</p>
+        </div>
+      ))}
+      {auditChain && !auditChain.ok && (
+        <div className="alert alert-error" role="alert">
+          <p className="alert-title">{t('notice.auditBroken')}</p>
+          <p>
+            {auditChain.brokenAtSeq !== null ? t('notice.auditBrokenAt', { seq: auditChain.brokenAtSeq }) : null} {auditChain.problem ?? ''}
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,308 @@
+/** One customer: details, consents, setups, saved Amazon Pay methods, and (managers) charges and subscriptions. */
+import { useState } from 'react';
+import type { ConsentView, CustomerDetail, SavedMethodView } from '../../preload/contract';
+import { useApiEvent, useLoad } from '../api';
+import { ChargeForm } from '../components/ChargeForm';
+import { ChargeHistory } from '../components/ChargeHistory';
+import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ScreenHeading } from '../components/ScreenHeading';
+import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
+import { SubscribeForm } from '../components/SubscribeForm';
+import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { formatDateTime } from '../i18n/format';
+import { useLanguage, useT } from '../i18n/I18nProvider';
+import { LANGUAGE_NAMES } from '../i18n/languageNames';
+import { describeAmountRule, shortId } from '../lib/describe';
+import { useStartSetup } from '../lib/useStartSetup';
+import { useRouter } from '../router';
+import { useSession } from '../session';
+
+type Panel = { kind: 'charge' | 'subscribe'; method: SavedMethodView } | null;
+
+export function CustomerScreen({ customerId, notice }: { customerId: string; notice?: 'created' | 'linkedExisting' }) {
+  const t = useT();
+  const { navigate } = useRouter();
+  const detail = useLoad('customers.get', { customerId });
+  const [panel, setPanel] = useState<Panel>(null);
+
+  useApiEvent('setup.updated', (setup) => {
+    if (setup.customerId === customerId) void detail.reload();
+  });
+  useApiEvent('charge.updated', (charge) => {
+    if (charge.customerId === customerId) void detail.reload();
+  });
+
+  if (!detail.data)
+    return detail.error ? <ErrorAlert error={detail.error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  const data = detail.data;
+  const consentOf = (id: string) => data.consents.find((c) => c.id === id) ?? null;
+  const panelConsent = panel ? consentOf(panel.method.consentId) : null;
+
+  return (
+    <section>
+      <ScreenHeading
+        actions={
+          <>
+            <button type="button" className="button-primary" onClick={() => navigate({ name: 'mandate', customerId })}>
+              {t('customer.saveForLater')}
+            </button>
+            <button type="button" onClick={() => navigate({ name: 'customers' })}>
+              {t('customer.backToList')}
+            </button>
+          </>
+        }
+      >
+        {data.customer.name}
+      </ScreenHeading>
+      {notice === 'linkedExisting' && <StatusMessage tone="success">{t('customer.linkedExisting')}</StatusMessage>}
+      {notice === 'created' && <StatusMessage tone="success">{t('customer.created')}</StatusMessage>}
+      <ErrorAlert error={detail.error} />
+
+      <CustomerDetails detail={data} />
+      <ConsentsSection detail={data} />
+      <SetupsSection detail={data} />
+      <SavedMethodsSection detail={data} onOpen={setPanel} />
+
+      {panel && panelConsent && panel.kind === 'charge' && (
+        <ChargeForm
+          key={panel.method.paymentMethodId}
+          customer={data.customer}
+          method={panel.method}
+          consent={panelConsent}
+          onChanged={() => void detail.reload()}
+          onClose={() => setPanel(null)}
+        />
+      )}
+      {panel && panelConsent && panel.kind === 'subscribe' && (
+        <SubscribeForm
+          key={panel.method.paymentMethodId}
+          customer={data.customer}
+          method={panel.method}
+          consent={panelConsent}
+          onDone={() => {
+            setPanel(null);
+            void detail.reload();
+          }}
+          onClose={() => setPanel(null)}
+        />
+      )}
+
+      <ChargeHistory detail={data} onChanged={() => void detail.reload()} />
+      <SubscriptionsSection detail={data} onChanged={() => void detail.reload()} />
+    </section>
+  );
+}
+
+function CustomerDetails({ detail }: { detail: CustomerDetail }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const c = detail.customer;
+  return (
+    <section className="panel" aria-labelledby="customer-details">
+      <h2 id="customer-details">{t('customer.details')}</h2>
+      <dl className="details">
+        <dt>{t('customer.email')}</dt>
+        <dd>{c.email}</dd>
+        <dt>{t('customer.phone')}</dt>
+        <dd>{c.phone || '—'}</dd>
+        <dt>{t('customer.language')}</dt>
+        <dd>{LANGUAGE_NAMES[c.language]}</dd>
+        <dt>{t('customer.stripeId')}</dt>
+        <dd>
+          <code className="id">{c.stripeCustomerId}</code>
+        </dd>
+        <dt>{t('customer.createdAt')}</dt>
+        <dd>{formatDateTime(c.createdAt, lang)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function ConsentsSection({ detail }: { detail: CustomerDetail }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const { navigate } = useRouter();
+  const setup = useStartSetup(detail.customer.id);
+  // A consent can get a setup when it is active and nothing already rests on it or waits for it.
+  const canStartSetup = (consent: ConsentView) =>
+    consent.status === 'active' &&
+    !detail.savedMethods.some((m) => m.consentId === consent.id && m.status === 'active') &&
+    !detail.setups.some((s) => s.consentId === consent.id && s.status === 'open');
+  return (
+    <section className="panel" aria-labelledby="consents-heading">
+      <h2 id="consents-heading">{t('customer.consents')}</h2>
+      <ErrorAlert error={setup.error} />
+      {detail.consents.length === 0 ? (
+        <p className="empty">{t('customer.noConsents')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('consent.col.status')}</th>
+              <th scope="col">{t('consent.col.purpose')}</th>
+              <th scope="col">{t('consent.col.version')}</th>
+              <th scope="col">{t('consent.col.acceptedAt')}</th>
+              <th scope="col">{t('consent.col.witness')}</th>
+              <th scope="col">{t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.consents.map((consent) => (
+              <tr key={consent.id}>
+                <td>
+                  <ConsentStatusBadge status={consent.status} />
+                </td>
+                <td>
+                  {consent.params.purpose}
+                  <div className="hint">
+                    {t(`frequency.${consent.params.frequency}`)} · {describeAmountRule(t, consent.params, lang)}
+                  </div>
+                </td>
+                <td>{consent.termsVersion}</td>
+                <td>{formatDateTime(consent.acceptedAtUtc, lang)}</td>
+                <td>{consent.witnessedBy.name}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => navigate({ name: 'consent', consentId: consent.id })}>
+                    {t('customer.viewConsent')}
+                  </button>
+                  {canStartSetup(consent) && (
+                    <button type="button" onClick={() => void setup.start(consent.id)} disabled={setup.busy}>
+                      {t('mandate.openSetup')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function SetupsSection({ detail }: { detail: CustomerDetail }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const { navigate } = useRouter();
+  if (detail.setups.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="setups-heading">
+      <h2 id="setups-heading">{t('customer.setups')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('setup.col.status')}</th>
+            <th scope="col">{t('setup.col.started')}</th>
+            <th scope="col">{t('setup.col.expiresOrFinished')}</th>
+            <th scope="col">{t('setup.col.consent')}</th>
+            <th scope="col">{t('setup.col.result')}</th>
+            <th scope="col">{t('common.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.setups.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <SetupStatusBadge status={s.status} />
+              </td>
+              <td>{formatDateTime(s.createdAt, lang)}</td>
+              <td>
+                {s.status === 'open'
+                  ? t('setup.expiresAt', { time: formatDateTime(s.expiresAt, lang) })
+                  : s.finishedAt
+                    ? formatDateTime(s.finishedAt, lang)
+                    : '—'}
+              </td>
+              <td>
+                <code className="id" title={s.consentId}>
+                  {shortId(s.consentId)}
+                </code>
+              </td>
+              <td>
+                {s.paymentMethodId && <code className="id">{s.paymentMethodId}</code>}
+                {s.failure && <span className="text-bad">{s.failure.message}</span>}
+              </td>
+              <td className="actions">
+                {s.status === 'open' && (
+                  <button type="button" onClick={() => navigate({ name: 'setup', customerId: detail.customer.id, setup: s })}>
+                    {t('customer.showWaiting')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpen(panel: Panel): void }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const { isManager } = useSession();
+  const consentOf = (id: string) => detail.consents.find((c) => c.id === id) ?? null;
+  return (
+    <section className="panel" aria-labelledby="methods-heading">
+      <h2 id="methods-heading">{t('customer.methods')}</h2>
+      {detail.savedMethods.length === 0 ? (
+        <p className="empty">{t('customer.noMethods')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('method.col.id')}</th>
+              <th scope="col">{t('method.col.saved')}</th>
+              <th scope="col">{t('method.col.consent')}</th>
+              <th scope="col">{t('method.col.status')}</th>
+              {isManager && <th scope="col">{t('common.actions')}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {detail.savedMethods.map((m) => {
+              const consent = consentOf(m.consentId);
+              const usable = m.status === 'active' && consent?.status === 'active';
+              return (
+                <tr key={m.paymentMethodId}>
+                  <td>
+                    <code className="id">{m.paymentMethodId}</code>
+                    <div className="hint">{t('method.amazonPay')}</div>
+                  </td>
+                  <td>{formatDateTime(m.savedAt, lang)}</td>
+                  <td>
+                    {consent ? (
+                      <>
+                        {consent.params.purpose} <ConsentStatusBadge status={consent.status} />
+                        <div className="hint">{describeAmountRule(t, consent.params, lang)}</div>
+                      </>
+                    ) : (
+                      <code className="id">{m.consentId}</code>
+                    )}
+                  </td>
+                  <td>
+                    <MethodStatusBadge status={m.status} />
+                    {m.detachedAt && <div className="hint">{formatDateTime(m.detachedAt, lang)}</div>}
+                  </td>
+                  {isManager && (
+                    <td className="actions">
+                      {usable && (
+                        <button type="button" onClick={() => onOpen({ kind: 'charge', method: m })}>
+                          {t('charge.open')}
+                        </button>
+                      )}
+                      {usable && consent?.params.frequency === 'recurring' && (
+                        <button type="button" onClick={() => onOpen({ kind: 'subscribe', method: m })}>
+                          {t('subscribe.open')}
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import type { AuthStatus } from '../../preload/contract';
+import { useAction } from '../api';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { TextField } from '../components/fields';
+import { ScreenHeading } from '../components/ScreenHeading';
+import { useT } from '../i18n/I18nProvider';
+import type { Msg } from '../i18n/translate';
+import { fieldErrors } from '../lib/errors';
+import { checkNewManager } from '../lib/validation';
+
+/** First start: nobody exists yet, so the first person creates the first manager. */
+export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): void }) {
+  const t = useT();
+  const [name, setName] = useState('');
+  const [pin, setPin] = useState('');
+  const [confirmPin, setConfirmPin] = useState('');
+  const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
+  const action = useAction();
+  const errors = fieldErrors(t, clientErrors, action.error);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const checked = checkNewManager({ name, pin, confirmPin });
+    setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
+    if (!checked.ok) return;
+    const result = await action.run('auth.setupFirstManager', checked.value);
+    if (result?.ok) onDone(result.data);
+  };
+
+  return (
+    <section className="panel narrow">
+      <ScreenHeading>{t('firstManager.title')}</ScreenHeading>
+      <p>{t('firstManager.intro')}</p>
+      <ErrorAlert error={action.error} />
+      <form onSubmit={submit} noValidate>
+        <TextField label={t('firstManager.name')} value={name} onChange={setName} error={errors.name} autoComplete="username" autoFocus required />
+        <TextField
+          label={t('firstManager.pin')}
+          hint={t('firstManager.pinHint')}
+          value={pin}
+          onChange={setPin}
+          error={errors.pin}
+          type="password"
+          inputMode="numeric"
+          autoComplete="new-password"
+          required
+        />
+        <TextField
+          label={t('firstManager.confirmPin')}
+          value={confirmPin}
+          onChange={setConfirmPin}
+          error={errors.confirmPin}
+          type="password"
+          inputMode="numeric"
+          autoComplete="new-password"
+          required
+        />
+        <button type="submit" className="button-primary" disabled={action.busy}>
+          {action.busy ? t('common.working') : t('firstManager.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+/** A printable receipt in the customer's language (the buttons around it follow the UI language). */
+import type { ReceiptView } from '../../preload/contract';
+import { useLoad } from '../api';
+import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ScreenHeading } from '../components/ScreenHeading';
+import { formatDateTime, formatMoney } from '../i18n/format';
+import { useT } from '../i18n/I18nProvider';
+import { translator } from '../i18n/translate';
+import { useRouter } from '../router';
+
+export function ReceiptScreen({ chargeId }: { chargeId: string }) {
+  const t = useT();
+  const { navigate } = useRouter();
+  const loaded = useLoad('charges.receipt', { chargeId });
+  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  const receipt = loaded.data;
+  return (
+    <section className="printable receipt-screen">
+      <ScreenHeading
+        actions={
+          <>
+            <button type="button" className="button-primary" onClick={() => window.print()}>
+              {t('common.print')}
+            </button>
+            <button type="button" onClick={() => navigate({ name: 'customer', customerId: receipt.customer.id })}>
+              {t('customer.back')}
+            </button>
+          </>
+        }
+      >
+        {t('receipt.screenTitle')}
+      </ScreenHeading>
+      <Receipt receipt={receipt} />
+    </section>
+  );
+}
+
+function Receipt({ receipt }: { receipt: ReceiptView }) {
+  const lang = receipt.language;
+  const r = translator(lang);
+  const { charge, customer } = receipt;
+  const money = (amount: number) => formatMoney(amount, charge.currency, lang);
+  const succeededRefunds = charge.refunds.filter((x) => x.status === 'succeeded');
+  const refunded = succeededRefunds.reduce((sum, x) => sum + x.amount, 0);
+  return (
+    <article className="receipt" lang={lang} aria-labelledby="receipt-title">
+      <header className="receipt-shop">
+        <p className="receipt-shop-name">{receipt.shopName}</p>
+        <p>{receipt.shopContact}</p>
+      </header>
+      <h2 id="receipt-title">{r('receipt.title')}</h2>
+      <dl className="details">
+        <dt>{r('receipt.number')}</dt>
+        <dd>
+          <code className="id">{charge.id}</code>
+        </dd>
+        <dt>{r('receipt.date')}</dt>
+        <dd>{formatDateTime(charge.finishedAt ?? charge.createdAt, lang)}</dd>
+        <dt>{r('receipt.customer')}</dt>
+        <dd>
+          {customer.name} ({customer.email})
+        </dd>
+        <dt>{r('receipt.description')}</dt>
+        <dd>{charge.description}</dd>
+        <dt>{r('receipt.method')}</dt>
+        <dd>{r('method.amazonPay')}</dd>
+        <dt>{r('receipt.status')}</dt>
+        <dd>{r(`chargeStatus.${charge.status}`)}</dd>
+        {charge.paymentIntentId && (
+          <>
+            <dt>{r('receipt.reference')}</dt>
+            <dd>
+              <code className="id">{charge.paymentIntentId}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      <table className="receipt-lines">
+        <tbody>
+          <tr>
+            <th scope="row">{r('receipt.amount')}</th>
+            <td className="num">{money(charge.amount)}</td>
+          </tr>
+          {succeededRefunds.map((refund) => (
+            <tr key={refund.id}>
+              <th scope="row">
+                {r('receipt.refund')} ({formatDateTime(refund.createdAt, lang)})
+              </th>
+              <td className="num">−{money(refund.amount)}</td>
+            </tr>
+          ))}
+          {refunded > 0 && (
+            <tr className="total">
+              <th scope="row">{r('receipt.net')}</th>
+              <td className="num">{money(charge.amount - refunded)}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <p className="receipt-consent">
+        {r('receipt.consent', { purpose: receipt.consent.purpose, date: formatDateTime(receipt.consent.acceptedAtUtc, lang) })}
+      </p>
+      <p className="hint">{r('receipt.thanks')}</p>
+    </article>
+  );
+}

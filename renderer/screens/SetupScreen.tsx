@@ -1,0 +1,171 @@
+/**
+ * Waiting while the customer finishes Amazon Pay in the browser: expiry with a countdown, check now,
+ * reopen, cancel; then the outcome (saved method, or failed / expired / canceled with "Try again").
+ */
+import { useState } from 'react';
+import type { Result, SetupView } from '../../preload/contract';
+import { useAction, useApiEvent, useLoad } from '../api';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ScreenHeading } from '../components/ScreenHeading';
+import { SetupStatusBadge } from '../components/StatusBadge';
+import { formatCountdown, formatDateTime } from '../i18n/format';
+import { useLanguage, useT } from '../i18n/I18nProvider';
+import { useNow } from '../lib/hooks';
+import { useStartSetup } from '../lib/useStartSetup';
+import { useRouter } from '../router';
+import { useSession } from '../session';
+
+export function SetupScreen({ customerId, initial }: { customerId: string; initial: SetupView }) {
+  const t = useT();
+  const { navigate } = useRouter();
+  const [setup, setSetup] = useState(initial);
+  const check = useAction();
+  const reopen = useAction();
+  const cancel = useAction();
+  const retry = useStartSetup(customerId);
+  const customer = useLoad('customers.get', { customerId });
+
+  useApiEvent('setup.updated', (s) => {
+    if (s.id === setup.id) setSetup(s);
+  });
+
+  const apply = (result: Result<SetupView> | null) => {
+    if (result?.ok) setSetup(result.data);
+  };
+
+  const consent = customer.data?.consents.find((c) => c.id === setup.consentId) ?? null;
+  const backToCustomer = (
+    <button type="button" onClick={() => navigate({ name: 'customer', customerId })}>
+      {t('customer.backTo', { name: customer.data?.customer.name ?? '' })}
+    </button>
+  );
+
+  return (
+    <section>
+      <ScreenHeading actions={backToCustomer}>{t('setup.title')}</ScreenHeading>
+      <p className="lead">
+        {t('setup.statusLabel')} <SetupStatusBadge status={setup.status} />
+      </p>
+
+      {setup.status === 'open' && (
+        <section className="panel waiting" aria-labelledby="waiting-heading">
+          <h2 id="waiting-heading">{t('setup.waiting')}</h2>
+          <div role="status">
+            <p>{t('setup.waitingHint')}</p>
+          </div>
+          <Expiry expiresAt={setup.expiresAt} />
+          <ExternalLink setup={setup} />
+          <ErrorAlert error={check.error} />
+          <ErrorAlert error={reopen.error} />
+          <ErrorAlert error={cancel.error} />
+          <div className="form-actions">
+            <button type="button" className="button-primary" onClick={async () => apply(await check.run('setups.check', { setupId: setup.id }))} disabled={check.busy}>
+              {check.busy ? t('common.working') : t('setup.checkNow')}
+            </button>
+            <button type="button" onClick={async () => apply(await reopen.run('setups.reopen', { setupId: setup.id }))} disabled={reopen.busy}>
+              {t('setup.reopen')}
+            </button>
+            <ConfirmButton
+              label={t('setup.cancel')}
+              question={t('setup.cancelQuestion')}
+              confirmLabel={t('setup.cancelConfirm')}
+              cancelLabel={t('setup.keepWaiting')}
+              busy={cancel.busy}
+              danger
+              onConfirm={async () => apply(await cancel.run('setups.cancel', { setupId: setup.id }))}
+            />
+          </div>
+        </section>
+      )}
+
+      {setup.status === 'succeeded' && (
+        <section className="panel outcome outcome-success" aria-labelledby="success-heading">
+          <h2 id="success-heading">{t('setup.succeeded')}</h2>
+          <StatusMessage tone="success">{t('setup.succeededMessage')}</StatusMessage>
+          <dl className="details compact">
+            <dt>{t('setup.paymentMethod')}</dt>
+            <dd>
+              <code className="id">{setup.paymentMethodId ?? '—'}</code>
+            </dd>
+            <dt>{t('setup.savedAt')}</dt>
+            <dd>{setup.finishedAt ? <DateTime iso={setup.finishedAt} /> : '—'}</dd>
+            <dt>{t('setup.consent')}</dt>
+            <dd>
+              {consent ? consent.params.purpose : ''} <code className="id">{setup.consentId}</code>
+            </dd>
+            {setup.mandateId && (
+              <>
+                <dt>{t('setup.mandate')}</dt>
+                <dd>
+                  <code className="id">{setup.mandateId}</code>
+                </dd>
+              </>
+            )}
+          </dl>
+          <div className="form-actions">
+            <button type="button" className="button-primary" onClick={() => navigate({ name: 'customer', customerId })}>
+              {t('setup.backToCustomer')}
+            </button>
+          </div>
+        </section>
+      )}
+
+      {(setup.status === 'failed' || setup.status === 'expired' || setup.status === 'canceled') && (
+        <section className="panel outcome outcome-error" aria-labelledby="ended-heading">
+          <h2 id="ended-heading">{t(`setup.ended.${setup.status}`)}</h2>
+          <div role="alert">
+            <p>{t(`setup.endedMessage.${setup.status}`)}</p>
+            {setup.failure && <p>{t('setup.failure', { message: setup.failure.message, code: setup.failure.code })}</p>}
+          </div>
+          <p>{t('setup.consentKept')}</p>
+          <ErrorAlert error={retry.error} />
+          <div className="form-actions">
+            <button type="button" className="button-primary" onClick={() => void retry.start(setup.consentId)} disabled={retry.busy || consent?.status === 'withdrawn'}>
+              {retry.busy ? t('common.working') : t('setup.tryAgain')}
+            </button>
+            <button type="button" onClick={() => navigate({ name: 'customer', customerId })}>
+              {t('setup.backToCustomer')}
+            </button>
+          </div>
+        </section>
+      )}
+    </section>
+  );
+}
+
+function DateTime({ iso }: { iso: string }) {
+  const { lang } = useLanguage();
+  return <time dateTime={iso}>{formatDateTime(iso, lang)}</time>;
+}
+
+function Expiry({ expiresAt }: { expiresAt: string }) {
+  const t = useT();
+  const now = useNow(1000);
+  const left = new Date(expiresAt).getTime() - now;
+  return (
+    <p className="expiry">
+      {t('setup.expiresLabel')} <DateTime iso={expiresAt} />{' '}
+      <span className="countdown">
+        {left > 0 ? t('setup.remaining', { time: formatCountdown(left, (days) => t('setup.days', { days })) }) : t('setup.expiredLocally')}
+      </span>
+    </p>
+  );
+}
+
+/** In the browser bridge a popup can be blocked: offer the page the app asked to open as a plain link. */
+function ExternalLink({ setup }: { setup: SetupView }) {
+  const t = useT();
+  const { info, lastExternalUrl } = useSession();
+  if (info.transport !== 'browser') return null;
+  const url = lastExternalUrl ?? setup.url;
+  if (!url) return null;
+  return (
+    <p className="external-link">
+      {t('setup.popupBlocked')}{' '}
+      <a href={url} target="_blank" rel="noopener noreferrer">
+        {t('setup.openCheckout')}
+      </a>
+    </p>
+  );
+}
