@@ -15,6 +15,7 @@ import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { assertChargeAllowed } from './charge-rules';
 import { formatMoney } from './i18n';
+import { createPoller, pollIntervalOf } from './poller';
 import { resolveInterruptedSubscriptions } from './subscriptions';
 import { chargeView, customerView } from './views';
 
@@ -183,6 +184,9 @@ export function singleFlight(): <T>(id: string, run: () => Promise<T>) => Promis
 export function createCharges(env: CoreEnv): {
   handlers: Pick<Handlers, 'charges.create' | 'charges.resolve' | 'charges.receipt' | 'refunds.create'>;
   resolveInterrupted(): Promise<void>;
+  /** Follows charges and refunds that Stripe is still processing, until they finish. */
+  startPolling(): void;
+  stopPolling(): void;
 } {
   const { store, stripe, clock, ids, emit, logger } = env;
   const once = singleFlight();
@@ -247,6 +251,7 @@ export function createCharges(env: CoreEnv): {
       charge.finishedAt = FINAL_CHARGE_STATUSES.has(outcome.status) ? (charge.finishedAt ?? now) : null;
     });
     announce(chargeId);
+    poller.wake();
   };
 
   /**
@@ -355,6 +360,7 @@ export function createCharges(env: CoreEnv): {
       refund.failure = outcome.failure;
     });
     announce(findRefund(refundId).chargeId);
+    poller.wake();
   };
 
   const sendRefund = async (refund: RefundRecord): Promise<RefundOutcome> => {
@@ -443,7 +449,23 @@ export function createCharges(env: CoreEnv): {
     };
   };
 
+  // Refunds (and some charges) finish at Stripe asynchronously: follow them while they process.
+  const poller = createPoller({
+    intervalMs: pollIntervalOf(env.pollIntervalMs),
+    waiting: () => [
+      ...store.data.charges.filter((c) => c.status === 'processing' && c.paymentIntentId).map((c) => `charge:${c.id}`),
+      ...store.data.refunds.filter((r) => r.status === 'processing' && r.stripeRefundId).map((r) => `refund:${r.id}`),
+    ],
+    refresh: (key) => {
+      const [kind, id] = key.split(':');
+      return kind === 'charge' ? settleCharge(id) : settleRefund(id);
+    },
+    onError: (key, error) => logger.warn('following a processing charge or refund failed', { key, error: String(error) }),
+  });
+
   return {
+    startPolling: poller.start,
+    stopPolling: poller.stop,
     handlers: {
       'charges.create': (input, ctx) => createCharge(input, actorOf(ctx)),
       'charges.resolve': async ({ chargeId }) => {

@@ -96,6 +96,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await setups.reconcile();
   await charges.resolveInterrupted();
   setups.startPolling();
+  charges.startPolling();
 
   return {
     dispatch,
@@ -108,6 +109,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     env,
     async stop() {
       setups.stopPolling();
+      charges.stopPolling();
       listeners.clear();
     },
   };

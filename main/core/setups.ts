@@ -14,6 +14,7 @@ import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { mainText } from './i18n';
+import { createPoller, pollIntervalOf } from './poller';
 import { isAllowedCheckoutUrl } from './urls';
 import { consentStatus, newestFirst, setupView } from './views';
 
@@ -27,9 +28,6 @@ export interface Setups {
   stopPolling(): void;
 }
 
-/** Polling never runs more often than this, whatever the deps say. */
-export const MIN_POLL_INTERVAL_MS = 2000;
-const DEFAULT_POLL_INTERVAL_MS = 3000;
 
 const EXPAND_FOR_COMPLETION = ['setup_intent', 'setup_intent.payment_method'];
 
@@ -77,7 +75,6 @@ export interface SetupHooks {
 
 export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   const { store, stripe, clock, ids, logger } = env;
-  const pollIntervalMs = Math.max(MIN_POLL_INTERVAL_MS, env.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
 
   const findSetup = (setupId: string): SetupRecord => {
     const record = store.data.setups.find((s) => s.id === setupId);
@@ -160,30 +157,13 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
 
   const refreshSetup = (setupId: string) => serialized(setupId, () => refreshNow(setupId));
 
-  // --- polling: one timer, never overlapping, only while something is open
-  let pollingEnabled = false;
-  let timer: NodeJS.Timeout | null = null;
-  let polling = false;
-
-  function schedulePoll(): void {
-    if (!pollingEnabled || timer || polling || openSetups().length === 0) return;
-    timer = setTimeout(pollOnce, pollIntervalMs);
-    timer.unref();
-  }
-
-  async function pollOnce(): Promise<void> {
-    timer = null;
-    polling = true;
-    try {
-      for (const setup of openSetups()) {
-        if (!pollingEnabled) break;
-        await refreshSetup(setup.id).catch((error) => logger.warn('polling a setup failed', { setupId: setup.id, error: String(error) }));
-      }
-    } finally {
-      polling = false;
-      schedulePoll();
-    }
-  }
+  // --- polling: only while something is open
+  const poller = createPoller({
+    intervalMs: pollIntervalOf(env.pollIntervalMs),
+    waiting: () => openSetups().map((s) => s.id),
+    refresh: refreshSetup,
+    onError: (setupId, error) => logger.warn('polling a setup failed', { setupId, error: String(error) }),
+  });
 
   async function openInBrowser(record: SetupRecord): Promise<void> {
     if (!record.url || !isAllowedCheckoutUrl(record.url, env.allowedCheckoutOrigins))
@@ -258,7 +238,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
           draft.setups.push(record);
         });
         env.emit('setup.updated', setupView(record));
-        schedulePoll();
+        poller.wake();
         try {
           await openInBrowser(record);
         } catch (error) {
@@ -318,14 +298,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       findSetup(setupId);
       await refreshSetup(setupId);
     },
-    startPolling() {
-      pollingEnabled = true;
-      schedulePoll();
-    },
-    stopPolling() {
-      pollingEnabled = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-    },
+    startPolling: poller.start,
+    stopPolling: poller.stop,
   };
 }

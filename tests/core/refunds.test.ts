@@ -117,3 +117,20 @@ describe('refunds.create', () => {
     expect((await callError(t.call('refunds.create', refundInput(paid.id, 100)))).code).toBe('forbidden_role');
   });
 });
+
+describe('a refund Stripe is still processing', () => {
+  it('is followed in the background until it finishes, and the renderer is told', async () => {
+    await t.restart({ pollIntervalMs: 2000 });
+    await signInManager(t);
+    const paid = await charge(3000);
+    const updates: string[] = [];
+    t.core.subscribe((event, payload) => {
+      if (event === 'charge.updated') updates.push((payload as { refunds: Array<{ status: string }> }).refunds.map((r) => r.status).join(','));
+    });
+    const view = await t.call('refunds.create', refundInput(paid.id, 1000));
+    expect(view.refunds[0].status).toBe('processing');
+    await expect.poll(() => updates.at(-1), { timeout: 8000, interval: 200 }).toBe('succeeded');
+    const detail = await t.call('customers.get', { customerId: saved.customer.id });
+    expect(detail.charges.find((c) => c.id === paid.id)?.refunds[0].status).toBe('succeeded');
+  });
+});
