@@ -30,8 +30,9 @@ export interface JsonStoreOptions<T extends { schemaVersion: number }> {
   version: number;
   migrations: Migrations;
   defaults: () => T;
-  /** How many start-up backups to keep beside the file. */
+  /** How many backups to keep beside the file (made at each open and then at most every `backupIntervalMs`). */
   backups?: number;
+  backupIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -93,6 +94,8 @@ async function exists(path: string): Promise<boolean> {
 
 export class JsonStore<T extends { schemaVersion: number }> {
   private queue: Promise<unknown> = Promise.resolve();
+  /** When the newest backup was made; 0: none yet in this run, so the first write makes one. */
+  private lastBackupAt = 0;
 
   private constructor(
     private readonly db: Low<T>,
@@ -100,6 +103,9 @@ export class JsonStore<T extends { schemaVersion: number }> {
     private readonly schema: z.ZodType<T>,
     /** What went wrong while opening (empty when the file was fine). */
     readonly notices: StoreFileNotice[],
+    private readonly backupPaths: string[],
+    private readonly backupIntervalMs: number,
+    private readonly now: () => Date,
   ) {}
 
   static async open<T extends { schemaVersion: number }>(options: JsonStoreOptions<T>): Promise<JsonStore<T>> {
@@ -134,11 +140,11 @@ export class JsonStore<T extends { schemaVersion: number }> {
     }
 
     const db = new Low<T>(new AtomicJsonFile<T>(path), options.defaults());
-    const store = new JsonStore<T>(db, path, options.schema, notices);
+    const store = new JsonStore<T>(db, path, options.schema, notices, backupPaths, options.backupIntervalMs ?? 10 * 60_000, now);
     if (data) {
       db.data = data;
       // back up only a file that was read: after a restore the file is gone (kept aside) and the backups are what we have
-      if (fileWasReadable) await store.rotateBackups(backupPaths);
+      if (fileWasReadable) await store.rotateBackups();
     } else {
       db.data = options.schema.parse(options.defaults());
     }
@@ -178,11 +184,14 @@ export class JsonStore<T extends { schemaVersion: number }> {
     return { ok: true, data: parsed.data };
   }
 
-  private async rotateBackups(backupPaths: string[]): Promise<void> {
-    for (let i = backupPaths.length - 1; i > 0; i--) {
-      if (await exists(backupPaths[i - 1])) await rename(backupPaths[i - 1], backupPaths[i]);
+  /** Shifts the backups down one place and copies the current (valid, just written or read) file into the first. */
+  private async rotateBackups(): Promise<void> {
+    const paths = this.backupPaths;
+    for (let i = paths.length - 1; i > 0; i--) {
+      if (await exists(paths[i - 1])) await rename(paths[i - 1], paths[i]);
     }
-    if (backupPaths.length > 0) await copyFile(this.path, backupPaths[0]);
+    if (paths.length > 0) await copyFile(this.path, paths[0]);
+    this.lastBackupAt = this.now().getTime();
   }
 
   /** The current data. Treat it as read-only: change it only through `update`. */
@@ -206,6 +215,10 @@ export class JsonStore<T extends { schemaVersion: number }> {
       } catch (error) {
         this.db.data = previous;
         throw error;
+      }
+      if (this.now().getTime() - this.lastBackupAt >= this.backupIntervalMs) {
+        // The change is already durable; a failed backup must not undo or fail it.
+        await this.rotateBackups().catch((error) => console.warn(`backup of ${this.path} failed: ${String(error)}`));
       }
       return result;
     };

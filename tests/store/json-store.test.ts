@@ -111,6 +111,28 @@ describe('JsonStore', () => {
     expect((await onDisk()).count).toBe(10);
   });
 
+  it('backs up during a run too (first write, then at most every interval), so a file spoiled in its first run is recovered', async () => {
+    let clock = Date.parse('2026-11-27T10:00:00Z');
+    const open = () =>
+      JsonStore.open<CounterV1>({
+        path, schema: CounterV1, version: 1, migrations: {}, defaults: () => ({ schemaVersion: 1, count: 0, notes: [] }),
+        backupIntervalMs: 60_000, now: () => new Date(clock),
+      });
+    const store = await open(); // a first start: no file, so no backup at open
+    await store.update((d) => void (d.count = 1)); // the first write of the run is backed up
+    await store.update((d) => void (d.count = 2)); // within the interval: not backed up
+    expect(JSON.parse(await readFile(`${path}.backup-1`, 'utf8')).count).toBe(1);
+    clock += 61_000;
+    await store.update((d) => void (d.count = 3)); // interval passed: backed up, older one shifted
+    expect(JSON.parse(await readFile(`${path}.backup-1`, 'utf8')).count).toBe(3);
+    expect(JSON.parse(await readFile(`${path}.backup-2`, 'utf8')).count).toBe(1);
+
+    await writeFile(path, '{"schemaVersion": 1, "count": "spoiled"');
+    const reopened = await open();
+    expect(reopened.notices[0].restoredFrom).toBe(`${path}.backup-1`);
+    expect(reopened.data.count).toBe(3);
+  });
+
   it('starts from defaults with a notice when there is no good backup, still keeping the bad file', async () => {
     await writeFile(path, 'garbage');
     const store = await openV1();
