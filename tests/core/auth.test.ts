@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthStatus, ErrorCode } from '../../preload/contract';
+import type { AuthStatus } from '../../preload/contract';
 import { APP_DATA_FILE } from '../../main/core/index';
 import { AppData } from '../../main/core/data';
-import { CallFailed, startTestCore, type TestCore } from '../helpers/core';
+import { startTestCore, type TestCore, callError } from '../helpers/core';
 
 const MANAGER = { name: 'Mina Manager', pin: '2468' };
 const STAFF = { name: 'Sam Staff', pin: '1357' };
@@ -21,15 +21,6 @@ function manualClock(start = '2026-05-01T09:00:00.000Z') {
   return { now: () => new Date(ms), advanceMinutes: (minutes: number) => void (ms += Math.round(minutes * 60_000)) };
 }
 
-async function errorCode(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CallFailed) return error.result.error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function storedStaff(core: TestCore, name: string) {
   const data = AppData.parse(JSON.parse(await readFile(join(core.dataDir, APP_DATA_FILE), 'utf8')));
@@ -51,7 +42,7 @@ describe('first start', () => {
     t.core.subscribe((event, payload) => event === 'auth.changed' && events.push(payload as AuthStatus));
 
     expect(await t.call('auth.status', {})).toEqual({ staff: null, needsFirstManager: true, idleLockMinutes: 10 });
-    expect((await errorCode(t.call('auth.signIn', MANAGER))).code).toBe('bad_credentials');
+    expect((await callError(t.call('auth.signIn', MANAGER))).code).toBe('bad_credentials');
 
     const status = await t.call('auth.setupFirstManager', MANAGER);
     expect(status.needsFirstManager).toBe(false);
@@ -64,7 +55,7 @@ describe('first start', () => {
 
     await t.call('auth.signOut', {});
     expect(events.at(-1)?.staff).toBeNull();
-    expect((await errorCode(t.call('auth.setupFirstManager', { name: 'Intruder', pin: '0000' }))).code).toBe('conflict');
+    expect((await callError(t.call('auth.setupFirstManager', { name: 'Intruder', pin: '0000' }))).code).toBe('conflict');
     expect((await t.call('auth.status', {})).needsFirstManager).toBe(false);
   });
 });
@@ -75,8 +66,8 @@ describe('sign in', () => {
     const status = await t.call('auth.signIn', { name: '  sam STAFF ', pin: STAFF.pin });
     expect(status.staff).toMatchObject({ name: 'Sam Staff', role: 'staff' });
 
-    const wrongPin = await errorCode(t.call('auth.signIn', { name: 'Sam Staff', pin: '9999' }));
-    const unknown = await errorCode(t.call('auth.signIn', { name: 'Nobody', pin: '9999' }));
+    const wrongPin = await callError(t.call('auth.signIn', { name: 'Sam Staff', pin: '9999' }));
+    const unknown = await callError(t.call('auth.signIn', { name: 'Nobody', pin: '9999' }));
     expect(wrongPin.code).toBe('bad_credentials');
     expect(unknown).toEqual(wrongPin);
   });
@@ -91,20 +82,20 @@ describe('sign in', () => {
 
   it('locks an account after 5 wrong PINs in a row, and the lock survives a restart', async () => {
     t = await withManagerAndStaff();
-    for (let i = 1; i <= 4; i++) expect((await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }))).code).toBe('bad_credentials');
+    for (let i = 1; i <= 4; i++) expect((await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }))).code).toBe('bad_credentials');
     expect((await storedStaff(t, STAFF.name)).failedAttempts).toBe(4);
 
-    const fifth = await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
+    const fifth = await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
     expect(fifth.code).toBe('locked_out');
     const lockedUntil = (await storedStaff(t, STAFF.name)).lockedUntil!;
     expect(Date.parse(lockedUntil) - Date.now()).toBeGreaterThan(4 * 60_000);
     expect(fifth.message).toContain(lockedUntil);
 
     // the right PIN does not get in while locked
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
 
     await t.restart();
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
     // other accounts are not affected
     expect((await t.call('auth.signIn', MANAGER)).staff?.name).toBe('Mina Manager');
   });
@@ -112,23 +103,23 @@ describe('sign in', () => {
   it('lifts the lock after 5 minutes, and a success resets the count', async () => {
     const clock = manualClock();
     t = await withManagerAndStaff({ deps: { clock } });
-    for (let i = 0; i < 5; i++) await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
+    for (let i = 0; i < 5; i++) await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
     clock.advanceMinutes(4.9);
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
     clock.advanceMinutes(0.1);
     expect((await t.call('auth.signIn', STAFF)).staff?.name).toBe('Sam Staff');
     expect(await storedStaff(t, STAFF.name)).toMatchObject({ failedAttempts: 0, lockedUntil: null });
 
     // 3 wrong, 1 right, 4 wrong: never 5 in a row, so no lock
-    for (let i = 0; i < 3; i++) await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
+    for (let i = 0; i < 3; i++) await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
     await t.call('auth.signIn', STAFF);
-    for (let i = 0; i < 4; i++) expect((await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }))).code).toBe('bad_credentials');
+    for (let i = 0; i < 4; i++) expect((await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }))).code).toBe('bad_credentials');
     expect((await t.call('auth.signIn', STAFF)).staff?.name).toBe('Sam Staff');
   });
 
   it('records failed sign-ins in the audit trail', async () => {
     t = await withManagerAndStaff();
-    await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
+    await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
     await t.call('auth.signIn', MANAGER);
     const { entries } = await t.call('audit.list', { filter: { action: 'auth.signIn' } });
     expect(entries.map((e) => e.outcome)).toEqual(['ok', 'error']);
@@ -175,8 +166,8 @@ describe('staff management', () => {
     expect(list.map((s) => s.name)).toEqual(['Mina Manager', 'Sam Staff']);
     expect(Object.keys(list[0]).sort()).toEqual(['active', 'createdAt', 'id', 'name', 'role']);
 
-    expect((await errorCode(t.call('staff.create', { name: 'SAM staff', pin: '1111', role: 'manager' }))).code).toBe('conflict');
-    expect((await errorCode(t.call('staff.update', { staffId: 'staff_nope', active: false }))).code).toBe('not_found');
+    expect((await callError(t.call('staff.create', { name: 'SAM staff', pin: '1111', role: 'manager' }))).code).toBe('conflict');
+    expect((await callError(t.call('staff.update', { staffId: 'staff_nope', active: false }))).code).toBe('not_found');
 
     const kim = await t.call('staff.create', { name: 'Kim', pin: '4444', role: 'staff' });
     const promoted = await t.call('staff.update', { staffId: kim.id, role: 'manager' });
@@ -194,16 +185,16 @@ describe('staff management', () => {
     await t.call('auth.signIn', MANAGER);
     const sam = (await t.call('staff.list', {})).find((s) => s.name === STAFF.name)!;
     await t.call('staff.update', { staffId: sam.id, active: false });
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('bad_credentials');
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('bad_credentials');
 
     await t.call('auth.signIn', MANAGER);
     await t.call('staff.update', { staffId: sam.id, active: true });
-    for (let i = 0; i < 5; i++) await errorCode(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
+    for (let i = 0; i < 5; i++) await callError(t.call('auth.signIn', { name: STAFF.name, pin: '0000' }));
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('locked_out');
 
     await t.call('auth.signIn', MANAGER);
     await t.call('staff.update', { staffId: sam.id, pin: '8642' });
-    expect((await errorCode(t.call('auth.signIn', STAFF))).code).toBe('bad_credentials');
+    expect((await callError(t.call('auth.signIn', STAFF))).code).toBe('bad_credentials');
     expect((await t.call('auth.signIn', { name: STAFF.name, pin: '8642' })).staff?.name).toBe('Sam Staff');
   });
 
@@ -211,8 +202,8 @@ describe('staff management', () => {
     t = await withManagerAndStaff();
     await t.call('auth.signIn', MANAGER);
     const mina = (await t.call('staff.list', {})).find((s) => s.name === MANAGER.name)!;
-    expect((await errorCode(t.call('staff.update', { staffId: mina.id, role: 'staff' }))).code).toBe('conflict');
-    expect((await errorCode(t.call('staff.update', { staffId: mina.id, active: false }))).code).toBe('conflict');
+    expect((await callError(t.call('staff.update', { staffId: mina.id, role: 'staff' }))).code).toBe('conflict');
+    expect((await callError(t.call('staff.update', { staffId: mina.id, active: false }))).code).toBe('conflict');
     expect((await t.call('staff.list', {})).find((s) => s.id === mina.id)).toMatchObject({ role: 'manager', active: true });
 
     // with a second manager, Mina may step down; her own session follows at once
@@ -222,7 +213,7 @@ describe('staff management', () => {
 
     await t.call('auth.signIn', { name: 'Otto Owner', pin: '9753' });
     const otto = (await t.call('staff.list', {})).find((s) => s.name === 'Otto Owner')!;
-    expect((await errorCode(t.call('staff.update', { staffId: otto.id, active: false }))).code).toBe('conflict');
+    expect((await callError(t.call('staff.update', { staffId: otto.id, active: false }))).code).toBe('conflict');
   });
 
   it('signs out a signed-in staff member who is deactivated', async () => {
@@ -236,6 +227,6 @@ describe('staff management', () => {
     expect(updated.active).toBe(false);
     expect(events.at(-1)?.staff).toBeNull();
     expect((await t.call('auth.status', {})).staff).toBeNull();
-    expect((await errorCode(t.call('auth.signIn', MANAGER))).code).toBe('bad_credentials');
+    expect((await callError(t.call('auth.signIn', MANAGER))).code).toBe('bad_credentials');
   });
 });

@@ -7,7 +7,7 @@ import { localIsoWithOffset } from '../../main/core/consents';
 import { formatDate, formatMoney, mainText, minorUnitExponent } from '../../main/core/i18n';
 import { APP_DATA_FILE } from '../../main/core/index';
 import { renderTerms, TERMS_VERSION, type TermsInput } from '../../main/core/terms';
-import { CallFailed, signInManager, startTestCore, type TestCore } from '../helpers/core';
+import { signInManager, startTestCore, type TestCore, callError } from '../helpers/core';
 
 const recurringJpy: MandateParams = {
   purpose: 'Monthly coffee bean subscription',
@@ -188,15 +188,6 @@ describe('consents (through the dispatcher)', () => {
   });
 
   const storeFileText = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
-  async function failureOf(promise: Promise<unknown>) {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof CallFailed) return error.result.error;
-      throw error;
-    }
-    throw new Error('expected the call to fail');
-  }
   async function shownTerms(language: Language = 'ja', params: MandateParams = recurringJpy) {
     return t.call('terms.render', { customerId: customer.id, language, params });
   }
@@ -229,7 +220,7 @@ describe('consents (through the dispatcher)', () => {
     expect(terms.text).toContain('店舗: Kissa Midori');
     expect(terms.text).toContain('お客様: 山田 花子 様（hanako@example.jp）');
     expect(terms.text).toContain('提示場所: Counter 1');
-    expect((await failureOf(t.call('terms.render', { customerId: 'cust_nope', language: 'ja', params: recurringJpy }))).code).toBe('not_found');
+    expect((await callError(t.call('terms.render', { customerId: 'cust_nope', language: 'ja', params: recurringJpy }))).code).toBe('not_found');
   });
 
   it('records an immutable consent with the exact text shown, witness, terminal and both times', async () => {
@@ -265,7 +256,7 @@ describe('consents (through the dispatcher)', () => {
     expect(onDisk.consents).toHaveLength(1);
     expect(onDisk.consents[0].textSha256).toBe(terms.sha256);
     expect(await t.call('consents.get', { consentId: consent.id })).toEqual(consent);
-    expect((await failureOf(t.call('consents.get', { consentId: 'consent_nope' }))).code).toBe('not_found');
+    expect((await callError(t.call('consents.get', { consentId: 'consent_nope' }))).code).toBe('not_found');
   });
 
   it('uses the machine’s time zone when none is given', async () => {

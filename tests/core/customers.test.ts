@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APP_DATA_FILE } from '../../main/core/index';
 import { stripeEmailQuery } from '../../main/core/customers';
-import { CallFailed, signInManager, startTestCore, type TestCore } from '../helpers/core';
+import { signInManager, startTestCore, type TestCore, callError } from '../helpers/core';
 
 let t: TestCore;
 beforeEach(async () => {
@@ -16,15 +16,6 @@ afterEach(async () => {
 
 const storeFileText = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
 const stripeCustomerCount = async () => (await t.core.env.stripe.customers.list({ limit: 100 })).data.length;
-async function failureOf(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CallFailed) return error.result.error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('customers.create', () => {
   it('creates the Stripe Customer (search + create = 2 requests) with our id in metadata, then stores the record', async () => {
@@ -85,7 +76,7 @@ describe('customers.create', () => {
     const fileBefore = await storeFileText();
     const countBefore = await stripeCustomerCount();
     const logBefore = t.emulator.requestLog.length;
-    const error = await failureOf(t.call('customers.create', { name: 'Another Ada', email: 'ADA@example.com', language: 'en' }));
+    const error = await callError(t.call('customers.create', { name: 'Another Ada', email: 'ADA@example.com', language: 'en' }));
     expect(error.code).toBe('conflict');
     expect(t.emulator.requestLog.length).toBe(logBefore); // refused before asking Stripe
     expect(await storeFileText()).toBe(fileBefore);
@@ -188,7 +179,7 @@ describe('customers.get', () => {
     const { customer } = await t.call('customers.create', { name: 'Ada Lovelace', email: 'ada@example.com', language: 'en' });
     const detail = await t.call('customers.get', { customerId: customer.id });
     expect(detail).toEqual({ customer, consents: [], setups: [], savedMethods: [], charges: [], subscriptions: [] });
-    const error = await failureOf(t.call('customers.get', { customerId: 'cust_missing' }));
+    const error = await callError(t.call('customers.get', { customerId: 'cust_missing' }));
     expect(error.code).toBe('not_found');
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsentView, CustomerView, Events, Language, MandateParams, SetupView } from '../../preload/contract';
 import { withSessionIdPlaceholder } from '../../main/core/setups';
 import { isAllowedCheckoutUrl } from '../../main/core/urls';
-import { CallFailed, signInManager, startTestCore, type TestCore } from '../helpers/core';
+import { signInManager, startTestCore, type TestCore, callError } from '../helpers/core';
 import { completeHostedSetup, isoDate, mandateParams, readStoredData } from '../helpers/saved-method';
 import type { CoreDeps } from '../../main/core/ports';
 
@@ -94,15 +94,6 @@ async function withConsent(options: { deps?: Partial<CoreDeps>; params?: Partial
   return { t, customer, consent, events };
 }
 
-async function failureOf(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CallFailed) return error.result.error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const requestsSince = (tc: TestCore, from: number) => tc.emulator.requestLog.slice(from).map((r) => `${r.method} ${r.path}`);
 
@@ -240,10 +231,10 @@ describe('setups: success path', () => {
 describe('setups: refusals', () => {
   it('refuses an unknown consent (consent_required) and a second open setup for the customer (conflict)', async () => {
     const { t, consent } = await withConsent();
-    expect((await failureOf(t.call('setups.start', { consentId: 'consent_nope' }))).code).toBe('consent_required');
+    expect((await callError(t.call('setups.start', { consentId: 'consent_nope' }))).code).toBe('consent_required');
     const first = await t.call('setups.start', { consentId: consent.id });
     const logBefore = t.emulator.requestLog.length;
-    expect((await failureOf(t.call('setups.start', { consentId: consent.id }))).code).toBe('conflict');
+    expect((await callError(t.call('setups.start', { consentId: consent.id }))).code).toBe('conflict');
     expect(t.emulator.requestLog.length).toBe(logBefore);
     expect((await readStoredData(t)).setups.map((s) => s.id)).toEqual([first.id]);
     expect(t.opened).toHaveLength(1);
@@ -253,7 +244,7 @@ describe('setups: refusals', () => {
     const { t, consent } = await withConsent({ params: { startDate: isoDate(-60), endDate: isoDate(-2) } });
     expect(consent.status).toBe('expired');
     const logBefore = t.emulator.requestLog.length;
-    expect((await failureOf(t.call('setups.start', { consentId: consent.id }))).code).toBe('consent_inactive');
+    expect((await callError(t.call('setups.start', { consentId: consent.id }))).code).toBe('consent_inactive');
     expect(t.emulator.requestLog.length).toBe(logBefore);
     expect((await readStoredData(t)).setups).toEqual([]);
   });
@@ -261,7 +252,7 @@ describe('setups: refusals', () => {
   it('refuses a withdrawn consent (consent_inactive)', async () => {
     const { t, consent } = await withConsent();
     await t.call('consents.withdraw', { consentId: consent.id, reason: 'Customer changed their mind' });
-    expect((await failureOf(t.call('setups.start', { consentId: consent.id }))).code).toBe('consent_inactive');
+    expect((await callError(t.call('setups.start', { consentId: consent.id }))).code).toBe('consent_inactive');
     expect((await readStoredData(t)).setups).toEqual([]);
   });
 
@@ -273,7 +264,7 @@ describe('setups: refusals', () => {
 
   it('refuses a Checkout URL that is not on the allowlist: closes the session, stores and opens nothing', async () => {
     const { t, customer, consent } = await withConsent({ deps: { allowedCheckoutOrigins: ['https://checkout.stripe.com'] } });
-    const error = await failureOf(t.call('setups.start', { consentId: consent.id }));
+    const error = await callError(t.call('setups.start', { consentId: consent.id }));
     expect(error.code).toBe('url_not_allowed');
     expect(t.opened).toEqual([]);
     expect((await readStoredData(t)).setups).toEqual([]);
@@ -284,14 +275,14 @@ describe('setups: refusals', () => {
   it('needs a signed-in staff member', async () => {
     const { t, consent } = await withConsent();
     await t.call('auth.signOut', {});
-    expect((await failureOf(t.call('setups.start', { consentId: consent.id }))).code).toBe('not_signed_in');
-    expect((await failureOf(t.call('setups.check', { setupId: 'setup_x' }))).code).toBe('not_signed_in');
+    expect((await callError(t.call('setups.start', { consentId: consent.id }))).code).toBe('not_signed_in');
+    expect((await callError(t.call('setups.check', { setupId: 'setup_x' }))).code).toBe('not_signed_in');
   });
 
   it('answers not_found for unknown setups', async () => {
     const { t } = await withConsent();
     for (const channel of ['setups.check', 'setups.cancel', 'setups.reopen'] as const) {
-      expect((await failureOf(t.call(channel, { setupId: 'setup_nope' }))).code).toBe('not_found');
+      expect((await callError(t.call(channel, { setupId: 'setup_nope' }))).code).toBe('not_found');
     }
     await expect(t.core.completeFromReturn('setup_nope')).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -357,7 +348,7 @@ describe('setups: failure, cancel, expiry, reopen', () => {
     const expired = await t.call('setups.check', { setupId: started.id });
     expect(expired).toMatchObject({ status: 'expired', url: null, paymentMethodId: null });
     expect(events.map((e) => e.status)).toEqual(['open', 'expired']);
-    expect((await failureOf(t.call('setups.reopen', { setupId: started.id }))).code).toBe('conflict');
+    expect((await callError(t.call('setups.reopen', { setupId: started.id }))).code).toBe('conflict');
   });
 
   it('reopens an open setup in the browser, allowlist-checked', async () => {

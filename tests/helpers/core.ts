@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallInput, CallOutput, Channel, Result } from '../../preload/contract';
+import type { CallError, CallInput, CallOutput, Channel, Result } from '../../preload/contract';
 import { createCore, type Core } from '../../main/core/index';
 import type { CoreDeps, Logger } from '../../main/core/ports';
 import { createStripeClient } from '../../main/core/stripe-client';
@@ -17,6 +17,17 @@ export class CallFailed extends Error {
   constructor(readonly result: Extract<Result<unknown>, { ok: false }>) {
     super(`${result.error.code}: ${result.error.message}`);
   }
+}
+
+/** The error of a call expected to fail (fails the test if the call succeeds). */
+export async function callError(promise: Promise<unknown>): Promise<CallError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CallFailed) return error.result.error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }
 
 export interface TestCore {

@@ -12,12 +12,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
-import type { CallError, ConsentView, CustomerView, Language, MandateParams, SetupView } from '../../preload/contract';
+import type { ConsentView, CustomerView, Language, MandateParams, SetupView } from '../../preload/contract';
 import { AppData } from '../../main/core/data';
 import { APP_DATA_FILE } from '../../main/core/index';
 import { createStripeClient } from '../../main/core/stripe-client';
 import { EMULATOR_API_KEY, type RunningEmulator } from '../../main/emulator/index';
-import { CallFailed, type TestCore } from './core';
+import type { TestCore } from './core';
 
 export interface SavedMethodOptions {
   name?: string;
@@ -165,16 +165,7 @@ export async function createCustomerWithSavedMethod(t: TestCore, options: SavedM
 
 // ---------------------------------------------------------------- small helpers for money tests
 
-/** The error of a call expected to fail. */
-export async function callError(promise: Promise<unknown>): Promise<CallError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CallFailed) return error.result.error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+export { callError } from './core';
 
 /** What is on disk now (not what core holds in memory). */
 export async function readStoredData(t: TestCore): Promise<AppData> {
