@@ -28,6 +28,9 @@ const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
 const StaffName = z.string().trim().min(1, 'Name is required').max(80);
 const Empty = z.object({}).strict();
+/** The shop's name and contact appear in every terms text and receipt. */
+const ShopName = z.string().trim().min(1, 'Shop name is required').max(120);
+const ShopContact = z.string().trim().min(1, 'Shop contact is required').max(300);
 
 export const PersonName = z.string().trim().min(1, 'Name is required').max(120);
 export const Email = z.string().trim().max(254).email('Enter a valid e-mail address');
@@ -303,7 +306,11 @@ export const calls = {
   // --- app and session
   'app.info': def<AppInfo>()({ input: Empty, role: 'public', mutates: false }),
   'auth.status': def<AuthStatus>()({ input: Empty, role: 'public', mutates: false }),
-  'auth.setupFirstManager': def<AuthStatus>()({ input: z.object({ name: StaffName, pin: Pin }).strict(), role: 'public', mutates: true }),
+  'auth.setupFirstManager': def<AuthStatus>()({
+    input: z.object({ name: StaffName, pin: Pin, shopName: ShopName, shopContact: ShopContact }).strict(),
+    role: 'public',
+    mutates: true,
+  }),
   'auth.signIn': def<AuthStatus>()({ input: z.object({ name: StaffName, pin: Pin }).strict(), role: 'public', mutates: true }),
   'auth.signOut': def<AuthStatus>()({ input: Empty, role: 'public', mutates: true }),
 
@@ -319,8 +326,8 @@ export const calls = {
   'settings.update': def<Settings>()({
     input: z
       .object({
-        shopName: z.string().trim().min(1).max(120),
-        shopContact: z.string().trim().min(1).max(300),
+        shopName: ShopName,
+        shopContact: ShopContact,
         defaultCurrency: Currency,
         defaultLanguage: Language,
         idleLockMinutes: z.number().int().min(1).max(240),

@@ -101,12 +101,15 @@ export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: Ses
       return status(session.current());
     },
 
-    async 'auth.setupFirstManager'({ name, pin }) {
+    async 'auth.setupFirstManager'({ name, pin, shopName, shopContact }) {
       const record = await newStaffRecord(name, pin, 'manager');
       await store.update((draft) => {
         // checked inside the queued update, so two first starts cannot both win
         if (draft.staff.length > 0) throw new AppError('conflict', 'The first manager has already been set up. Sign in instead.');
         draft.staff.push(record);
+        // the terms every customer accepts name the shop and how to reach it
+        draft.settings.shopName = shopName;
+        draft.settings.shopContact = shopContact;
       });
       startSession(record);
       return status(toStaffView(record));

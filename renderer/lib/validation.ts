@@ -57,12 +57,15 @@ export function checkSignIn(form: { name: string; pin: string }): Checked<'name'
   return done(errors, () => ({ name: form.name.trim(), pin: form.pin }));
 }
 
-export function checkNewManager(form: { name: string; pin: string; confirmPin: string }): Checked<'name' | 'pin' | 'confirmPin', { name: string; pin: string }> {
-  const errors: Errors<'name' | 'pin' | 'confirmPin'> = {};
+export interface FirstManagerForm { name: string; pin: string; confirmPin: string; shopName: string; shopContact: string }
+export function checkNewManager(form: FirstManagerForm): Checked<keyof FirstManagerForm, CallInput<'auth.setupFirstManager'>> {
+  const errors: Errors<keyof FirstManagerForm> = {};
   requireText(errors, 'name', form.name, 1, 80);
   checkPin(errors, 'pin', form.pin);
   if (form.confirmPin !== form.pin) errors.confirmPin = { key: 'validation.pinMismatch' };
-  return done(errors, () => ({ name: form.name.trim(), pin: form.pin }));
+  requireText(errors, 'shopName', form.shopName, 1, 120);
+  requireText(errors, 'shopContact', form.shopContact, 1, 300);
+  return done(errors, () => ({ name: form.name.trim(), pin: form.pin, shopName: form.shopName.trim(), shopContact: form.shopContact.trim() }));
 }
 
 export function checkNewStaff(form: { name: string; pin: string; role: Role }): Checked<'name' | 'pin', CallInput<'staff.create'>> {

@@ -15,13 +15,15 @@ export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): voi
   const [name, setName] = useState('');
   const [pin, setPin] = useState('');
   const [confirmPin, setConfirmPin] = useState('');
+  const [shopName, setShopName] = useState('');
+  const [shopContact, setShopContact] = useState('');
   const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
   const action = useAction();
   const errors = fieldErrors(t, clientErrors, action.error);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    const checked = checkNewManager({ name, pin, confirmPin });
+    const checked = checkNewManager({ name, pin, confirmPin, shopName, shopContact });
     setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
     if (!checked.ok) return;
     const result = await action.run('auth.setupFirstManager', checked.value);
@@ -56,6 +58,12 @@ export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): voi
           autoComplete="new-password"
           required
         />
+        <fieldset>
+          <legend>{t('firstManager.shop')}</legend>
+          <p className="hint">{t('firstManager.shopHint')}</p>
+          <TextField label={t('firstManager.shopName')} value={shopName} onChange={setShopName} error={errors.shopName} autoComplete="organization" required />
+          <TextField label={t('firstManager.shopContact')} value={shopContact} onChange={setShopContact} error={errors.shopContact} required />
+        </fieldset>
         <button type="submit" className="button-primary" disabled={action.busy}>
           {action.busy ? t('common.working') : t('firstManager.submit')}
         </button>

@@ -135,7 +135,7 @@ describe('browser bridge', () => {
     const events = await openEvents(bridge.port, `/api/events?token=${bridge.token}`);
     expect(events.status).toBe(200);
     try {
-      await call('auth.setupFirstManager', { name: 'Mina Manager', pin: '2468' });
+      await call('auth.setupFirstManager', { name: 'Mina Manager', pin: '2468', shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' });
       await events.waitFor((f) => (f as { event: string }).event === 'auth.changed');
 
       const { customer } = await call<{ customer: CustomerView }>('customers.create', { name: 'Aiko Tanaka', email: 'aiko@example.com', language: 'ja' });

@@ -7,6 +7,7 @@ import { AppData } from '../../main/core/data';
 import { startTestCore, type TestCore, callError } from '../helpers/core';
 
 const MANAGER = { name: 'Mina Manager', pin: '2468' };
+const SHOP = { shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' };
 const STAFF = { name: 'Sam Staff', pin: '1357' };
 
 let t: TestCore | undefined;
@@ -29,7 +30,7 @@ async function storedStaff(core: TestCore, name: string) {
 
 async function withManagerAndStaff(deps: Parameters<typeof startTestCore>[0] = {}) {
   const core = await startTestCore(deps);
-  await core.call('auth.setupFirstManager', MANAGER);
+  await core.call('auth.setupFirstManager', { ...MANAGER, ...SHOP });
   await core.call('staff.create', { ...STAFF, role: 'staff' });
   await core.call('auth.signOut', {});
   return core;
@@ -44,7 +45,7 @@ describe('first start', () => {
     expect(await t.call('auth.status', {})).toEqual({ staff: null, needsFirstManager: true, idleLockMinutes: 10 });
     expect((await callError(t.call('auth.signIn', MANAGER))).code).toBe('bad_credentials');
 
-    const status = await t.call('auth.setupFirstManager', MANAGER);
+    const status = await t.call('auth.setupFirstManager', { ...MANAGER, ...SHOP });
     expect(status.needsFirstManager).toBe(false);
     expect(status.staff).toMatchObject({ name: 'Mina Manager', role: 'manager', active: true });
     expect(events.at(-1)?.staff?.name).toBe('Mina Manager');
@@ -55,7 +56,7 @@ describe('first start', () => {
 
     await t.call('auth.signOut', {});
     expect(events.at(-1)?.staff).toBeNull();
-    expect((await callError(t.call('auth.setupFirstManager', { name: 'Intruder', pin: '0000' }))).code).toBe('conflict');
+    expect((await callError(t.call('auth.setupFirstManager', { name: 'Intruder', pin: '0000', ...SHOP }))).code).toBe('conflict');
     expect((await t.call('auth.status', {})).needsFirstManager).toBe(false);
   });
 });

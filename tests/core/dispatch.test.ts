@@ -9,6 +9,7 @@ import { startTestCore, type TestCore } from '../helpers/core';
 
 // eight digits that will not turn up by chance in a hash, id or timestamp
 const MANAGER = { name: 'Mina Manager', pin: '73915284' };
+const FIRST_START = { ...MANAGER, shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' };
 const STAFF = { name: 'Sam Staff', pin: '60428137' };
 
 let t: TestCore;
@@ -23,14 +24,14 @@ const dataFile = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
 const auditEntries = async () => AuditData.parse(JSON.parse(await readFile(join(t.dataDir, AUDIT_FILE_NAME), 'utf8'))).entries;
 
 async function signedInAsStaff() {
-  await t.call('auth.setupFirstManager', MANAGER);
+  await t.call('auth.setupFirstManager', FIRST_START);
   await t.call('staff.create', { ...STAFF, role: 'staff' });
   await t.call('auth.signIn', STAFF);
 }
 
 describe('dispatch', () => {
   it('refuses an unknown channel and writes nothing to the data file', async () => {
-    await t.call('auth.setupFirstManager', MANAGER);
+    await t.call('auth.setupFirstManager', FIRST_START);
     const before = await dataFile();
     for (const channel of ['staff.delete', '__proto__', 'constructor', 42, null]) {
       const result = await t.raw(channel as string, {});
@@ -52,7 +53,7 @@ describe('dispatch', () => {
     ['an empty required string', 'settings.update', { shopName: '   ' }],
     ['a prototype key', 'settings.update', JSON.parse('{"__proto__": {"polluted": true}, "shopName": "X"}')],
   ])('refuses a forged payload with %s as invalid_input and writes nothing', async (_label, channel, input) => {
-    await t.call('auth.setupFirstManager', MANAGER);
+    await t.call('auth.setupFirstManager', FIRST_START);
     const before = await dataFile();
     const result = await t.raw(channel, input);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
@@ -67,7 +68,7 @@ describe('dispatch', () => {
   });
 
   it('refuses calls needing a signed-in staff member while signed out', async () => {
-    await t.call('auth.setupFirstManager', MANAGER);
+    await t.call('auth.setupFirstManager', FIRST_START);
     await t.call('auth.signOut', {});
     for (const [channel, input] of [
       ['settings.get', {}],
@@ -133,7 +134,7 @@ describe('dispatch', () => {
 describe('settings', () => {
   it('lets staff read and only managers change them; changes are kept across a restart', async () => {
     await signedInAsStaff();
-    expect(await t.call('settings.get', {})).toMatchObject({ shopName: 'My Shop', defaultCurrency: 'eur', idleLockMinutes: 10 });
+    expect(await t.call('settings.get', {})).toMatchObject({ shopName: 'Test Shop', defaultCurrency: 'eur', idleLockMinutes: 10 });
     expect(await t.raw('settings.update', { shopName: 'Sneaky' })).toMatchObject({ ok: false, error: { code: 'forbidden_role' } });
 
     await t.call('auth.signIn', MANAGER);
@@ -148,7 +149,7 @@ describe('settings', () => {
 
 describe('training.advanceClock', () => {
   it('moves the emulator clock in training mode and is refused otherwise', async () => {
-    await t.call('auth.setupFirstManager', MANAGER);
+    await t.call('auth.setupFirstManager', FIRST_START);
     const before = Date.now();
     const { now } = await t.call('training.advanceClock', { days: 3 });
     expect(Date.parse(now) - before).toBeGreaterThanOrEqual(3 * 86_400_000 - 1_000);

@@ -5,7 +5,7 @@
  */
 import type { Language } from '../../preload/contract';
 import { expect, test } from './fixtures';
-import { acceptTerms, createCustomer, createFirstManager, customerCompletesSetup, deskOf, expectSetupSucceeded, openSetup, region, savedMethodRow, screen, showTerms, switchLanguage, type ConsentInput, type CustomerInput } from './steps';
+import { acceptTerms, createCustomer, createFirstManager, customerCompletesSetup, deskOf, expectSetupSucceeded, openSetup, region, savedMethodRow, screen, showTerms, SHOP, switchLanguage, type ConsentInput, type CustomerInput } from './steps';
 
 interface Case {
   lang: Language;
@@ -45,6 +45,9 @@ for (const c of CASES) {
 
     const shown = await showTerms(desk, c.customer, c.consent);
     for (const phrase of c.termsPhrases) expect(shown.text).toContain(phrase);
+    // the shop set up on first start is named, with its contact, in the customer's terms
+    expect(shown.text).toContain(SHOP.name);
+    expect(shown.text).toContain(SHOP.contact);
     await screen(page, testInfo, `${c.lang}-03-terms`);
     await acceptTerms(desk, { typedName: c.customer.name });
     await expect(region(desk, t('mandate.recorded.title')).getByRole('status')).toContainText(c.customer.name);

@@ -18,6 +18,8 @@ export interface Person {
   pin: string;
 }
 export const MANAGER: Person = { name: 'Mika Manager', pin: '4826' };
+/** The shop the first manager sets up: its name and contact appear in every terms text. */
+export const SHOP = { name: 'Hanamizuki Cleaning', contact: '1-2-3 Ginza, Tokyo · +81 3-0000-0000 · desk@hanamizuki.example' };
 export const STAFF: Person = { name: 'Sam Staff', pin: '7391' };
 
 export interface CustomerInput {
@@ -87,6 +89,8 @@ export async function createFirstManager(desk: Desk, person: Person = MANAGER): 
   await page.getByLabel(t('firstManager.name'), { exact: true }).fill(person.name);
   await page.getByLabel(t('firstManager.pin'), { exact: true }).fill(person.pin);
   await page.getByLabel(t('firstManager.confirmPin'), { exact: true }).fill(person.pin);
+  await page.getByLabel(t('firstManager.shopName'), { exact: true }).fill(SHOP.name);
+  await page.getByLabel(t('firstManager.shopContact'), { exact: true }).fill(SHOP.contact);
   await page.getByRole('button', { name: t('firstManager.submit') }).click();
   await expectSignedIn(desk, person, 'manager');
 }

@@ -102,7 +102,7 @@ export async function startTestCore(options: { emulator?: RunningEmulator; dataD
 /** Signs in (creating the first manager if needed) and returns the manager's name. */
 export async function signInManager(t: TestCore, name = 'Mina Manager', pin = '2468'): Promise<string> {
   const status = await t.call('auth.status', {});
-  if (status.needsFirstManager) await t.call('auth.setupFirstManager', { name, pin });
+  if (status.needsFirstManager) await t.call('auth.setupFirstManager', { name, pin, shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' });
   else await t.call('auth.signIn', { name, pin });
   return name;
 }

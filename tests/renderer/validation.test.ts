@@ -66,8 +66,11 @@ describe('PINs and staff', () => {
   });
 
   it('requires the confirmation to match for the first manager', () => {
-    expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2469' })).confirmPin?.key).toBe('validation.pinMismatch');
-    const value = valueOf(checkNewManager({ name: ' Mika ', pin: '2468', confirmPin: '2468' }));
+    const shop = { shopName: ' Mika Cleaning ', shopContact: 'Main Street 1' };
+    expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2469', ...shop })).confirmPin?.key).toBe('validation.pinMismatch');
+    expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2468', shopName: ' ', shopContact: '' }))).toEqual({ shopName: { key: 'validation.required' }, shopContact: { key: 'validation.required' } });
+    const value = valueOf(checkNewManager({ name: ' Mika ', pin: '2468', confirmPin: '2468', ...shop }));
+    expect(value).toMatchObject({ shopName: 'Mika Cleaning', shopContact: 'Main Street 1' });
     expect(calls['auth.setupFirstManager'].input.safeParse(value).success).toBe(true);
   });
 

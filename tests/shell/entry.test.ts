@@ -69,7 +69,7 @@ describe('Electron entry', () => {
     expect(info).toMatchObject({ ok: true, data: { mode: 'training', transport: 'electron' } });
 
     // and core's events come back on the window
-    await electron.ipcMain.handlers.get('auth.setupFirstManager')!(sender, { name: 'Mina Manager', pin: '2468' });
+    await electron.ipcMain.handlers.get('auth.setupFirstManager')!(sender, { name: 'Mina Manager', pin: '2468', shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' });
     expect(window.webContents.sent).toContainEqual(['event', 'auth.changed', expect.objectContaining({ staff: expect.objectContaining({ name: 'Mina Manager' }) })]);
 
     // quitting stops the services first, then quits
