@@ -58,7 +58,7 @@ export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): voi
           autoComplete="new-password"
           required
         />
-        <fieldset>
+        <fieldset className="form-section">
           <legend>{t('firstManager.shop')}</legend>
           <p className="hint">{t('firstManager.shopHint')}</p>
           <TextField label={t('firstManager.shopName')} value={shopName} onChange={setShopName} error={errors.shopName} autoComplete="organization" required />
