@@ -71,17 +71,10 @@ async function startExternalEmulator(statePath: string): Promise<{ url: string; 
   return { url, child };
 }
 
-export const test = base.extend<AppOptions & { app: MandateDeskApp; customerBrowser: Browser }>({
+export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
   externalEmulator: [false, { option: true }],
 
-  customerBrowser: async ({ browserName }, use) => {
-    void browserName;
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    await use(browser);
-    await browser.close();
-  },
-
-  app: async ({ page: bridgePage, externalEmulator, customerBrowser }, use, testInfo) => {
+  app: async ({ page: bridgePage, externalEmulator }, use, testInfo) => {
     const transport = testInfo.project.name === 'electron' ? 'electron' : 'chromium';
     if (transport === 'electron' && !electronBinaryAvailable()) {
       console.log(`NOTICE: skipping "${testInfo.title}" in the electron project: the Electron binary is not installed here.`);
@@ -95,6 +88,7 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp; customerBrow
     let bridge: { child: ChildProcess; origin: string; token: string } | null = null;
     let electronApp: ElectronApplication | null = null;
     let page: Page = bridgePage;
+    const customer: { browser: Browser | null } = { browser: null };
 
     const start = async () => {
       if (transport === 'chromium') {
@@ -146,7 +140,9 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp; customerBrow
         return urls[urls.length - 1];
       },
       async openInBrowser(url) {
-        const customerPage = await customerBrowser.newPage();
+        // The customer's system browser: a separate Chromium, launched only when a spec needs it.
+        customer.browser ??= await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+        const customerPage = await customer.browser.newPage();
         await customerPage.goto(url);
         return customerPage;
       },
@@ -159,6 +155,7 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp; customerBrow
     });
 
     await stop();
+    await customer.browser?.close();
     emulator?.child.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   },
