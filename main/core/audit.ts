@@ -7,13 +7,15 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditChainStatus, AuditEntryView, ExportFile, ParsedInput, StoreNotice } from '../../preload/contract';
 import { JsonStore } from '../store/json-store';
-import { AUDIT_DATA_VERSION, AuditData, type AuditRecord } from './data';
+import { AUDIT_DATA_VERSION, AuditData, AuditHeadData, type AuditHead, type AuditRecord } from './data';
 import type { AuditDraft, Handlers } from './dispatch';
 import type { AuditLog } from './env';
 import type { Clock } from './ports';
 
 export const AUDIT_FILE_NAME = 'audit.json';
 export const GENESIS_HASH = '0'.repeat(64);
+/** The action of the entry that records a break found when the log was opened. */
+export const AUDIT_CHAIN_BROKEN = 'audit.chainBroken';
 
 /** JSON with object keys in sorted order at every depth, so the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -33,8 +35,11 @@ export function hashAuditEntry(entry: Omit<AuditRecord, 'hash'> & { hash?: strin
   return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
 }
 
-/** Checks the chain from the first entry; stops at the first entry that does not fit. */
-export function verifyChain(entries: readonly AuditRecord[]): AuditChainStatus {
+/**
+ * Checks the chain from the first entry and stops at the first entry that does not fit; then, with
+ * the head recorded elsewhere, that no entry was cut off the end.
+ */
+export function verifyChain(entries: readonly AuditRecord[], head: AuditHead | null = null): AuditChainStatus {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   for (const entry of entries) {
@@ -51,6 +56,12 @@ export function verifyChain(entries: readonly AuditRecord[]): AuditChainStatus {
     prevHash = entry.hash;
     expectedSeq += 1;
   }
+  if (head && head.seq > entries.length) {
+    const first = entries.length + 1;
+    return { ok: false, entries: entries.length, brokenAtSeq: first, problem: `The log ends at entry ${entries.length}, but entries up to ${head.seq} were written: entries ${first} to ${head.seq} are missing.` };
+  }
+  if (head && entries[head.seq - 1].hash !== head.hash)
+    return { ok: false, entries: entries.length, brokenAtSeq: head.seq, problem: `Entry ${head.seq} is not the entry that was written as number ${head.seq}: the log was replaced.` };
   return { ok: true, entries: entries.length, brokenAtSeq: null, problem: null };
 }
 
@@ -97,7 +108,35 @@ export function fileDate(date: Date): string {
 
 export type OpenedAuditLog = AuditLog & { notices: StoreNotice[]; handlers: Pick<Handlers, 'audit.list' | 'audit.export'> };
 
-export async function openAuditLog(options: { dataDir: string; clock: Clock }): Promise<OpenedAuditLog> {
+/** Where the newest entry's seq and hash are kept, outside the audit file. */
+export interface AuditAnchor {
+  read(): AuditHead | null;
+  write(head: AuditHead): Promise<void>;
+}
+
+export const AUDIT_HEAD_FILE_NAME = 'audit-head.json';
+
+async function openAuditHeadFile(dataDir: string): Promise<AuditAnchor & { notices: StoreNotice[] }> {
+  const store = await JsonStore.open<AuditHeadData>({
+    path: join(dataDir, AUDIT_HEAD_FILE_NAME),
+    schema: AuditHeadData,
+    version: 1,
+    migrations: {},
+    defaults: () => ({ schemaVersion: 1, head: null }),
+    backups: 0,
+  });
+  return {
+    notices: store.notices,
+    read: () => store.data.head,
+    write: (head) =>
+      store.update((draft) => {
+        draft.head = head;
+      }),
+  };
+}
+
+/** Opens the log in `dataDir`; its head is kept in `audit-head.json` beside it unless `anchor` says otherwise. */
+export async function openAuditLog(options: { dataDir: string; clock: Clock; anchor?: AuditAnchor }): Promise<OpenedAuditLog> {
   const { clock } = options;
   const store = await JsonStore.open<AuditData>({
     path: join(options.dataDir, AUDIT_FILE_NAME),
@@ -107,7 +146,9 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock }): 
     defaults: () => ({ schemaVersion: AUDIT_DATA_VERSION, entries: [] }),
   });
   // Verified once here; each append extends the cached result instead of re-hashing the log.
-  let chain = verifyChain(store.data.entries);
+  const headFile = options.anchor ? null : await openAuditHeadFile(options.dataDir);
+  const anchor = options.anchor ?? headFile!;
+  let chain = verifyChain(store.data.entries, anchor.read());
 
   const append = async (draft: AuditDraft): Promise<void> => {
     // a JSON round trip first, so what is hashed is exactly what the file will hold
@@ -128,9 +169,21 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock }): 
       };
       data.entries.push({ ...fields, hash: hashAuditEntry(fields) });
     });
+    const newest = store.data.entries.at(-1)!;
+    await anchor.write({ seq: newest.seq, hash: newest.hash });
     // a new entry never repairs an earlier break, so only the count changes
     chain = { ...chain, entries: store.data.entries.length };
   };
+
+  // A break found at start is itself recorded, so the finding stays in the log even after later
+  // entries move the head on (once per distinct problem, not at every start).
+  if (!chain.ok) {
+    const lastFinding = store.data.entries.findLast((e) => e.action === AUDIT_CHAIN_BROKEN);
+    if (lastFinding?.details.problem !== chain.problem) {
+      const finding = chain;
+      await append({ actor: null, action: AUDIT_CHAIN_BROKEN, outcome: 'error', customerId: null, summary: finding.problem ?? 'The audit log was altered.', details: { brokenAtSeq: finding.brokenAtSeq, problem: finding.problem } });
+    }
+  }
 
   const filtered = (filter: AuditFilter) => store.data.entries.filter((entry) => matches(entry, filter));
 
@@ -170,7 +223,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock }): 
     append,
     verify: () => ({ ...chain }),
     entries: () => store.data.entries,
-    notices: store.notices.map((notice) => ({ ...notice })),
+    notices: [...store.notices, ...(headFile?.notices ?? [])].map((notice) => ({ ...notice })),
     handlers,
   };
 }

@@ -245,3 +245,12 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 export const AUDIT_DATA_VERSION = 1;
 export const AuditData = z.object({ schemaVersion: z.literal(AUDIT_DATA_VERSION), entries: z.array(AuditRecord) });
 export type AuditData = z.infer<typeof AuditData>;
+
+/**
+ * The newest audit entry, kept in a file of its own: the hash chain alone cannot show that entries
+ * were cut off its end (or that an older copy of the log was put back).
+ */
+export const AuditHead = z.object({ seq: z.number().int().positive(), hash: z.string() });
+export type AuditHead = z.infer<typeof AuditHead>;
+export const AuditHeadData = z.object({ schemaVersion: z.literal(1), head: AuditHead.nullable() });
+export type AuditHeadData = z.infer<typeof AuditHeadData>;

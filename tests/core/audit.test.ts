@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StaffView } from '../../preload/contract';
-import { AUDIT_FILE_NAME, GENESIS_HASH, hashAuditEntry, openAuditLog, verifyChain } from '../../main/core/audit';
-import { AuditData, type AuditRecord } from '../../main/core/data';
+import { AUDIT_CHAIN_BROKEN, AUDIT_FILE_NAME, GENESIS_HASH, hashAuditEntry, openAuditLog, verifyChain } from '../../main/core/audit';
+import { AuditData, type AuditHead, type AuditRecord } from '../../main/core/data';
 import type { AuditDraft } from '../../main/core/dispatch';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 
@@ -75,7 +75,8 @@ describe('audit log (file level)', () => {
     entries[2].summary = 'nothing to see here';
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
-    expect(status).toMatchObject({ ok: false, entries: 5, brokenAtSeq: 3 });
+    // five entries plus the one recording the finding
+    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 3 });
     expect(status.problem).toMatch(/changed/);
   });
 
@@ -96,7 +97,7 @@ describe('audit log (file level)', () => {
     entries.splice(2, 1); // seq 3 gone
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
-    expect(status).toMatchObject({ ok: false, entries: 4, brokenAtSeq: 4 });
+    expect(status).toMatchObject({ ok: false, entries: 5, brokenAtSeq: 4 });
     expect(status.problem).toMatch(/deleted or moved/);
   });
 
@@ -122,7 +123,35 @@ describe('audit log (file level)', () => {
     await writeEntries(entries);
     const log = await openAuditLog({ dataDir: dir, clock });
     await log.append(draft());
-    expect(log.verify()).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 1 });
+    expect(log.verify()).toMatchObject({ ok: false, entries: 7, brokenAtSeq: 1 });
+  });
+
+  it('records a break found at open once, as an entry of its own, not at every open', async () => {
+    await logWithFive();
+    const entries = await readEntries();
+    entries[3].summary = 'rewritten';
+    await writeEntries(entries);
+    await openAuditLog({ dataDir: dir, clock });
+    await openAuditLog({ dataDir: dir, clock });
+    const findings = (await readEntries()).filter((e) => e.action === AUDIT_CHAIN_BROKEN);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ outcome: 'error', actor: null, details: { brokenAtSeq: 4 } });
+  });
+
+  it('with a head kept elsewhere, detects entries cut off the end of an otherwise valid chain', async () => {
+    let head: AuditHead | null = null;
+    const anchor = { read: () => head, write: async (h: AuditHead) => void (head = h) };
+    const log = await openAuditLog({ dataDir: dir, clock, anchor });
+    for (let i = 0; i < 5; i++) await log.append(draft({ summary: `entry ${i + 1}` }));
+    expect(head).toMatchObject({ seq: 5 });
+    const entries = await readEntries();
+    await writeEntries(entries.slice(0, 3)); // a valid chain, two entries short
+    expect(verifyChain(entries.slice(0, 3)).ok).toBe(true);
+
+    const reopened = await openAuditLog({ dataDir: dir, clock, anchor: { read: () => ({ seq: 5, hash: entries[4].hash }), write: async () => {} } });
+    const status = reopened.verify();
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 4 });
+    expect(status.problem).toMatch(/entries 4 to 5 are missing/);
   });
 
   it('lists newest first with filters, a limit and paging, plus the chain status', async () => {
@@ -286,9 +315,32 @@ describe('audit log (through core)', () => {
     await t.restart();
     expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: false, brokenAtSeq: 4 });
 
+    // Putting the old file back is noticed too: the finding appended at the last start took entry
+    // number 4 (after the reordered entry 3), which the old file holds something else under.
     await writeFile(path, JSON.stringify(original));
     await t.restart();
-    expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: true, brokenAtSeq: null });
+    const restored = (await t.call('app.info', {})).auditChain;
+    expect(restored).toMatchObject({ ok: false, brokenAtSeq: 4 });
+    expect(restored.problem).toMatch(/replaced/);
+  });
+
+  it('notices entries cut off the end of the log (the chain itself still verifies) and records the finding', async () => {
+    await signInManager(t);
+    for (const name of ['One', 'Two', 'Three']) await t.call('settings.update', { terminalName: name });
+    const path = join(t.dataDir, AUDIT_FILE_NAME);
+    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
+    const kept = onDisk.entries.length - 2;
+    await writeFile(path, JSON.stringify({ ...onDisk, entries: onDisk.entries.slice(0, kept) }));
+    expect(verifyChain(onDisk.entries.slice(0, kept)).ok).toBe(true);
+    await t.restart();
+
+    const chain = (await t.call('app.info', {})).auditChain;
+    expect(chain).toMatchObject({ ok: false, brokenAtSeq: kept + 1 });
+    expect(chain.problem).toMatch(/missing/);
+    await signInManager(t);
+    const findings = (await t.call('audit.list', { filter: { action: 'audit.chainBroken' } })).entries;
+    expect(findings).toHaveLength(1);
+    expect(findings[0].summary).toMatch(/missing/);
   });
 
   it('exports through the dispatcher for managers only', async () => {
