@@ -12,6 +12,7 @@ import { mainText } from '../../main/core/i18n';
 import type { Logger } from '../../main/core/ports';
 import { createBridgeOpener, MAX_BODY_BYTES, startBridgeServer, TOKEN_HEADER, type BridgeOpener, type BridgeServer } from '../../main/bridge-server';
 import { startServices, type Services } from '../../main/services';
+import { EMULATOR_API_KEY } from '../../main/emulator/index';
 import { RENDERER_CSP } from '../../main/static-files';
 import { completeHostedSetup, mandateParams } from '../helpers/saved-method';
 import type { TestCore } from '../helpers/core';
@@ -45,8 +46,13 @@ afterAll(async () => {
 });
 
 const auth = () => ({ [TOKEN_HEADER]: bridge.token, 'content-type': 'application/json' });
-const invokeRaw = (channel: string, input: unknown, headers: Record<string, string> = auth()) =>
-  raw({ port: bridge.port, path: `/api/invoke/${channel}`, method: 'POST', headers, body: JSON.stringify(input) });
+/** Every invoke answer the page received, to check that none carries the Stripe key. */
+const answers: string[] = [];
+const invokeRaw = async (channel: string, input: unknown, headers: Record<string, string> = auth()) => {
+  const response = await raw({ port: bridge.port, path: `/api/invoke/${channel}`, method: 'POST', headers, body: JSON.stringify(input) });
+  answers.push(response.body);
+  return response;
+};
 async function call<T>(channel: string, input: unknown): Promise<T> {
   const response = await invokeRaw(channel, input);
   const result = response.json<Result<T>>();
@@ -168,6 +174,13 @@ describe('browser bridge', () => {
       expect(detail.setups[0]).toMatchObject({ id: setup.id, status: 'succeeded' });
       expect(detail.savedMethods).toHaveLength(1);
       await events.waitFor((f) => (f as { event: string; payload: SetupView }).event === 'setup.updated' && (f as { payload: SetupView }).payload.status === 'succeeded');
+
+      // The page never sees the Stripe key: not in an answer, not in an event.
+      await call<AppInfo>('app.info', {});
+      const seen = [...answers, ...events.frames.map((f) => JSON.stringify(f))].join('\n');
+      expect(answers.length).toBeGreaterThan(5);
+      expect(seen).not.toContain(EMULATOR_API_KEY);
+      expect(seen).not.toMatch(/\b(sk|rk)_(test|live)_/);
     } finally {
       events.close();
     }
