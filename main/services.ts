@@ -14,6 +14,7 @@ import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from './emulato
 import { writeFileAtomic } from './store/json-store';
 import { createLogger } from './logger';
 import { startReturnServer, type ReturnServer } from './return-page';
+import { DataDirInUse, lockDataDir, type DataDirLock } from './data-dir-lock';
 
 export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
 export const EMULATOR_STATE_FILE = 'emulator-state.json';
@@ -24,7 +25,7 @@ export const RETURN_PORT_FILE = 'return-page.json';
 /** A start-up problem the user must fix; the message is safe to show (never contains a key). */
 export class StartupError extends Error {
   constructor(
-    readonly code: 'invalid_stripe_key' | 'bad_arguments' | 'emulator_unreachable',
+    readonly code: 'invalid_stripe_key' | 'bad_arguments' | 'emulator_unreachable' | 'data_dir_in_use',
     message: string,
   ) {
     super(message);
@@ -136,7 +137,7 @@ async function connectStripe(choice: StripeChoice, options: ServicesOptions, log
       training: { advanceClockSeconds: (seconds) => advanceRemoteClock(url.origin, seconds) },
     };
   }
-  const emulator = await startEmulator({ statePath: join(options.dataDir, EMULATOR_STATE_FILE) });
+  const emulator = await startEmulator({ statePath: join(modeDataDir(options.dataDir, 'training'), EMULATOR_STATE_FILE) });
   logger.info('training mode: emulator started', { origin: emulator.origin });
   return {
     mode: 'training',
@@ -169,22 +170,38 @@ async function advanceRemoteClock(origin: string, seconds: number): Promise<Date
   return new Date(now * 1000);
 }
 
+/**
+ * Each mode keeps its records in its own folder: training customers (with the emulator's ids) must
+ * never mix with test or live ones, nor test with live (Stripe keeps them apart too).
+ */
+export function modeDataDir(dataDir: string, mode: Mode): string {
+  return join(dataDir, mode);
+}
+
 export async function startServices(options: ServicesOptions): Promise<Services> {
   const choice = chooseStripe(options.stripeKey);
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(modeDataDir(options.dataDir, choice.mode), { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ file: join(options.dataDir, LOG_FILE) });
-
-  const target = await connectStripe(choice, options, logger);
-  const cleanups: Array<() => Promise<void>> = [];
-  if (target.emulator) cleanups.push(() => target.emulator!.stop());
+  let lock: DataDirLock;
   try {
+    lock = await lockDataDir(options.dataDir);
+  } catch (error) {
+    if (error instanceof DataDirInUse) throw new StartupError('data_dir_in_use', error.message);
+    throw error;
+  }
+
+  // Stopped in this order; the lock is released last, once nothing writes any more.
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const target = await connectStripe(choice, options, logger);
+    if (target.emulator) cleanups.unshift(() => target.emulator!.stop());
     const returnServer = await startReturnServer({ logger, port: await readReturnPort(options.dataDir) });
     cleanups.push(() => returnServer.stop());
     await writeFileAtomic(join(options.dataDir, RETURN_PORT_FILE), JSON.stringify({ port: returnServer.port })).catch((error: unknown) =>
       logger.warn('could not remember the return page port', { error: String(error) }),
     );
     const core = await createCore({
-      dataDir: options.dataDir,
+      dataDir: modeDataDir(options.dataDir, target.mode),
       stripe: target.stripe,
       mode: target.mode,
       transport: options.transport,
@@ -211,10 +228,11 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       returnServer,
       emulator: target.emulator,
       logger,
-      stop: () => (stopped ??= runCleanups(cleanups, logger)),
+      stop: () => (stopped ??= runCleanups(cleanups, logger).finally(() => lock.release())),
     };
   } catch (error) {
     await runCleanups(cleanups, logger);
+    await lock.release();
     throw error;
   }
 }

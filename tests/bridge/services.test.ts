@@ -1,10 +1,13 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../main/core/ports';
 import { AppError } from '../../main/core/errors';
 import { createBridgeOpener } from '../../main/bridge-server';
+import { spawnSync } from 'node:child_process';
+import { APP_DATA_FILE } from '../../main/core/index';
+import { LOCK_FILE } from '../../main/data-dir-lock';
 import { argValue, chooseStripe, EMULATOR_STATE_FILE, resolveDataDir, startServices, StartupError, STRIPE_CHECKOUT_ORIGIN } from '../../main/services';
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
@@ -85,7 +88,7 @@ describe('training mode', () => {
     const customer = await first.core.env.stripe.customers.create({ email: 'kept@example.com' });
     const returnPort = first.returnServer.port;
     await first.stop();
-    expect((await stat(join(dataDir, EMULATOR_STATE_FILE))).size).toBeGreaterThan(0);
+    expect((await stat(join(dataDir, 'training', EMULATOR_STATE_FILE))).size).toBeGreaterThan(0);
 
     const second = await start();
     try {
@@ -95,6 +98,40 @@ describe('training mode', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('the data folder', () => {
+  const start = (dataDir: string, stripeKey: string | null = null) =>
+    startServices({ dataDir, transport: 'browser', appVersion: '0', stripeKey, openUrl: async () => {}, logger: quiet, pollIntervalMs: 60_000 });
+
+  it('keeps each mode in a folder of its own, so training records never mix with test or live ones', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'md-services-'));
+    dirs.push(dataDir);
+    const training = await start(dataDir);
+    await training.stop();
+    const test = await start(dataDir, 'sk_test_123');
+    await test.stop();
+    expect((await stat(join(dataDir, 'training', APP_DATA_FILE))).isFile()).toBe(true);
+    expect((await stat(join(dataDir, 'test', APP_DATA_FILE))).isFile()).toBe(true);
+    expect(training.core.env.dataDir).toBe(join(dataDir, 'training'));
+    expect(test.core.env.dataDir).toBe(join(dataDir, 'test'));
+  });
+
+  it('refuses a second app on a folder in use, and takes over a lock left by a process that died', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'md-services-'));
+    dirs.push(dataDir);
+    const first = await start(dataDir);
+    try {
+      await expect(start(dataDir)).rejects.toMatchObject({ code: 'data_dir_in_use', message: expect.stringContaining(String(process.pid)) });
+    } finally {
+      await first.stop();
+    }
+    // a crashed app's lock: a process id that is not running
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await writeFile(join(dataDir, LOCK_FILE), JSON.stringify({ pid: Number(dead.stdout.toString()), startedAt: '2026-01-01T00:00:00Z' }));
+    const second = await start(dataDir);
+    await second.stop();
   });
 });
 
