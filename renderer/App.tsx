@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, AuthStatus, StoreNotice } from '../preload/contract';
 import { call, onSignedOut, useApiEvent } from './api';
-import { ErrorAlert, StatusMessage } from './components/ErrorAlert';
+import { ErrorAlert, NotLoaded } from './components/ErrorAlert';
 import { Header } from './components/Header';
 import { StoreNotices } from './components/StoreNotices';
 import { useT } from './i18n/I18nProvider';
@@ -110,7 +110,7 @@ export function App() {
   );
 
   let body: React.ReactNode;
-  if (!info || !auth) body = loadError ? <ErrorAlert error={loadError} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  if (!info || !auth) body = <NotLoaded error={loadError} />;
   else if (auth.needsFirstManager) body = <FirstManagerScreen onDone={applyAuth} />;
   else if (!session) body = <SignInScreen onSignedIn={applyAuth} reason={signedOutReason} idleMinutes={auth.idleLockMinutes} />;
   else body = <Screen route={route} isManager={session.isManager} />;

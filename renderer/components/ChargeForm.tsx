@@ -135,15 +135,6 @@ function ChargeOutcome(props: { charge: ChargeView; onNewAttempt(): void; onAnot
   const { charge } = props;
   const amount = formatMoney(charge.amount, charge.currency, lang);
   const tone = charge.status === 'succeeded' ? 'success' : charge.status === 'pending' || charge.status === 'processing' ? 'info' : 'error';
-  const next: Record<ChargeView['status'], Msg> = {
-    succeeded: { key: 'charge.next.succeeded' },
-    declined: { key: 'charge.next.declined' },
-    unavailable: { key: 'charge.next.unavailable' },
-    action_required: { key: 'charge.next.action_required' },
-    failed: { key: 'charge.next.failed' },
-    pending: { key: 'charge.next.pending' },
-    processing: { key: 'charge.next.pending' },
-  };
   const unresolved = charge.status === 'pending' || charge.status === 'processing';
   const retryable = charge.status === 'declined' || charge.status === 'unavailable' || charge.status === 'failed' || charge.status === 'action_required';
   return (
@@ -152,7 +143,7 @@ function ChargeOutcome(props: { charge: ChargeView; onNewAttempt(): void; onAnot
         {t(`charge.outcome.${charge.status}`, { amount })} <ChargeStatusBadge status={charge.status} />
       </p>
       {charge.failure && <p>{t('charge.failureReason', { message: charge.failure.message, code: charge.failure.code })}</p>}
-      <p>{t(next[charge.status].key)}</p>
+      <p>{t(`charge.next.${charge.status === 'processing' ? 'pending' : charge.status}`)}</p>
       {charge.paymentIntentId && (
         <p className="hint">
           {t('charge.paymentIntent')} <code className="id">{charge.paymentIntentId}</code>

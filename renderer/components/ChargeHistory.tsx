@@ -9,7 +9,8 @@ import { useRouter } from '../router';
 import { useSession } from '../session';
 import { ErrorAlert } from './ErrorAlert';
 import { RefundForm } from './RefundForm';
-import { ChargeStatusBadge } from './StatusBadge';
+import { ChargeStatusBadge, RefundStatusBadge } from './StatusBadge';
+import { TableHead } from './TableHead';
 
 export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
   const t = useT();
@@ -33,20 +34,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
         <p className="empty">{t('history.empty')}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('history.col.date')}</th>
-              <th scope="col">{t('history.col.description')}</th>
-              <th scope="col" className="num">
-                {t('history.col.amount')}
-              </th>
-              <th scope="col">{t('history.col.status')}</th>
-              <th scope="col" className="num">
-                {t('history.col.refunded')}
-              </th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('history.col.date'), t('history.col.description'), { label: t('history.col.amount'), className: 'num' }, t('history.col.status'), { label: t('history.col.refunded'), className: 'num' }, t('common.actions')]} />
           <tbody>
             {detail.charges.map((charge) => {
               const remaining = refundableOf(charge);
@@ -92,9 +80,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                       </td>
                       <td className="num">−{formatMoney(refund.amount, refund.currency, lang)}</td>
                       <td>
-                        <span className={`badge badge-${refund.status === 'succeeded' ? 'good' : refund.status === 'failed' ? 'bad' : 'warn'}`}>
-                          {t(`refundStatus.${refund.status}`)}
-                        </span>
+                        <RefundStatusBadge status={refund.status} />
                       </td>
                       <td />
                       <td />

@@ -32,3 +32,9 @@ export function StatusMessage({ children, tone = 'info' }: { children: ReactNode
     </div>
   );
 }
+
+/** What stands in for data not loaded yet: the load's error, or "Loading…". */
+export function NotLoaded({ error }: { error: CallError | null }) {
+  const t = useT();
+  return error ? <ErrorAlert error={error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+}

@@ -1,4 +1,4 @@
-import type { ChargeStatus, ConsentStatus, SetupStatus, SubscriptionView } from '../../preload/contract';
+import type { ChargeStatus, ConsentStatus, RefundView, SetupStatus, SubscriptionView } from '../../preload/contract';
 import { useT } from '../i18n/I18nProvider';
 
 type Tone = 'good' | 'bad' | 'neutral' | 'warn';
@@ -41,6 +41,10 @@ export function SetupStatusBadge({ status }: { status: SetupStatus }) {
 export function ChargeStatusBadge({ status }: { status: ChargeStatus }) {
   const t = useT();
   return <Badge status={status} text={t(`chargeStatus.${status}`)} />;
+}
+export function RefundStatusBadge({ status }: { status: RefundView['status'] }) {
+  const t = useT();
+  return <Badge status={status} text={t(`refundStatus.${status}`)} />;
 }
 export function MethodStatusBadge({ status }: { status: 'active' | 'detached' }) {
   const t = useT();

@@ -8,6 +8,7 @@ import { useSession } from '../session';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorAlert } from './ErrorAlert';
 import { SubscriptionStatusBadge } from './StatusBadge';
+import { TableHead } from './TableHead';
 import { TrainingClock } from './TrainingClock';
 
 const ENDED: ReadonlySet<SubscriptionView['status']> = new Set(['canceled', 'incomplete_expired']);
@@ -45,15 +46,7 @@ export function SubscriptionsSection({ detail, onChanged }: { detail: CustomerDe
         <p className="empty">{t('subscriptions.empty')}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('subscriptions.col.price')}</th>
-              <th scope="col">{t('subscriptions.col.status')}</th>
-              <th scope="col">{t('subscriptions.col.next')}</th>
-              <th scope="col">{t('subscriptions.col.payments')}</th>
-              {isManager && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
+          <TableHead columns={[t('subscriptions.col.price'), t('subscriptions.col.status'), t('subscriptions.col.next'), t('subscriptions.col.payments'), isManager && t('common.actions')]} />
           <tbody>
             {detail.subscriptions.map((s) => (
               <tr key={s.id}>

@@ -76,6 +76,11 @@ export function TextField(
   );
 }
 
+/** A numeric PIN, masked; `autoComplete` says whether it is a new PIN or the one to sign in with. */
+export function PinField(props: Common & { value: string; onChange(value: string): void; autoComplete: 'new-password' | 'current-password'; autoFocus?: boolean }) {
+  return <TextField {...props} type="password" inputMode="numeric" />;
+}
+
 export function TextAreaField(props: Common & { value: string; onChange(value: string): void; rows?: number; maxLength?: number }) {
   const id = useId();
   return (

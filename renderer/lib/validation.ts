@@ -2,7 +2,7 @@
  * Client-side checks that mirror the contract's schemas, so people see translated messages next to
  * the field before anything is sent. Main validates again; these only make the UI helpful.
  */
-import type { CallInput, Currency, Language, Role } from '../../preload/contract';
+import type { CallInput, Currency, Language, MandateParams, Role } from '../../preload/contract';
 import { currencyExponent, formatMoney, parseMoneyInput, type ParsedMoney } from '../i18n/format';
 import type { Msg } from '../i18n/translate';
 
@@ -15,6 +15,12 @@ const PIN = /^\d{4,8}$/;
 
 export function isEmail(text: string): boolean {
   return EMAIL.test(text.trim());
+}
+
+/** As the contract's Phone: digits, spaces, + ( ) -, at most 40 characters once trimmed (blank passes). */
+export function isPhone(text: string): boolean {
+  const value = text.trim();
+  return PHONE.test(value) && value.length <= 40;
 }
 
 function done<F extends string, V>(errors: Errors<F>, value: () => V): Checked<F, V> {
@@ -85,7 +91,7 @@ export function checkCustomer(form: CustomerForm): Checked<'name' | 'email' | 'p
   requireText(errors, 'name', form.name, 1, 120);
   if (form.email.trim() === '') errors.email = { key: 'validation.required' };
   else if (!isEmail(form.email) || form.email.trim().length > 254) errors.email = { key: 'validation.email' };
-  if (!PHONE.test(form.phone.trim()) || form.phone.trim().length > 40) errors.phone = { key: 'validation.phone' };
+  if (!isPhone(form.phone)) errors.phone = { key: 'validation.phone' };
   return done(errors, () => {
     const phone = form.phone.trim();
     return { name: form.name.trim(), email: form.email.trim(), language: form.language, ...(phone ? { phone } : {}) };
@@ -96,12 +102,12 @@ export function checkCustomer(form: CustomerForm): Checked<'name' | 'email' | 'p
 export function prefillCustomer(text: string): Pick<CustomerForm, 'name' | 'email' | 'phone'> {
   const value = text.trim();
   if (isEmail(value)) return { name: '', email: value, phone: '' };
-  if (value && /^[+0-9 ()-]+$/.test(value)) return { name: '', email: '', phone: value };
+  if (value && PHONE.test(value)) return { name: '', email: '', phone: value };
   return { name: value, email: '', phone: '' };
 }
 
 /** The amount rule of a consent, as the charge form needs it. */
-export interface AmountRule { amountRule: 'fixed' | 'up_to_max' | 'per_usage'; amount?: number; maxAmount?: number; currency: Currency }
+export type AmountRule = Pick<MandateParams, 'amountRule' | 'amount' | 'maxAmount' | 'currency'>;
 
 export function checkCharge(
   form: { amountText: string; description: string },

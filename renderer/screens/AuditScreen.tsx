@@ -4,6 +4,7 @@ import { useAction, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { EMPTY_AUDIT_FILTER, toAuditFilter, type AuditFilter, type AuditFilterForm } from '../lib/audit';
 import { useLanguage, useT } from '../i18n/I18nProvider';
@@ -108,17 +109,7 @@ export function AuditScreen() {
           <p className="empty">{t('audit.none')}</p>
         ) : (
           <table className="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('audit.col.time')}</th>
-                <th scope="col">{t('audit.col.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.outcome')}</th>
-                <th scope="col">{t('audit.customer')}</th>
-                <th scope="col">{t('audit.col.summary')}</th>
-              </tr>
-            </thead>
+            <TableHead columns={['#', t('audit.col.time'), t('audit.col.actor'), t('audit.action'), t('audit.outcome'), t('audit.customer'), t('audit.col.summary')]} />
             <tbody>
               {entries.map((entry) => (
                 <Fragment key={entry.seq}>

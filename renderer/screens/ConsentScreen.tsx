@@ -3,7 +3,7 @@ import { Fragment, useState } from 'react';
 import type { ConsentView } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ErrorAlert, NotLoaded } from '../components/ErrorAlert';
 import { TextAreaField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge } from '../components/StatusBadge';
@@ -21,7 +21,7 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
   const t = useT();
   const { navigate } = useRouter();
   const loaded = useLoad('consents.get', { consentId });
-  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  if (!loaded.data) return <NotLoaded error={loaded.error} />;
   const consent = loaded.data;
   return (
     <section className="printable">

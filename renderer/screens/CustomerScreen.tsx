@@ -4,11 +4,12 @@ import type { ConsentView, CustomerDetail, SavedMethodView } from '../../preload
 import { useApiEvent, useLoad } from '../api';
 import { ChargeForm } from '../components/ChargeForm';
 import { ChargeHistory } from '../components/ChargeHistory';
-import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
@@ -32,11 +33,9 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
     if (charge.customerId === customerId) void detail.reload();
   });
 
-  if (!detail.data)
-    return detail.error ? <ErrorAlert error={detail.error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  if (!detail.data) return <NotLoaded error={detail.error} />;
   const data = detail.data;
-  const consentOf = (id: string) => data.consents.find((c) => c.id === id) ?? null;
-  const panelConsent = panel ? consentOf(panel.method.consentId) : null;
+  const panelConsent = panel ? consentOf(data, panel.method.consentId) : null;
 
   return (
     <section>
@@ -93,6 +92,10 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
   );
 }
 
+function consentOf(detail: CustomerDetail, consentId: string): ConsentView | null {
+  return detail.consents.find((c) => c.id === consentId) ?? null;
+}
+
 function CustomerDetails({ detail }: { detail: CustomerDetail }) {
   const t = useT();
   const { lang } = useLanguage();
@@ -136,16 +139,7 @@ function ConsentsSection({ detail }: { detail: CustomerDetail }) {
         <p className="empty">{t('customer.noConsents')}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('consent.col.status')}</th>
-              <th scope="col">{t('consent.col.purpose')}</th>
-              <th scope="col">{t('consent.col.version')}</th>
-              <th scope="col">{t('consent.col.acceptedAt')}</th>
-              <th scope="col">{t('consent.col.witness')}</th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('consent.col.status'), t('consent.col.purpose'), t('consent.col.version'), t('consent.col.acceptedAt'), t('consent.col.witness'), t('common.actions')]} />
           <tbody>
             {detail.consents.map((consent) => (
               <tr key={consent.id}>
@@ -189,16 +183,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
     <section className="panel" aria-labelledby="setups-heading">
       <h2 id="setups-heading">{t('customer.setups')}</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('setup.col.status')}</th>
-            <th scope="col">{t('setup.col.started')}</th>
-            <th scope="col">{t('setup.col.expiresOrFinished')}</th>
-            <th scope="col">{t('setup.col.consent')}</th>
-            <th scope="col">{t('setup.col.result')}</th>
-            <th scope="col">{t('common.actions')}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[t('setup.col.status'), t('setup.col.started'), t('setup.col.expiresOrFinished'), t('setup.col.consent'), t('setup.col.result'), t('common.actions')]} />
         <tbody>
           {detail.setups.map((s) => (
             <tr key={s.id}>
@@ -241,7 +226,6 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
   const t = useT();
   const { lang } = useLanguage();
   const { isManager } = useSession();
-  const consentOf = (id: string) => detail.consents.find((c) => c.id === id) ?? null;
   return (
     <section className="panel" aria-labelledby="methods-heading">
       <h2 id="methods-heading">{t('customer.methods')}</h2>
@@ -249,18 +233,10 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
         <p className="empty">{t('customer.noMethods')}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('method.col.id')}</th>
-              <th scope="col">{t('method.col.saved')}</th>
-              <th scope="col">{t('method.col.consent')}</th>
-              <th scope="col">{t('method.col.status')}</th>
-              {isManager && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
+          <TableHead columns={[t('method.col.id'), t('method.col.saved'), t('method.col.consent'), t('method.col.status'), isManager && t('common.actions')]} />
           <tbody>
             {detail.savedMethods.map((m) => {
-              const consent = consentOf(m.consentId);
+              const consent = consentOf(detail, m.consentId);
               const usable = m.status === 'active' && consent?.status === 'active';
               return (
                 <tr key={m.paymentMethodId}>

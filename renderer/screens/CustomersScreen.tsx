@@ -7,7 +7,7 @@ import { TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import { useRouter } from '../router';
-import { isEmail } from '../lib/validation';
+import { isEmail, isPhone } from '../lib/validation';
 
 export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const t = useT();
@@ -47,7 +47,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
       name: hit.name || hit.email,
       email: hit.email,
       language,
-      ...(phone && /^[+0-9 ()-]*$/.test(phone) ? { phone } : {}),
+      ...(phone && isPhone(phone) ? { phone } : {}),
     });
     setLinking(null);
     if (answer?.ok) navigate({ name: 'customer', customerId: answer.data.customer.id, notice: answer.data.linkedExisting ? 'linkedExisting' : 'created' });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { AuthStatus } from '../../preload/contract';
 import { useAction } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { TextField } from '../components/fields';
+import { PinField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { useT } from '../i18n/I18nProvider';
 import type { Msg } from '../i18n/translate';
@@ -37,27 +37,8 @@ export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): voi
       <ErrorAlert error={action.error} />
       <form onSubmit={submit} noValidate>
         <TextField label={t('firstManager.name')} value={name} onChange={setName} error={errors.name} autoComplete="username" autoFocus required />
-        <TextField
-          label={t('firstManager.pin')}
-          hint={t('firstManager.pinHint')}
-          value={pin}
-          onChange={setPin}
-          error={errors.pin}
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          required
-        />
-        <TextField
-          label={t('firstManager.confirmPin')}
-          value={confirmPin}
-          onChange={setConfirmPin}
-          error={errors.confirmPin}
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          required
-        />
+        <PinField label={t('firstManager.pin')} hint={t('firstManager.pinHint')} value={pin} onChange={setPin} error={errors.pin} autoComplete="new-password" required />
+        <PinField label={t('firstManager.confirmPin')} value={confirmPin} onChange={setConfirmPin} error={errors.confirmPin} autoComplete="new-password" required />
         <fieldset className="form-section">
           <legend>{t('firstManager.shop')}</legend>
           <p className="hint">{t('firstManager.shopHint')}</p>

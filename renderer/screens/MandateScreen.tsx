@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
-import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { CheckboxField, RadioGroup, SelectField, TextAreaField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { SignaturePad } from '../components/SignaturePad';
@@ -23,12 +23,9 @@ type Step = 'params' | 'terms' | 'recorded';
 type DefaultText = 'purpose' | 'timing' | 'cancellationPolicy';
 
 export function MandateScreen({ customerId }: { customerId: string }) {
-  const t = useT();
   const detail = useLoad('customers.get', { customerId });
   const settings = useLoad('settings.get', {});
-  const error = detail.error ?? settings.error;
-  if (error) return <ErrorAlert error={error} />;
-  if (!detail.data || !settings.data) return <StatusMessage>{t('common.loading')}</StatusMessage>;
+  if (!detail.data || !settings.data) return <NotLoaded error={detail.error ?? settings.error} />;
   return <MandateFlow customer={detail.data.customer} settings={settings.data} />;
 }
 

@@ -1,7 +1,7 @@
 /** A printable receipt in the customer's language (the buttons around it follow the UI language). */
 import type { ReceiptView } from '../../preload/contract';
 import { useLoad } from '../api';
-import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
+import { NotLoaded } from '../components/ErrorAlert';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { formatDateTime, formatMoney } from '../i18n/format';
 import { useT } from '../i18n/I18nProvider';
@@ -12,7 +12,7 @@ export function ReceiptScreen({ chargeId }: { chargeId: string }) {
   const t = useT();
   const { navigate } = useRouter();
   const loaded = useLoad('charges.receipt', { chargeId });
-  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <StatusMessage>{t('common.loading')}</StatusMessage>;
+  if (!loaded.data) return <NotLoaded error={loaded.error} />;
   const receipt = loaded.data;
   return (
     <section className="printable receipt-screen">

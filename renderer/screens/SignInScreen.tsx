@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { AuthStatus } from '../../preload/contract';
 import { useAction } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
-import { TextField } from '../components/fields';
+import { PinField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { useT } from '../i18n/I18nProvider';
 import type { Msg } from '../i18n/translate';
@@ -35,7 +35,7 @@ export function SignInScreen({ onSignedIn, reason, idleMinutes }: { onSignedIn(s
       <ErrorAlert error={action.error} />
       <form onSubmit={submit} noValidate>
         <TextField label={t('signIn.name')} value={name} onChange={setName} error={errors.name} autoComplete="username" autoFocus required />
-        <TextField label={t('signIn.pin')} value={pin} onChange={setPin} error={errors.pin} type="password" inputMode="numeric" autoComplete="current-password" required />
+        <PinField label={t('signIn.pin')} value={pin} onChange={setPin} error={errors.pin} autoComplete="current-password" required />
         <button type="submit" className="button-primary" disabled={action.busy}>
           {action.busy ? t('common.working') : t('signIn.submit')}
         </button>

@@ -3,8 +3,9 @@ import { useState } from 'react';
 import type { Role, StaffView } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/fields';
+import { PinField, SelectField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import type { Msg } from '../i18n/translate';
@@ -50,15 +51,7 @@ function StaffTable({ staff, onChanged }: { staff: StaffView[]; onChanged(messag
       <h2 id="staff-list-heading">{t('staff.list')}</h2>
       <ErrorAlert error={update.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('staff.col.name')}</th>
-            <th scope="col">{t('staff.col.role')}</th>
-            <th scope="col">{t('staff.col.status')}</th>
-            <th scope="col">{t('staff.col.created')}</th>
-            <th scope="col">{t('common.actions')}</th>
-          </tr>
-        </thead>
+        <TableHead columns={[t('staff.col.name'), t('staff.col.role'), t('staff.col.status'), t('staff.col.created'), t('common.actions')]} />
         <tbody>
           {staff.map((person) => (
             <tr key={person.id} className={person.active ? '' : 'inactive'}>
@@ -131,12 +124,10 @@ function ResetPinForm({ person, onDone }: { person: StaffView; onDone(): void })
   return (
     <form className="inline-form" onSubmit={submit} noValidate>
       <ErrorAlert error={action.error} />
-      <TextField
+      <PinField
         label={t('staff.newPinFor', { name: person.name })}
         value={pin}
         onChange={setPin}
-        type="password"
-        inputMode="numeric"
         autoComplete="new-password"
         error={problem ? t(problem.key, problem.vars) : undefined}
         autoFocus
@@ -177,17 +168,7 @@ function AddStaffForm({ onAdded }: { onAdded(person: StaffView): void }) {
       <ErrorAlert error={action.error} />
       <div className="form-grid">
         <TextField label={t('staff.name')} value={name} onChange={setName} error={errors.name} required />
-        <TextField
-          label={t('staff.pin')}
-          hint={t('firstManager.pinHint')}
-          value={pin}
-          onChange={setPin}
-          error={errors.pin}
-          type="password"
-          inputMode="numeric"
-          autoComplete="new-password"
-          required
-        />
+        <PinField label={t('staff.pin')} hint={t('firstManager.pinHint')} value={pin} onChange={setPin} error={errors.pin} autoComplete="new-password" required />
         <SelectField label={t('staff.role')} value={role} onChange={setRole} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
       </div>
       <button type="submit" className="button-primary" disabled={action.busy}>
