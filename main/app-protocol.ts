@@ -6,9 +6,9 @@
 import { protocol, type Protocol } from 'electron';
 import { readStaticFile, RENDERER_HEADERS } from './static-files';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'mandate-desk';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+const APP_SCHEME = 'app';
+const APP_HOST = 'mandate-desk';
+const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 /** Must run before the app is ready. */
@@ -35,14 +35,8 @@ const notFound = () => new Response('Not found', { status: 404, headers: { ...RE
 export function createAppProtocolHandler(rendererDir: string): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405, headers: { Allow: 'GET, HEAD' } });
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      return notFound();
-    }
     if (!isAppUrl(request.url)) return notFound();
-    const file = await readStaticFile(rendererDir, url.pathname);
+    const file = await readStaticFile(rendererDir, new URL(request.url).pathname);
     if (!file) return notFound();
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(file.body), {
       status: 200,

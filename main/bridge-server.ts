@@ -17,6 +17,7 @@ import { AppError } from './core/errors';
 import type { Core } from './core/index';
 import type { Logger } from './core/ports';
 import { isAllowedCheckoutUrl } from './core/urls';
+import { loopbackHosts } from './loopback';
 import { readStaticFile, RENDERER_HEADERS } from './static-files';
 
 export const TOKEN_HEADER = 'x-mandate-desk-token';
@@ -118,9 +119,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startBridgeServer(options: BridgeServerOptions): Promise<BridgeServer> {
   const { core, opener, rendererDir, logger } = options;
   const token = options.token ?? randomBytes(32).toString('base64url');
-  let port = 0;
-  const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
-  const allowedOrigins = () => allowedHosts().map((host) => `http://${host}`);
+  // Set once the server listens (before any request can arrive).
+  let allowedHosts: string[] = [];
+  let allowedOrigins: string[] = [];
 
   const eventStreams = new Set<ServerResponse>();
   const broadcast = <E extends EventName>(event: E, payload: Events[E]) => {
@@ -179,9 +180,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const host = req.headers.host ?? '';
-    if (!allowedHosts().includes(host)) return sendJson(res, 403, forbidden('Unexpected Host header.'));
+    if (!allowedHosts.includes(host)) return sendJson(res, 403, forbidden('Unexpected Host header.'));
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().includes(origin)) return sendJson(res, 403, forbidden('Requests from other sites are refused.'));
+    if (origin !== undefined && !allowedOrigins.includes(origin)) return sendJson(res, 403, forbidden('Requests from other sites are refused.'));
     const url = new URL(req.url ?? '/', `http://${host}`);
     const path = url.pathname;
 
@@ -227,7 +228,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  allowedHosts = loopbackHosts(port);
+  allowedOrigins = allowedHosts.map((host) => `http://${host}`);
   const origin = `http://127.0.0.1:${port}`;
 
   return {

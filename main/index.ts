@@ -12,7 +12,6 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
-import { isAllowedCheckoutUrl } from './core/urls';
 import { APP_INDEX_URL, installAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers } from './ipc';
 import { isE2eRun, openExternalSafely } from './safe-shell';
@@ -47,7 +46,6 @@ if (isE2eRun()) globalThis.__mandateDeskOpened = [];
 
 let services: Services | null = null;
 let mainWindow: BrowserWindow | null = null;
-const allowedOrigins = () => services?.allowedCheckoutOrigins ?? [];
 
 function fail(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -103,11 +101,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', showMainWindow);
   app.on('web-contents-created', (_event, contents) =>
-    hardenWebContents(contents, {
-      isAllowedExternal: (url) => isAllowedCheckoutUrl(url, allowedOrigins()),
-      openExternal: (url) => openExternalSafely(url, allowedOrigins()),
-      logger,
-    }),
+    hardenWebContents(contents, { openExternal: (url) => openExternalSafely(url, services?.allowedCheckoutOrigins ?? []), logger }),
   );
   app.on('window-all-closed', () => app.quit());
   let stopping = false;

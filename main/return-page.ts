@@ -10,6 +10,7 @@ import type { Language, SetupStatus } from '../preload/contract';
 import type { AppData } from './core/data';
 import { mainText, type MainTextKey } from './core/i18n';
 import type { Logger, ReturnUrls } from './core/ports';
+import { loopbackHosts } from './loopback';
 
 /** What the page needs of core (the real Core satisfies it). */
 export interface ReturnPageCore {
@@ -60,7 +61,7 @@ export function returnOutcome(path: 'success' | 'cancel', status: SetupStatus): 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function renderReturnPage(language: Language, outcome: Outcome | null): string {
+function renderReturnPage(language: Language, outcome: Outcome | null): string {
   const title = mainText(language, 'returnPage.title');
   const messageKey: MainTextKey | null = outcome ? `returnPage.${outcome}` : null;
   const message = messageKey ? `<p class="status" data-outcome="${outcome}">${escapeHtml(mainText(language, messageKey))}</p>` : '';
@@ -98,7 +99,8 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
   const { logger } = options;
   const waitMs = options.completionWaitMs ?? 2000;
   let core: ReturnPageCore | null = null;
-  let port = 0;
+  // Set once the server listens (before any request can arrive).
+  let allowedHosts: string[] = [];
 
   const send = (res: ServerResponse, status: number, body: string, method: string | undefined) => {
     res.writeHead(status, {
@@ -114,12 +116,12 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const fallbackLanguage: Language = core?.env.store.data.settings.defaultLanguage ?? 'en';
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return send(res, 403, renderReturnPage(fallbackLanguage, null), req.method);
+    if (!allowedHosts.includes(req.headers.host ?? '')) return send(res, 403, renderReturnPage(fallbackLanguage, null), req.method);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, renderReturnPage(fallbackLanguage, null), req.method);
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1'); // only the path and query are read
     const path = url.pathname === '/return/success' ? 'success' : url.pathname === '/return/cancel' ? 'cancel' : null;
     const setupId = url.searchParams.get('setup');
     const find = () => core?.env.store.data.setups.find((s) => s.id === setupId);
@@ -162,7 +164,8 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
     if (!options.port || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     await listen(0);
   }
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  allowedHosts = loopbackHosts(port);
   const origin = `http://127.0.0.1:${port}`;
 
   return {

@@ -1,15 +1,13 @@
 /**
  * The main window and the guards every web contents gets (DESIGN §7): sandboxed, isolated renderer;
- * no navigation, no new windows, no <webview>, no permissions. A Checkout URL the renderer tries to
- * navigate to or open goes to the guarded external opener instead.
+ * no navigation, no new windows, no <webview>, no permissions. A URL the renderer tries to navigate
+ * to or open goes to the guarded external opener instead, which opens only allowlisted Checkout URLs.
  */
 import { BrowserWindow, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
 import type { Logger } from './core/ports';
 
 export interface ExternalRouting {
-  /** Whether a URL may be handed to the system browser (the Checkout allowlist). */
-  isAllowedExternal(url: string): boolean;
-  /** The guarded opener (safe-shell). */
+  /** The guarded opener (safe-shell): opens allowlisted URLs, rejects everything else. */
   openExternal(url: string): Promise<void>;
   logger: Logger;
 }
@@ -38,12 +36,9 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
   };
 }
 
+/** The allowlist is checked once, by the guarded opener; a refusal is only logged. */
 function routeOutside(url: string, routing: ExternalRouting, why: string): void {
-  if (routing.isAllowedExternal(url)) {
-    routing.openExternal(url).catch((error: unknown) => routing.logger.warn('could not open in the system browser', { why, error: String(error) }));
-  } else {
-    routing.logger.warn('blocked a navigation', { why, url: url.slice(0, 200) });
-  }
+  routing.openExternal(url).catch((error: unknown) => routing.logger.warn('did not open outside the app', { why, url: url.slice(0, 200), error: String(error) }));
 }
 
 /** Applied to every web contents the app creates (`app.on('web-contents-created')`). */

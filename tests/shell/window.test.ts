@@ -5,6 +5,7 @@ vi.mock('electron', () => import('./electron-standin'));
 import * as electron from './electron-standin';
 import { createMainWindow, hardenSession, hardenWebContents, mainWindowOptions } from '../../main/window';
 import { isAllowedCheckoutUrl } from '../../main/core/urls';
+import { AppError } from '../../main/core/errors';
 import type { Logger } from '../../main/core/ports';
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
@@ -14,8 +15,9 @@ function guarded() {
   const contents = new electron.FakeWebContents();
   const opened: string[] = [];
   hardenWebContents(contents as never, {
-    isAllowedExternal: (url) => isAllowedCheckoutUrl(url, ['https://checkout.stripe.com']),
+    // as openExternalSafely: opens what is on the allowlist, refuses the rest
     openExternal: async (url) => {
+      if (!isAllowedCheckoutUrl(url, ['https://checkout.stripe.com'])) throw new AppError('url_not_allowed', 'not on the allowlist');
       opened.push(url);
     },
     logger: quiet,
