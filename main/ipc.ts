@@ -13,13 +13,13 @@ import { isAppUrl } from './app-protocol';
 
 export const EVENT_CHANNEL = 'event';
 
-export const FORBIDDEN_SENDER: Result<never> = {
+const FORBIDDEN_SENDER: Result<never> = {
   ok: false,
   error: { code: 'forbidden_sender', message: 'This call did not come from the Mandate Desk window.' },
 };
 
 /** The sender is `trusted` itself, the call comes from its main frame, and that frame shows our app. */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, trusted: WebContents | null): boolean {
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, trusted: WebContents | null): boolean {
   if (!trusted || trusted.isDestroyed() || event.sender !== trusted) return false;
   const frame = event.senderFrame;
   if (!frame || frame.parent !== null) return false;

@@ -14,7 +14,7 @@ declare global {
   var __mandateDeskOpened: string[] | undefined;
 }
 
-export const E2E_ENV = 'MANDATE_DESK_E2E';
+const E2E_ENV = 'MANDATE_DESK_E2E';
 
 export function isE2eRun(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[E2E_ENV] === '1';

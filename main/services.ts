@@ -12,7 +12,6 @@ import { randomIds, systemClock, type Logger, type TrainingControls } from './co
 import { createStripeClient, modeForKey } from './core/stripe-client';
 import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from './emulator/index';
 import { writeFileAtomic } from './store/json-store';
-import { createLogger } from './logger';
 import { startReturnServer, type ReturnServer } from './return-page';
 import { DataDirInUse, lockDataDir, type DataDirLock } from './data-dir-lock';
 
@@ -20,7 +19,7 @@ export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
 export const EMULATOR_STATE_FILE = 'emulator-state.json';
 export const LOG_FILE = join('logs', 'mandate-desk.log');
 /** Remembers the return page's port across restarts (see startReturnServer). */
-export const RETURN_PORT_FILE = 'return-page.json';
+const RETURN_PORT_FILE = 'return-page.json';
 
 /** A start-up problem the user must fix; the message is safe to show (never contains a key). */
 export class StartupError extends Error {
@@ -85,19 +84,18 @@ export interface ServicesOptions {
   emulatorUrl?: string | null;
   /** Opens a URL outside the app. Core has already checked it against `allowedOrigins`. */
   openUrl: (url: string, allowedOrigins: readonly string[]) => Promise<void>;
-  logger?: Logger;
+  /** The entry's logger (it logs before the services start, so it makes it). */
+  logger: Logger;
   pollIntervalMs?: number;
 }
 
 export interface Services {
   core: Core;
   mode: Mode;
-  dataDir: string;
   allowedCheckoutOrigins: string[];
   returnServer: ReturnServer;
   /** The in-process emulator (training mode without MANDATE_DESK_EMULATOR_URL). */
   emulator: RunningEmulator | null;
-  logger: Logger;
   stop(): Promise<void>;
 }
 
@@ -174,14 +172,14 @@ async function advanceRemoteClock(origin: string, seconds: number): Promise<Date
  * Each mode keeps its records in its own folder: training customers (with the emulator's ids) must
  * never mix with test or live ones, nor test with live (Stripe keeps them apart too).
  */
-export function modeDataDir(dataDir: string, mode: Mode): string {
+function modeDataDir(dataDir: string, mode: Mode): string {
   return join(dataDir, mode);
 }
 
 export async function startServices(options: ServicesOptions): Promise<Services> {
   const choice = chooseStripe(options.stripeKey);
   mkdirSync(modeDataDir(options.dataDir, choice.mode), { recursive: true, mode: 0o700 });
-  const logger = options.logger ?? createLogger({ file: join(options.dataDir, LOG_FILE) });
+  const { logger } = options;
   let lock: DataDirLock;
   try {
     lock = await lockDataDir(options.dataDir);
@@ -223,11 +221,9 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     return {
       core,
       mode: target.mode,
-      dataDir: options.dataDir,
       allowedCheckoutOrigins: target.allowedCheckoutOrigins,
       returnServer,
       emulator: target.emulator,
-      logger,
       stop: () => (stopped ??= runCleanups(cleanups, logger).finally(() => lock.release())),
     };
   } catch (error) {

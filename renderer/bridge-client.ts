@@ -13,7 +13,7 @@ import type { Channel, EventName, Events, MandateDeskApi, Result } from '../prel
 export const TOKEN_HEADER = 'x-mandate-desk-token';
 export const TOKEN_STORAGE_KEY = 'mandate-desk.bridge-token';
 
-type EventSourceLike = Pick<EventSource, 'onmessage' | 'close'>;
+type EventSourceLike = Pick<EventSource, 'onmessage'>;
 
 /** What the client needs of `window` (a structural subset, so tests can pass a stand-in). */
 export interface BridgeWindow {
@@ -27,7 +27,7 @@ export interface BridgeWindow {
 }
 
 /** Takes the token out of the address (stored in sessionStorage), or reads it back after a reload. */
-export function takeToken(win: BridgeWindow): string | null {
+function takeToken(win: BridgeWindow): string | null {
   const url = new URL(win.location.href);
   const fromUrl = url.searchParams.get('token');
   if (fromUrl) {
@@ -44,10 +44,9 @@ const unreachable = (detail: string): Result<never> => ({
   error: { code: 'internal', message: `The app could not be reached (${detail}). Is \`npm run start:browser\` still running?` },
 });
 
-export function createBridgeApi(win: BridgeWindow, token: string): MandateDeskApi {
+function createBridgeApi(win: BridgeWindow, token: string): MandateDeskApi {
   const autoOpen = new URL(win.location.href).searchParams.get('noautoopen') !== '1';
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  let source: EventSourceLike | null = null;
 
   const deliver = (event: EventName, payload: unknown) => {
     for (const listener of listeners.get(event) ?? []) {
@@ -59,24 +58,21 @@ export function createBridgeApi(win: BridgeWindow, token: string): MandateDeskAp
     }
   };
 
-  const connect = () => {
-    source = new win.EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-    source.onmessage = (message: MessageEvent<string>) => {
-      let data: { event: EventName; payload: unknown };
-      try {
-        data = JSON.parse(message.data) as typeof data;
-      } catch {
-        return;
-      }
-      if (data.event === 'external.opened' && autoOpen) {
-        const { url } = data.payload as Events['external.opened'];
-        win.open(url, '_blank', 'noopener');
-      }
-      deliver(data.event, data.payload);
-    };
-  };
   // Connected at once, so `external.opened` auto-opens even before any component subscribes.
-  connect();
+  const source = new win.EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+  source.onmessage = (message: MessageEvent<string>) => {
+    let data: { event: EventName; payload: unknown };
+    try {
+      data = JSON.parse(message.data) as typeof data;
+    } catch {
+      return;
+    }
+    if (data.event === 'external.opened' && autoOpen) {
+      const { url } = data.payload as Events['external.opened'];
+      win.open(url, '_blank', 'noopener');
+    }
+    deliver(data.event, data.payload);
+  };
 
   return {
     async invoke<C extends Channel>(channel: C, input: unknown) {
