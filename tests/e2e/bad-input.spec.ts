@@ -4,7 +4,7 @@
  * field or as an alert, and nothing is created.
  */
 import { expect, test } from './fixtures';
-import { acceptTerms, createCustomer, createFirstManager, deskOf, escapeRegExp, openNewCustomerForm, region, showTerms, type CustomerInput } from './steps';
+import { acceptTerms, createCustomer, createFirstManager, deskOf, escapeRegExp, heading1, openNewCustomerForm, region, showTerms, type CustomerInput } from './steps';
 
 const carol: CustomerInput = { name: 'Carol Valid', email: 'carol@example.com', language: 'en' };
 
@@ -35,7 +35,7 @@ test('bad customer details and a consent that is not properly accepted are refus
   await submit.click();
   await expect(email).toHaveAccessibleDescription(t('validation.email'));
   await expect(name).not.toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByRole('heading', { level: 1, name: t('newCustomer.title') })).toBeVisible();
+  await expect(heading1(desk, t('newCustomer.title'))).toBeVisible();
 
   // Main refuses the same input on its own (the form is only a convenience).
   const forged = await page.evaluate(() => window.api.invoke('customers.create', { name: ' ', email: 'dave@@example', language: 'en' }));

@@ -6,7 +6,7 @@
 import type { Currency, Language } from '../../preload/contract';
 import { expect, test } from './fixtures';
 import { translate } from '../../renderer/i18n/translate';
-import { chargeNow, createFirstManager, deskOf, escapeRegExp, openChargePanel, region, seedSavedMethod, switchLanguage, type CustomerInput } from './steps';
+import { chargeNow, createFirstManager, deskOf, escapeRegExp, heading1, openChargePanel, region, seedSavedMethod, submitCharge, switchLanguage, type CustomerInput } from './steps';
 
 interface Case {
   lang: Language;
@@ -53,9 +53,7 @@ for (const c of CASES) {
 
     // --- more than the consent allows never leaves the app
     const panel = await openChargePanel(desk, paymentMethodId);
-    await panel.getByLabel(t('charge.amount'), { exact: true }).fill(c.overMax.typed);
-    await panel.getByLabel(t('charge.description'), { exact: true }).fill('Too much');
-    await panel.getByRole('button', { name: t('charge.submit') }).click();
+    await submitCharge(desk, panel, c.overMax.typed, 'Too much');
     await expect(panel.getByLabel(t('charge.amount'), { exact: true })).toHaveAccessibleDescription(new RegExp(escapeRegExp(t('validation.amountOverMax', { max: c.overMax.maxShown }))));
 
     // --- a successful charge and its receipt
@@ -64,7 +62,7 @@ for (const c of CASES) {
     await expect(succeeded).toContainText(t('charge.outcome.succeeded', { amount: c.ok.shown }));
     await expect(succeeded.getByText(/^pi_\w+$/)).toBeVisible();
     await succeeded.getByRole('button', { name: t('charge.receipt') }).click();
-    await expect(page.getByRole('heading', { level: 1, name: t('receipt.screenTitle') })).toBeVisible();
+    await expect(heading1(desk, t('receipt.screenTitle'))).toBeVisible();
     const receipt = page.getByRole('article');
     await expect(receipt).toHaveAttribute('lang', c.customer.language);
     await expect(receipt).toContainText(c.ok.shown);

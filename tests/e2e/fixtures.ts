@@ -65,6 +65,14 @@ class LineWaiter {
   }
 }
 
+/** SIGKILL (as a crash would) and wait until the process is gone, so nothing of it holds the data dir any more. */
+async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 async function startExternalEmulator(statePath: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/emulator/cli.ts', '--port', '0', '--state', statePath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const [url] = await new LineWaiter(child).wait(/http:\/\/127\.0\.0\.1:\d+/);
@@ -93,8 +101,7 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
     const start = async () => {
       if (transport === 'chromium') {
         const child = spawn(process.execPath, ['out/main/browser.js', `--data-dir=${dataDir}`, '--port=0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        const [url, origin, token] = await new LineWaiter(child).wait(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
-        void url;
+        const [, origin, token] = await new LineWaiter(child).wait(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
         bridge = { child, origin, token };
         await page.goto(`${origin}/?token=${token}&noautoopen=1`);
       } else {
@@ -102,18 +109,12 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
         page = await electronApp.firstWindow();
       }
     };
+    // Waits for the exit: a restarted app finds the data dir free (its lock, Electron's single-instance lock).
     const stop = async () => {
-      if (bridge) {
-        const { child } = bridge;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-        bridge = null;
-      }
-      if (electronApp) {
-        electronApp.process().kill('SIGKILL');
-        electronApp = null;
-      }
+      if (bridge) await killAndWait(bridge.child);
+      bridge = null;
+      if (electronApp) await killAndWait(electronApp.process());
+      electronApp = null;
     };
 
     const openedUrls = async (): Promise<string[]> => {
@@ -156,7 +157,7 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
 
     await stop();
     await customer.browser?.close();
-    emulator?.child.kill('SIGKILL');
+    if (emulator) await killAndWait(emulator.child);
     await rm(dataDir, { recursive: true, force: true });
   },
 });

@@ -5,7 +5,7 @@
  */
 import type { Language } from '../../preload/contract';
 import { expect, test } from './fixtures';
-import { acceptTerms, createCustomer, createFirstManager, customerCompletesSetup, deskOf, expectSetupSucceeded, openSetup, region, savedMethodRow, screen, showTerms, SHOP, switchLanguage, type ConsentInput, type CustomerInput } from './steps';
+import { acceptTerms, createCustomer, createFirstManager, customerCompletesSetup, deskOf, expectSetupSucceeded, heading1, openSetup, region, savedMethodRow, screen, showTerms, SHOP, switchLanguage, type ConsentInput, type CustomerInput } from './steps';
 
 interface Case {
   lang: Language;
@@ -79,7 +79,7 @@ for (const c of CASES) {
     await screen(page, testInfo, `${c.lang}-08-customer-with-method`);
 
     await consents.getByRole('button', { name: t('customer.viewConsent') }).click();
-    await expect(page.getByRole('heading', { level: 1, name: t('consentDoc.title') })).toBeVisible();
+    await expect(heading1(desk, t('consentDoc.title'))).toBeVisible();
     const record = region(desk, t('consentDoc.record'));
     await expect(record.getByText(t('consentStatus.active'), { exact: true })).toBeVisible();
     await expect(record.getByText(shown.sha256, { exact: true })).toBeVisible();

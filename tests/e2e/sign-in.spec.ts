@@ -3,7 +3,7 @@
  * refused too, until a manager sets a new one), signing out, and the idle lock.
  */
 import { expect, test } from './fixtures';
-import { addStaffMember, createFirstManager, deskOf, expectSignedIn, goToNav, MANAGER, signIn, signOut, STAFF, submitSignIn } from './steps';
+import { addStaffMember, createFirstManager, deskOf, expectSignedIn, goToNav, heading1, MANAGER, signIn, signOut, STAFF, submitSignIn } from './steps';
 
 test('wrong PINs, lock-out after five, a new PIN from a manager, sign-out', async ({ app }) => {
   const desk = deskOf(app);
@@ -34,7 +34,7 @@ test('wrong PINs, lock-out after five, a new PIN from a manager, sign-out', asyn
   // Locked: the right PIN does not open the door either.
   await submitSignIn(desk, STAFF);
   await expect(alert).toContainText(t('error.locked_out'));
-  await expect(page.getByRole('heading', { level: 1, name: t('signIn.title') })).toBeVisible();
+  await expect(heading1(desk, t('signIn.title'))).toBeVisible();
 
   // A lock is per person: the manager signs in and sets a new PIN, which lifts the lock.
   await signIn(desk, MANAGER, 'manager');
@@ -67,7 +67,7 @@ test('the idle lock signs a person out after the configured minutes without inpu
   await page.clock.fastForward('01:30');
   await expectSignedIn(desk, MANAGER, 'manager');
   await page.clock.fastForward('00:45');
-  await expect(page.getByRole('heading', { level: 1, name: t('signIn.title') })).toBeVisible();
+  await expect(heading1(desk, t('signIn.title'))).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: t('signIn.idleSignedOut', { minutes: 2 }) })).toBeVisible();
   await expect(page.getByText(t('header.signedInAs', { name: MANAGER.name, role: t('role.manager') }))).toHaveCount(0);
 });

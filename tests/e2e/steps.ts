@@ -11,7 +11,7 @@ import { LANGUAGE_NAMES } from '../../renderer/i18n/languageNames';
 import { translate, translator, type Translate } from '../../renderer/i18n/translate';
 import { expect, type MandateDeskApp } from './fixtures';
 
-export const LANGUAGES_UNDER_TEST: Language[] = ['en', 'ja'];
+const LANGUAGES_UNDER_TEST: Language[] = ['en', 'ja'];
 
 export interface Person {
   name: string;
@@ -66,7 +66,8 @@ export function deskOf(app: MandateDeskApp, lang: Language = 'en'): Desk {
   };
 }
 
-const heading1 = (desk: Desk, name: string | RegExp) => desk.page.getByRole('heading', { level: 1, name });
+/** The screen's title (its one level-1 heading). */
+export const heading1 = (desk: Desk, name: string | RegExp) => desk.page.getByRole('heading', { level: 1, name });
 
 /** A section named by its heading (`<section aria-labelledby>` is a region). */
 export function region(desk: Desk, name: string): Locator {
@@ -146,7 +147,7 @@ export async function openNewCustomerForm(desk: Desk): Promise<void> {
   await expect(heading1(desk, desk.t('newCustomer.title'))).toBeVisible();
 }
 
-export async function fillCustomerForm(desk: Desk, customer: CustomerInput): Promise<void> {
+async function fillCustomerForm(desk: Desk, customer: CustomerInput): Promise<void> {
   const { page, t } = desk;
   await page.getByLabel(t('newCustomer.name'), { exact: true }).fill(customer.name);
   await page.getByLabel(t('newCustomer.email'), { exact: true }).fill(customer.email);
@@ -191,7 +192,7 @@ export async function showTerms(desk: Desk, customer: CustomerInput, consent: Co
 }
 
 /** The terms on screen, checked against the SHA-256 the screen states for them. */
-export async function readShownTerms(desk: Desk): Promise<ShownTerms> {
+async function readShownTerms(desk: Desk): Promise<ShownTerms> {
   const acceptance = desk.page.getByRole('form', { name: desk.t('mandate.step.terms') });
   await expect(acceptance).toBeVisible();
   const article = acceptance.getByRole('article');
@@ -288,12 +289,18 @@ export async function openChargePanel(desk: Desk, paymentMethodId: string): Prom
   return panel;
 }
 
-/** Fills the charge form, sends it, and returns the outcome (role status or alert, with its buttons). */
-export async function chargeNow(desk: Desk, panel: Locator, amountText: string, description: string): Promise<Locator> {
+/** Fills the charge form and sends it (the outcome is for the caller to check). */
+export async function submitCharge(desk: Desk, panel: Locator, amountText: string, description: string): Promise<void> {
   const { t } = desk;
   await panel.getByLabel(t('charge.amount'), { exact: true }).fill(amountText);
   await panel.getByLabel(t('charge.description'), { exact: true }).fill(description);
   await panel.getByRole('button', { name: t('charge.submit') }).click();
+}
+
+/** Fills the charge form, sends it, and returns the outcome (role status or alert, with its buttons). */
+export async function chargeNow(desk: Desk, panel: Locator, amountText: string, description: string): Promise<Locator> {
+  const { t } = desk;
+  await submitCharge(desk, panel, amountText, description);
   const outcome = panel
     .getByRole('status')
     .or(panel.getByRole('alert'))

@@ -5,7 +5,7 @@
  */
 import type { Currency, Language } from '../../preload/contract';
 import { expect, test } from './fixtures';
-import { createFirstManager, deskOf, forgeCharge, MANAGER, openCustomer, region, savedMethodRow, seedSavedMethod, switchLanguage, type CustomerInput } from './steps';
+import { createFirstManager, deskOf, forgeCharge, heading1, MANAGER, openCustomer, region, savedMethodRow, seedSavedMethod, switchLanguage, type CustomerInput } from './steps';
 
 interface Case {
   lang: Language;
@@ -29,7 +29,7 @@ for (const c of CASES) {
     const { paymentMethodId } = await seedSavedMethod(desk, c.customer, { currency: c.currency, amountText: c.maxText });
 
     await region(desk, t('customer.consents')).getByRole('button', { name: t('customer.viewConsent') }).click();
-    await expect(page.getByRole('heading', { level: 1, name: t('consentDoc.title') })).toBeVisible();
+    await expect(heading1(desk, t('consentDoc.title'))).toBeVisible();
     const manager = region(desk, t('consentDoc.managerActions'));
     const reason = manager.getByLabel(t('withdraw.reason'), { exact: true });
 
