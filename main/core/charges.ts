@@ -7,17 +7,18 @@
  * most once and replays the stored answer otherwise. When no answer arrives the record stays
  * `pending`: an unknown outcome is never recorded as a failure.
  */
+import { isDeepStrictEqual } from 'node:util';
 import Stripe from 'stripe';
-import type { ChargeView, ParsedInput, ReceiptView } from '../../preload/contract';
+import type { ChargeView, Currency, ParsedInput, ReceiptView } from '../../preload/contract';
 import type { AppData, ChargeRecord, RefundRecord } from './data';
 import type { CallContext, Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
-import { assertChargeAllowed } from './charge-rules';
+import { assertChargeAllowed, type ChargeKind } from './charge-rules';
 import { formatMoney } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
 import { resolveInterruptedSubscriptions } from './subscriptions';
-import { chargeView, customerView } from './views';
+import { chargeView, customerView, refundedAmount } from './views';
 
 type ChargeStatus = ChargeRecord['status'];
 type RefundStatus = RefundRecord['status'];
@@ -106,6 +107,18 @@ function outcomeOfChargeError(error: unknown): ChargeOutcome {
 
 const FINAL_CHARGE_STATUSES: ReadonlySet<ChargeStatus> = new Set(['succeeded', 'declined', 'unavailable', 'action_required', 'failed']);
 
+/** The charge as an outcome leaves it; an unknown outcome only marks a charge that is still pending. */
+function withChargeOutcome(charge: ChargeRecord, outcome: ChargeOutcome, now: string): ChargeRecord {
+  if (!outcome.known) return charge.status === 'pending' ? { ...charge, failure: { code: OUTCOME_UNKNOWN, message: OUTCOME_UNKNOWN_MESSAGE } } : charge;
+  return {
+    ...charge,
+    status: outcome.status,
+    paymentIntentId: outcome.paymentIntentId ?? charge.paymentIntentId,
+    failure: outcome.failure,
+    finishedAt: FINAL_CHARGE_STATUSES.has(outcome.status) ? (charge.finishedAt ?? now) : null,
+  };
+}
+
 // ---------------------------------------------------------------- Refund → refund status
 
 type RefundOutcome = { known: true; status: RefundStatus; stripeRefundId: string | null; failure: Failure | null } | { known: false };
@@ -128,30 +141,49 @@ function outcomeOfRefundError(error: unknown): RefundOutcome {
   return { known: true, status: 'failed', stripeRefundId: null, failure: failureOf(error as Stripe.errors.StripeError) };
 }
 
+/** The refund as an outcome leaves it; an unknown outcome leaves it as it was (pending or processing). */
+function withRefundOutcome(refund: RefundRecord, outcome: RefundOutcome): RefundRecord {
+  if (!outcome.known) return refund;
+  return { ...refund, status: outcome.status, stripeRefundId: outcome.stripeRefundId ?? refund.stripeRefundId, failure: outcome.failure };
+}
+
 // ---------------------------------------------------------------- the module
 
 type ChargeInput = ParsedInput<'charges.create'>;
 type RefundInput = ParsedInput<'refunds.create'>;
 
-function sameCharge(record: ChargeRecord, input: ChargeInput): boolean {
-  return (
-    record.customerId === input.customerId &&
-    record.consentId === input.consentId &&
-    record.paymentMethodId === input.paymentMethodId &&
-    record.amount === input.amount &&
-    record.currency === input.currency &&
-    record.description === input.description
-  );
+/**
+ * The record an earlier call with this request key wrote (a double click, a retried request), or
+ * undefined for a new request. The same key with other values in `fields` is not a repeat: refused.
+ */
+export function repeatOf<R extends { requestKey: string }, K extends keyof R>(
+  records: readonly R[],
+  input: Pick<R, K | 'requestKey'>,
+  fields: readonly K[],
+  what: 'charge' | 'refund' | 'price' | 'subscription',
+): R | undefined {
+  const existing = records.find((r) => r.requestKey === input.requestKey);
+  if (existing && fields.some((field) => existing[field] !== input[field]))
+    throw new AppError('conflict', `This request key was already used for a different ${what}. Open the ${what} form again to make a new one.`);
+  return existing;
 }
 
-function sameRefund(record: RefundRecord, input: RefundInput): boolean {
-  return record.chargeId === input.chargeId && record.amount === input.amount && record.reason === input.reason && record.note === input.note;
-}
-
-/** What is left to refund: refunds that succeeded or may still succeed count against it. */
-export function refundableAmount(data: Readonly<AppData>, charge: ChargeRecord): number {
-  const held = data.refunds.filter((r) => r.chargeId === charge.id && r.status !== 'failed').reduce((sum, r) => sum + r.amount, 0);
-  return charge.amount - held;
+/** Looks up the consent, its withdrawal and the saved method, and refuses what the consent does not allow (charge-rules.ts). */
+export function assertMayCharge(
+  data: Readonly<AppData>,
+  target: { customerId: string; consentId: string; paymentMethodId: string },
+  charge: { amount: number; currency: Currency; kind: ChargeKind; now: Date },
+): void {
+  const consent = data.consents.find((c) => c.id === target.consentId);
+  if (!consent || consent.customerId !== target.customerId)
+    throw new AppError('not_found', `There is no consent ${target.consentId} for customer ${target.customerId}.`);
+  assertChargeAllowed({
+    ...charge,
+    consent,
+    withdrawal: data.withdrawals.find((w) => w.consentId === consent.id),
+    savedMethod: data.savedMethods.find((m) => m.paymentMethodId === target.paymentMethodId),
+    chargesSoFar: data.charges.filter((c) => c.consentId === consent.id && CHARGE_TAKES_MONEY.has(c.status)).length,
+  });
 }
 
 export function stripeCustomerIdOf(data: Readonly<AppData>, customerId: string): string {
@@ -238,17 +270,12 @@ export function createCharges(env: CoreEnv): {
 
   const recordCharge = async (chargeId: string, outcome: ChargeOutcome): Promise<void> => {
     const now = clock.now().toISOString();
+    const before = findCharge(chargeId);
+    // A poll finding the charge still processing changes nothing: no write, no event (the screen reloads on each).
+    if (isDeepStrictEqual(withChargeOutcome(before, outcome, now), before)) return;
     await store.update((draft) => {
-      const charge = draft.charges.find((c) => c.id === chargeId)!;
-      if (!outcome.known) {
-        if (charge.status !== 'pending') return; // a processing charge stays processing
-        charge.failure = { code: OUTCOME_UNKNOWN, message: OUTCOME_UNKNOWN_MESSAGE };
-        return;
-      }
-      charge.status = outcome.status;
-      charge.paymentIntentId = outcome.paymentIntentId ?? charge.paymentIntentId;
-      charge.failure = outcome.failure;
-      charge.finishedAt = FINAL_CHARGE_STATUSES.has(outcome.status) ? (charge.finishedAt ?? now) : null;
+      const index = draft.charges.findIndex((c) => c.id === chargeId);
+      draft.charges[index] = withChargeOutcome(draft.charges[index], outcome, now);
     });
     announce(chargeId);
     poller.wake();
@@ -290,25 +317,9 @@ export function createCharges(env: CoreEnv): {
     const chargeId = ids.next('chg');
     // Check and write in one store update, so two concurrent requests cannot both pass the check.
     const result = await store.update((draft): { existingId: string } | { createdId: string } => {
-      const existing = draft.charges.find((c) => c.requestKey === input.requestKey);
-      if (existing) {
-        if (!sameCharge(existing, input))
-          throw new AppError('conflict', 'This request key was already used for a different charge. Open the charge form again to make a new charge.');
-        return { existingId: existing.id };
-      }
-      const consent = draft.consents.find((c) => c.id === input.consentId);
-      if (!consent || consent.customerId !== input.customerId)
-        throw new AppError('not_found', `There is no consent ${input.consentId} for customer ${input.customerId}.`);
-      assertChargeAllowed({
-        consent,
-        withdrawal: draft.withdrawals.find((w) => w.consentId === consent.id),
-        savedMethod: draft.savedMethods.find((m) => m.paymentMethodId === input.paymentMethodId),
-        amount: input.amount,
-        currency: input.currency,
-        now,
-        kind: 'one_off',
-        chargesSoFar: draft.charges.filter((c) => c.consentId === consent.id && CHARGE_TAKES_MONEY.has(c.status)).length,
-      });
+      const existing = repeatOf(draft.charges, input, ['customerId', 'consentId', 'paymentMethodId', 'amount', 'currency', 'description'], 'charge');
+      if (existing) return { existingId: existing.id };
+      assertMayCharge(draft, input, { amount: input.amount, currency: input.currency, kind: 'one_off', now });
       draft.charges.push({
         id: chargeId,
         customerId: input.customerId,
@@ -352,12 +363,12 @@ export function createCharges(env: CoreEnv): {
   });
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {
-    if (!outcome.known) return; // stays as it was (pending or processing)
+    const before = findRefund(refundId);
+    // Unknown, or a poll finding it still processing: nothing changes, so no write and no event.
+    if (isDeepStrictEqual(withRefundOutcome(before, outcome), before)) return;
     await store.update((draft) => {
-      const refund = draft.refunds.find((r) => r.id === refundId)!;
-      refund.status = outcome.status;
-      refund.stripeRefundId = outcome.stripeRefundId ?? refund.stripeRefundId;
-      refund.failure = outcome.failure;
+      const index = draft.refunds.findIndex((r) => r.id === refundId);
+      draft.refunds[index] = withRefundOutcome(draft.refunds[index], outcome);
     });
     announce(findRefund(refundId).chargeId);
     poller.wake();
@@ -383,17 +394,13 @@ export function createCharges(env: CoreEnv): {
   const createRefund = async (input: RefundInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
     const refundId = ids.next('rfnd');
     const result = await store.update((draft): { existingId: string } | { createdId: string } => {
-      const existing = draft.refunds.find((r) => r.requestKey === input.requestKey);
-      if (existing) {
-        if (!sameRefund(existing, input))
-          throw new AppError('conflict', 'This request key was already used for a different refund. Open the refund form again to make a new refund.');
-        return { existingId: existing.id };
-      }
+      const existing = repeatOf(draft.refunds, input, ['chargeId', 'amount', 'reason', 'note'], 'refund');
+      if (existing) return { existingId: existing.id };
       const charge = draft.charges.find((c) => c.id === input.chargeId);
       if (!charge) throw new AppError('not_found', `There is no charge with id ${input.chargeId}.`);
       if (charge.status !== 'succeeded' || !charge.paymentIntentId)
         throw new AppError('conflict', `Only a succeeded charge can be refunded; this charge is ${charge.status}.`);
-      const remaining = refundableAmount(draft, charge);
+      const remaining = charge.amount - refundedAmount(draft, charge.id);
       if (input.amount > remaining) {
         const money = (amount: number) => formatMoney(amount, charge.currency, 'en');
         throw new AppError(

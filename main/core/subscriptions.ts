@@ -14,8 +14,7 @@ import type { ChargeRecord, PriceRecord, SubscriptionRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
-import { assertChargeAllowed } from './charge-rules';
-import { actorOf, failureOf, IDEMPOTENCY_KEY_SAFE_AGE_MS, isOutcomeUnknown, singleFlight, stripeCustomerIdOf } from './charges';
+import { actorOf, assertMayCharge, failureOf, IDEMPOTENCY_KEY_SAFE_AGE_MS, isOutcomeUnknown, repeatOf, singleFlight, stripeCustomerIdOf } from './charges';
 import { chargeView, newestFirst, priceView, subscriptionView } from './views';
 
 const UNKNOWN_MESSAGE =
@@ -43,20 +42,6 @@ function paymentIntentOf(invoice: Stripe.Invoice): string | null {
 
 type SubscriptionInput = ParsedInput<'subscriptions.create'>;
 type PriceInput = ParsedInput<'prices.create'>;
-
-function samePrice(record: PriceRecord, input: PriceInput): boolean {
-  return (
-    record.productName === input.productName &&
-    record.amount === input.amount &&
-    record.currency === input.currency &&
-    record.interval === input.interval &&
-    record.intervalCount === input.intervalCount
-  );
-}
-
-function sameSubscription(record: SubscriptionRecord, input: SubscriptionInput): boolean {
-  return record.customerId === input.customerId && record.consentId === input.consentId && record.paymentMethodId === input.paymentMethodId && record.priceId === input.priceId;
-}
 
 function subscriptionService(env: CoreEnv) {
   const { store, stripe, clock, ids, emit, logger } = env;
@@ -213,27 +198,11 @@ function subscriptionService(env: CoreEnv) {
     const now = clock.now();
     const subscriptionId = ids.next('sub');
     const result = await store.update((draft): { existingId: string } | { createdId: string } => {
-      const existing = draft.subscriptions.find((s) => s.requestKey === input.requestKey);
-      if (existing) {
-        if (!sameSubscription(existing, input))
-          throw new AppError('conflict', 'This request key was already used for a different subscription. Open the subscription form again to make a new one.');
-        return { existingId: existing.id };
-      }
-      const consent = draft.consents.find((c) => c.id === input.consentId);
-      if (!consent || consent.customerId !== input.customerId)
-        throw new AppError('not_found', `There is no consent ${input.consentId} for customer ${input.customerId}.`);
+      const existing = repeatOf(draft.subscriptions, input, ['customerId', 'consentId', 'paymentMethodId', 'priceId'], 'subscription');
+      if (existing) return { existingId: existing.id };
       const price = draft.prices.find((p) => p.id === input.priceId);
       if (!price) throw new AppError('not_found', `There is no price with id ${input.priceId}.`);
-      assertChargeAllowed({
-        consent,
-        withdrawal: draft.withdrawals.find((w) => w.consentId === consent.id),
-        savedMethod: draft.savedMethods.find((m) => m.paymentMethodId === input.paymentMethodId),
-        amount: price.amount,
-        currency: price.currency,
-        now,
-        kind: 'subscription',
-        chargesSoFar: 0, // a subscription needs a recurring consent, which has no count limit
-      });
+      assertMayCharge(draft, input, { amount: price.amount, currency: price.currency, kind: 'subscription', now });
       draft.subscriptions.push({
         id: subscriptionId,
         stripeSubscriptionId: null,
@@ -288,11 +257,8 @@ function subscriptionService(env: CoreEnv) {
   // ------------------------------------------------ prices
 
   const createPrice = async (input: PriceInput): Promise<PriceView> => {
-    const existing = store.data.prices.find((p) => p.requestKey === input.requestKey);
-    if (existing) {
-      if (!samePrice(existing, input)) throw new AppError('conflict', 'This request key was already used for a different price. Open the price form again to make a new one.');
-      return priceView(existing);
-    }
+    const existing = repeatOf(store.data.prices, input, ['productName', 'amount', 'currency', 'interval', 'intervalCount'], 'price');
+    if (existing) return priceView(existing);
     // Keys derived from the request key: a repeated request gets the same product and price back from Stripe.
     const metadata = { mandate_desk_request_key: input.requestKey };
     const product = await stripe.products.create({ name: input.productName, metadata }, { idempotencyKey: `product-${input.requestKey}` });

@@ -137,7 +137,12 @@ export function refundView(record: RefundRecord): RefundView {
 /** Refund statuses that count against what is left to refund (a failed refund gave nothing back). */
 const COUNTED_REFUND_STATUSES: ReadonlySet<RefundRecord['status']> = new Set(['pending', 'processing', 'succeeded']);
 
-/** The charge with its refunds (oldest first) and `refundedAmount` = sum of pending, processing and succeeded refunds. */
+/** What a charge has given back, or may yet: the sum of its pending, processing and succeeded refunds. */
+export function refundedAmount(data: Pick<Readonly<AppData>, 'refunds'>, chargeId: string): number {
+  return data.refunds.filter((r) => r.chargeId === chargeId && COUNTED_REFUND_STATUSES.has(r.status)).reduce((sum, r) => sum + r.amount, 0);
+}
+
+/** The charge with its refunds (oldest first) and its `refundedAmount`. */
 export function chargeView(data: Readonly<AppData>, record: ChargeRecord): ChargeView {
   const refunds = data.refunds.filter((r) => r.chargeId === record.id);
   return {
@@ -155,7 +160,7 @@ export function chargeView(data: Readonly<AppData>, record: ChargeRecord): Charg
     createdAt: record.createdAt,
     finishedAt: record.finishedAt,
     createdBy: record.createdBy,
-    refundedAmount: refunds.filter((r) => COUNTED_REFUND_STATUSES.has(r.status)).reduce((sum, r) => sum + r.amount, 0),
+    refundedAmount: refundedAmount(data, record.id),
     refunds: refunds.map(refundView),
     subscriptionId: record.subscriptionId,
   };
