@@ -42,15 +42,14 @@ export function stripeEmailQuery(email: string): string {
   return `email:'${email.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function localMatches(record: CustomerRecord, query: string): boolean {
+/** A match test for one search text, folded once for the whole customer list. */
+function localMatcher(query: string): (record: CustomerRecord) => boolean {
   const folded = foldForMatch(query);
-  if (foldForMatch(record.name).includes(folded)) return true;
-  if (record.email.includes(folded)) return true;
-  if (PHONE_LIKE.test(folded)) {
-    const digits = digitsOf(folded);
-    if (digits.length >= MIN_PHONE_DIGITS && digitsOf(record.phone).includes(digits)) return true;
-  }
-  return false;
+  const digits = PHONE_LIKE.test(folded) ? digitsOf(folded) : '';
+  return (record) =>
+    foldForMatch(record.name).includes(folded) ||
+    record.email.includes(folded) ||
+    (digits.length >= MIN_PHONE_DIGITS && digitsOf(record.phone).includes(digits));
 }
 
 export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get'> {
@@ -65,7 +64,7 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
     async 'customers.search'({ query }) {
       const text = query.normalize('NFKC').trim();
       const local = store.data.customers
-        .filter((c) => localMatches(c, text))
+        .filter(localMatcher(text))
         .sort((a, b) => a.name.localeCompare(b.name))
         .map(customerView);
 

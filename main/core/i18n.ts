@@ -76,7 +76,7 @@ const en = {
   'terms.acceptance':
     'By typing my full name below, I confirm that I have read these terms and agree to them.',
 
-  // --- short forms used on receipts and evidence
+  // --- short forms inside the terms' final confirmation (section 9)
   'frequency.one_off': 'One-off',
   'frequency.recurring': 'Recurring',
   'frequency.as_needed': 'As needed',

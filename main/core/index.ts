@@ -35,7 +35,6 @@ export interface Core {
 }
 
 export const APP_DATA_FILE = 'mandate-desk.json';
-export const AUDIT_FILE = 'audit.json';
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const listeners = new Set<EventListener>();

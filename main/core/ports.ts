@@ -49,9 +49,3 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** Ids like `cust_7f3a…`: a readable prefix and 80 random bits. */
 export const randomIds: IdSource = { next: (prefix) => `${prefix}_${randomBytes(10).toString('hex')}` };
-
-export const consoleLogger: Logger = {
-  info: (message, fields) => console.log(message, fields ?? ''),
-  warn: (message, fields) => console.warn(message, fields ?? ''),
-  error: (message, fields) => console.error(message, fields ?? ''),
-};

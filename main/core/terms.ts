@@ -90,6 +90,3 @@ export function renderTerms(input: TermsInput): RenderedTerms {
   const text = sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
   return { version: TERMS_VERSION, language, title, text, sha256: sha256Hex(text) };
 }
-
-/** One-line summaries for receipts and evidence, in `language`. */
-export const describeTerms = { amountRule: describeAmountRule, end: describeEnd };

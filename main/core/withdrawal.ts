@@ -6,7 +6,6 @@
  * on the consent is detached and each live subscription cancelled, one durable step at a time.
  * If Stripe cannot be reached part-way, withdrawing again finishes the remaining steps.
  */
-import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { ExportFile, StaffView } from '../../preload/contract';
 import { fileDate } from './audit';
@@ -14,6 +13,7 @@ import type { AppData, ConsentRecord, SavedMethodRecord, SetupRecord, Subscripti
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
+import { sha256Hex } from './terms';
 import { consentView } from './views';
 
 /** Subscription statuses at Stripe that will never charge again. */
@@ -47,7 +47,6 @@ function remainingWork(data: Readonly<AppData>, consentId: string): Work {
 }
 
 const actorOf = (actor: StaffView | null) => ({ staffId: actor?.id ?? 'unknown', name: actor?.name ?? 'unknown' });
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export interface Withdrawals {
   handlers: Pick<Handlers, 'consents.withdraw' | 'consents.exportEvidence'>;
