@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthStatus } from '../../preload/contract';
-import { APP_DATA_FILE } from '../../main/core/index';
-import { AppData } from '../../main/core/data';
 import { startTestCore, type TestCore, callError } from '../helpers/core';
+import { readStoredData } from '../helpers/saved-method';
 
 const MANAGER = { name: 'Mina Manager', pin: '2468' };
 const SHOP = { shopName: 'Test Shop', shopContact: 'Main Street 1, shop@example.com' };
@@ -24,7 +21,7 @@ function manualClock(start = '2026-05-01T09:00:00.000Z') {
 
 
 async function storedStaff(core: TestCore, name: string) {
-  const data = AppData.parse(JSON.parse(await readFile(join(core.dataDir, APP_DATA_FILE), 'utf8')));
+  const data = await readStoredData(core);
   return data.staff.find((s) => s.name === name)!;
 }
 

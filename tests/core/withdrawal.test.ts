@@ -1,14 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntryView } from '../../preload/contract';
 import { APP_DATA_FILE } from '../../main/core/index';
-import { createStripeClient } from '../../main/core/stripe-client';
-import { EMULATOR_API_KEY } from '../../main/emulator/index';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, completeHostedSetup, createCustomerWithSavedMethod, mandateParams, readStoredData, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { callError, completeHostedSetup, createCustomerWithSavedMethod, mandateParams, readStoredData, unreachableStripe, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 beforeEach(async () => {
@@ -38,15 +35,6 @@ async function subscribe(saved: CustomerWithSavedMethod) {
     priceId: price.id,
     requestKey: randomUUID(),
   });
-}
-
-/** A port with nothing listening: Stripe "unreachable". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('consents.withdraw', () => {
@@ -101,8 +89,7 @@ describe('consents.withdraw', () => {
 
   it('stands when Stripe is unreachable, refuses charges at once, and a retry finishes the detaching', async () => {
     const saved = await createCustomerWithSavedMethod(t);
-    const offline = createStripeClient({ key: EMULATOR_API_KEY, emulator: { host: '127.0.0.1', port: await closedPort() } });
-    await t.restart({ stripe: offline });
+    await t.restart({ stripe: await unreachableStripe() });
     await signInManager(t);
 
     const failed = await callError(t.call('consents.withdraw', { consentId: saved.consent.id, reason: 'Customer phoned' }));
