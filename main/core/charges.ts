@@ -17,7 +17,6 @@ import { AppError } from './errors';
 import { assertChargeAllowed, type ChargeKind } from './charge-rules';
 import { formatMoney } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
-import { resolveInterruptedSubscriptions } from './subscriptions';
 import { chargeView, customerView, refundedAmount } from './views';
 
 type ChargeStatus = ChargeRecord['status'];
@@ -492,10 +491,7 @@ export function createCharges(env: CoreEnv): {
         ...store.data.charges.filter((c) => open(c.status)).map((c) => ({ kind: 'charge', id: c.id, run: () => settleCharge(c.id) })),
         ...store.data.refunds.filter((r) => open(r.status)).map((r) => ({ kind: 'refund', id: r.id, run: () => settleRefund(r.id) })),
       ];
-      await Promise.all([
-        ...work.map(({ kind, id, run }) => run().catch((error) => logger.warn(`could not resolve interrupted ${kind}`, { id, error: String(error) }))),
-        resolveInterruptedSubscriptions(env).catch((error) => logger.warn('could not resolve interrupted subscriptions', { error: String(error) })),
-      ]);
+      await Promise.all(work.map(({ kind, id, run }) => run().catch((error) => logger.warn(`could not resolve interrupted ${kind}`, { id, error: String(error) }))));
     },
   };
 }

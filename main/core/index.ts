@@ -17,7 +17,7 @@ import { customerHandlers } from './customers';
 import { consentHandlers } from './consents';
 import { createSetups } from './setups';
 import { createCharges } from './charges';
-import { subscriptionHandlers } from './subscriptions';
+import { createSubscriptions } from './subscriptions';
 import { createWithdrawals } from './withdrawal';
 import { trainingHandlers } from './training';
 
@@ -64,6 +64,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const withdrawals = createWithdrawals(env);
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
   const charges = createCharges(env);
+  const subscriptions = createSubscriptions(env);
 
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
@@ -84,7 +85,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...consentHandlers(env),
     ...setups.handlers,
     ...charges.handlers,
-    ...subscriptionHandlers(env),
+    ...subscriptions.handlers,
     ...withdrawals.handlers,
     ...audit.handlers,
     ...trainingHandlers(env),
@@ -93,7 +94,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   // Start-up passes: sessions finished while the app was closed, charges interrupted by a crash.
   await setups.reconcile();
-  await charges.resolveInterrupted();
+  await Promise.all([charges.resolveInterrupted(), subscriptions.resolveInterrupted()]);
   setups.startPolling();
   charges.startPolling();
 

@@ -43,7 +43,8 @@ function paymentIntentOf(invoice: Stripe.Invoice): string | null {
 type SubscriptionInput = ParsedInput<'subscriptions.create'>;
 type PriceInput = ParsedInput<'prices.create'>;
 
-function subscriptionService(env: CoreEnv) {
+/** Prices and subscriptions; `resolveInterrupted` is the start-up pass for subscriptions whose create got no answer. */
+export function createSubscriptions(env: CoreEnv) {
   const { store, stripe, clock, ids, emit, logger } = env;
   const once = singleFlight();
 
@@ -304,11 +305,3 @@ function subscriptionService(env: CoreEnv) {
   return { handlers, resolveInterrupted };
 }
 
-export function subscriptionHandlers(env: CoreEnv): Pick<Handlers, 'prices.list' | 'prices.create' | 'subscriptions.create' | 'subscriptions.cancel' | 'subscriptions.refresh'> {
-  return subscriptionService(env).handlers;
-}
-
-/** Called from the charges start-up pass (index.ts runs `charges.resolveInterrupted()` once). */
-export function resolveInterruptedSubscriptions(env: CoreEnv): Promise<void> {
-  return subscriptionService(env).resolveInterrupted();
-}
