@@ -5,7 +5,7 @@ import { ApiError, invalid, missing } from './errors.js';
 import { parseForm } from './params.js';
 import type { Obj, Outcome } from './store.js';
 import { compileFault } from './server.js';
-import { authorizeSession, failSession, sessionUrl } from './api/checkout.js';
+import { authorizeSession, failRedirect, failSession, sessionUrl, successRedirect } from './api/checkout.js';
 import { setMandateStatus } from './api/setup.js';
 import type { WebhookDelivery } from './webhooks.js';
 
@@ -87,10 +87,10 @@ export function createControls(em: Emulator): EmulatorControls {
       try {
         if ((opts.outcome ?? 'authorize') === 'authorize') {
           authorizeSession(em, s, { ip: opts.ipAddress ?? '127.0.0.1', userAgent: opts.userAgent ?? 'Stripe emulator controls' });
-          return { redirectUrl: s.success_url ? s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', s.id) : sessionUrl(em, s.id) };
+          return { redirectUrl: successRedirect(s) ?? sessionUrl(em, s.id) };
         }
         failSession(em, s);
-        return { redirectUrl: s.cancel_url ?? `${sessionUrl(em, s.id)}?error=failed` };
+        return { redirectUrl: failRedirect(em, s) };
       } finally {
         em.flush();
       }
@@ -140,7 +140,7 @@ function parseBody(req: IncomingMessage, body: string): Obj {
   return coerce(tree) as Obj;
 }
 
-export async function handleControl(em: Emulator, req: IncomingMessage, res: ServerResponse, method: string, path: string, query: string, rawBody: string): Promise<void> {
+export async function handleControl(em: Emulator, req: IncomingMessage, res: ServerResponse, method: string, path: string, rawBody: string): Promise<void> {
   const json = (status: number, body: unknown) => {
     const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
@@ -227,7 +227,6 @@ export async function handleControl(em: Emulator, req: IncomingMessage, res: Ser
       const o = c.getObject(decodeURIComponent(m[1]));
       return o ? json(200, o) : json(404, { error: { type: 'invalid_request_error', message: 'No such object.' } });
     }
-    void query;
     return json(404, { error: { type: 'invalid_request_error', message: `Unknown emulator control route: ${method} ${path}` } });
   } catch (e) {
     if (e instanceof ApiError) return json(e.status, { error: e.body });

@@ -119,6 +119,15 @@ export class Emulator {
     this.dirty = true;
   }
 
+  /** Delete as Stripe does: the id keeps its list position and reads as `{ id, object, deleted: true }` (returned). */
+  markDeleted(obj: Obj): Obj {
+    const stub = { id: obj.id, object: obj.object, deleted: true };
+    this.store.meta(obj.id).deleted = true;
+    this.store.replace(stub);
+    this.dirty = true;
+    return stub;
+  }
+
   emit(type: string, object: Obj, req: ReqInfo | null, previous?: Obj): Obj {
     const endpoints = this.webhooks.endpointsFor(type);
     const ev: Obj = {
@@ -217,7 +226,7 @@ export class Emulator {
   }
 
   reset(): void {
-    this.store = new (this.store.constructor as typeof Store)();
+    this.store = new Store();
     this.requestLog.length = 0;
     this.faults = [];
     this.webhooks.reset();
@@ -235,7 +244,7 @@ export const MAGIC = {
   refundFail: 9904,
 } as const;
 
-export function magicOutcome(amount: number): Outcome {
+function magicOutcome(amount: number): Outcome {
   switch (amount % 10000) {
     case MAGIC.decline:
       return 'decline';

@@ -25,7 +25,7 @@ export function parseLimit(limit: number | null | undefined): number {
   return limit;
 }
 
-export function matchesRange(value: number, range: number | Record<string, number> | null | undefined): boolean {
+function matchesRange(value: number, range: number | Record<string, number> | null | undefined): boolean {
   if (range === undefined || range === null) return true;
   if (typeof range === 'number') return value === range;
   if (range.gt !== undefined && !(value > range.gt)) return false;
@@ -65,31 +65,25 @@ export function paginate(
     if (pos === undefined || pos < 0 || ids[pos] !== id) throw missing(what, id, param);
     return pos;
   };
+  // ending_before: the `limit` items just newer than the cursor (walked oldest first, returned newest first);
+  // otherwise the items older than starting_after, or the newest ones
+  const step = p.ending_before ? 1 : -1;
+  let i = p.ending_before
+    ? indexOf(p.ending_before, 'ending_before') + 1
+    : p.starting_after
+      ? indexOf(p.starting_after, 'starting_after') - 1
+      : ids.length - 1;
   const out: Obj[] = [];
   let more = false;
-  if (p.ending_before) {
-    // the `limit` items just newer than the cursor, returned newest first
-    for (let i = indexOf(p.ending_before, 'ending_before') + 1; i < ids.length; i++) {
-      const o = accept(ids[i]);
-      if (!o) continue;
-      if (out.length === limit) {
-        more = true;
-        break;
-      }
-      out.push(o);
+  for (; i >= 0 && i < ids.length; i += step) {
+    const o = accept(ids[i]);
+    if (!o) continue;
+    if (out.length === limit) {
+      more = true;
+      break;
     }
-    out.reverse();
-  } else {
-    const start = p.starting_after ? indexOf(p.starting_after, 'starting_after') - 1 : ids.length - 1;
-    for (let i = start; i >= 0; i--) {
-      const o = accept(ids[i]);
-      if (!o) continue;
-      if (out.length === limit) {
-        more = true;
-        break;
-      }
-      out.push(o);
-    }
+    out.push(o);
   }
+  if (p.ending_before) out.reverse();
   return { object: 'list', url, has_more: more, data: out };
 }

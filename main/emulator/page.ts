@@ -1,7 +1,7 @@
 /** The hosted test page standing in for Stripe Checkout + Amazon Pay's redirect. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Emulator } from './core.js';
-import { authorizeSession, continueSession, failSession, refreshSession, sessionUrl } from './api/checkout.js';
+import { authorizeSession, continueSession, failRedirect, failSession, refreshSession, sessionUrl, successRedirect } from './api/checkout.js';
 import type { Obj } from './store.js';
 import { escapeHtml as h, formatAmount } from './util.js';
 import { ApiError } from './errors.js';
@@ -139,7 +139,7 @@ function closedPage(em: Emulator, res: ServerResponse, s: Obj, lang: Lang): void
     send(res, 410, layout(lang, t.expired, `<h1>${h(t.expired)}</h1>${s.cancel_url ? `<p><a href="${h(s.cancel_url)}">${h(t.returnToShop)}</a></p>` : ''}`));
     return;
   }
-  const back = s.success_url ? s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', s.id) : null;
+  const back = successRedirect(s);
   send(res, 200, layout(lang, t.complete, `<h1>${h(t.complete)}</h1>${back ? `<p><a href="${h(back)}">${h(t.returnToShop)}</a></p>` : ''}`));
 }
 
@@ -200,13 +200,13 @@ export function handlePage(em: Emulator, req: IncomingMessage, res: ServerRespon
     if (method === 'POST' && action === 'authorize') {
       authorizeSession(em, s, { ip: clientIp(req), userAgent: String(req.headers['user-agent'] ?? '') });
       em.flush();
-      if (s.success_url) return redirect(res, s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', s.id));
-      return closedPage(em, res, s, lang);
+      const next = successRedirect(s);
+      return next ? redirect(res, next) : closedPage(em, res, s, lang);
     }
     if (method === 'POST' && action === 'fail') {
       failSession(em, s);
       em.flush();
-      return redirect(res, s.cancel_url ?? `${sessionUrl(em, s.id)}?error=failed`);
+      return redirect(res, failRedirect(em, s));
     }
   } catch (e) {
     em.flush();

@@ -87,7 +87,7 @@ export const S = {
 };
 
 /** Marker for a parameter sent as the empty string ("unset it"). */
-export const UNSET = null;
+const UNSET = null;
 
 function pathOf(parent: string, key: string): string {
   return parent ? `${parent}[${key}]` : key;
@@ -188,7 +188,7 @@ function validate(spec: Spec, v: Tree, path: string): unknown {
   }
 }
 
-export function validateMetadata(v: Tree, path = 'metadata'): Record<string, string> | null {
+function validateMetadata(v: Tree, path = 'metadata'): Record<string, string> | null {
   if (v === '') return UNSET;
   if (typeof v === 'string') throw invalid('Invalid object', { param: path });
   const keys = Object.keys(v);
@@ -213,10 +213,11 @@ export function validateMetadata(v: Tree, path = 'metadata'): Record<string, str
   return out;
 }
 
-function validateProps(props: Props, v: TreeObj, path: string): Record<string, unknown> {
+/** `shared` holds optional params every caller accepts besides its own `props` (no copy of `props` per request). */
+function validateProps(props: Props, v: TreeObj, path: string, shared?: Props): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(v)) {
-    const spec = props[key];
+    const spec = props[key] ?? shared?.[key];
     if (!spec) throw unknownParam(pathOf(path, key));
     out[key] = validate(spec, v[key], pathOf(path, key));
   }
@@ -226,18 +227,27 @@ function validateProps(props: Props, v: TreeObj, path: string): Record<string, u
   return out;
 }
 
+const EXPAND: Props = { expand: S.arr(S.str()) };
+
 /** Validate top-level params; `expand` is always allowed. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated request params are dynamic by nature
 export function parseParams<T = Record<string, any>>(tree: TreeObj, props: Props): T {
-  return validateProps({ ...props, expand: S.arr(S.str()) }, tree, '') as T;
+  return validateProps(props, tree, '', EXPAND) as T;
 }
 
-export const LIST_PROPS: Props = {
+const LIST_PROPS: Props = {
+  ...EXPAND,
   limit: S.int(),
   starting_after: S.str(),
   ending_before: S.str(),
   created: S.range(),
 };
+
+/** Validate the params of a list endpoint: pagination, `created` and `expand`, plus the endpoint's filters. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated request params are dynamic by nature
+export function parseListParams<T = Record<string, any>>(tree: TreeObj, filters: Props): T {
+  return validateProps(filters, tree, '', LIST_PROPS) as T;
+}
 
 /** Merge metadata updates: '' clears all; a '' value removes that key. */
 export function mergeMetadata(current: Record<string, string> | null, update: Record<string, string> | null | undefined): Record<string, string> {

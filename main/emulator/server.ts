@@ -50,8 +50,6 @@ const API_KEY_RE = /^(sk|rk)_test_[A-Za-z0-9_]{1,247}$/;
 const VERSION_RE = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 const MAX_BODY = 2 * 1024 * 1024;
 
-export { isEndiveOrLater } from './api/common.js';
-
 export function compileFault(spec: FaultRule | Omit<FaultRule, 'regex' | 'hits'>): FaultRule {
   const src = spec.path
     .split('/')
@@ -139,7 +137,7 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
         return;
       }
       const body = method === 'POST' ? await readBody(req) : '';
-      if (path.startsWith('/_emulator/')) return await handleControl(em, req, res, method, path, query, body);
+      if (path.startsWith('/_emulator/')) return await handleControl(em, req, res, method, path, body);
       if (path.startsWith('/checkout/')) return handlePage(em, req, res, method, path, query);
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(errorPayload(em, { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` }, requestId)));
@@ -156,6 +154,7 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
   const logEntry: RequestLogEntry = { at: Date.now(), method, path, status: 0, idempotencyKey: idemKey, replayed: false, requestId };
   let apiVersion = API_VERSION;
   let inFlightKey: string | undefined;
+  let fingerprint = '';
 
   em.requestLog.push(logEntry); // in arrival order; status is filled in when the answer is sent
   const send = (status: number, body: Obj | string, headers: Record<string, string> = {}) => {
@@ -192,7 +191,7 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
       if (idemKey.length > 255) {
         return sendError(invalid('Idempotency-Key is too long. It must be 255 characters or less.', { param: 'Idempotency-Key' }));
       }
-      const fingerprint = `${method} ${path} ${canonical(tree)}`;
+      fingerprint = `${method} ${path} ${canonical(tree)}`;
       const prior = em.store.idem.get(idemKey);
       const inFlight = inFlightKeys.get(em);
       if (inFlight?.has(idemKey)) {
@@ -266,10 +265,9 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
     let store = true;
     let extraHeaders: Record<string, string> = {};
     try {
-      const route = findRoute(method, path);
-      if (!route) throw invalid(`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, { status: 404 });
-      const m = route.re.exec(path)!;
-      const result = route.handler(ctx, ...m.slice(1).map(decodeURIComponent));
+      const found = findRoute(method, path);
+      if (!found) throw invalid(`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, { status: 404 });
+      const result = found.route.handler(ctx, ...found.params.map(decodeURIComponent));
       if ('status' in result && 'body' in result && typeof result.status === 'number') {
         status = result.status;
         body = result.body as Obj;
@@ -286,7 +284,7 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
     const text = JSON.stringify(body);
     if (inFlightKey !== undefined) {
       if (store) {
-        const rec: IdemRecord = { key: inFlightKey, method, path, fingerprint: `${method} ${path} ${canonical(tree)}`, requestId, status, body: text, createdAt: Date.now() };
+        const rec: IdemRecord = { key: inFlightKey, method, path, fingerprint, requestId, status, body: text, createdAt: Date.now() };
         em.store.idem.set(inFlightKey, rec);
         em.touch();
       }
@@ -336,7 +334,11 @@ function sameSite(em: Emulator, req: IncomingMessage): boolean {
   return true;
 }
 
-function findRoute(method: string, path: string): CompiledRoute | undefined {
-  for (const r of routes()) if (r.method === method && r.re.test(path)) return r;
+function findRoute(method: string, path: string): { route: CompiledRoute; params: string[] } | undefined {
+  for (const route of routes()) {
+    if (route.method !== method) continue;
+    const m = route.re.exec(path);
+    if (m) return { route, params: m.slice(1) };
+  }
   return undefined;
 }

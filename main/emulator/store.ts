@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 export type Outcome = 'succeed' | 'decline' | 'unavailable' | 'authentication_required';
 

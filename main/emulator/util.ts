@@ -4,23 +4,24 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 let pool = randomBytes(8192);
 let poolPos = 0;
 
-/** Random [A-Za-z0-9] string (uniform enough for ids; drawn from a pooled CSPRNG buffer). */
-export function randomString(n: number): string {
+/** Make sure `n` more bytes are left in the pool. */
+function reserve(n: number): void {
   if (poolPos + n > pool.length) {
     pool = randomBytes(Math.max(8192, n));
     poolPos = 0;
   }
+}
+
+/** Random [A-Za-z0-9] string (uniform enough for ids; drawn from a pooled CSPRNG buffer). */
+export function randomString(n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) {
-    // 248 = 62*4: reject the biased tail
-    let b = pool[poolPos++];
-    while (b >= 248) {
-      if (poolPos >= pool.length) {
-        pool = randomBytes(8192);
-        poolPos = 0;
-      }
+    // 248 = 62*4: reject the biased tail. Rejections use up bytes, so check the pool for every byte.
+    let b: number;
+    do {
+      reserve(1);
       b = pool[poolPos++];
-    }
+    } while (b >= 248);
     s += ALNUM[b % 62];
   }
   return s;
@@ -41,16 +42,30 @@ export function newId(prefix: string): string {
   }
 }
 
+/** Random lowercase hex, `bytes` bytes long (from the same pool: a `randomBytes` call per id is costly). */
 export function hexString(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+  reserve(bytes);
+  poolPos += bytes;
+  return pool.toString('hex', poolPos - bytes, poolPos);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Deep copy of JSON data, with JSON's rules (undefined properties dropped, undefined in arrays → null),
+ * without the string round trip: every event snapshots its object with this.
+ */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x: unknown) => (x === undefined ? null : clone(x))) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = clone(x);
+  }
+  return out as T;
 }
 
 export function escapeHtml(s: string): string {
@@ -59,7 +74,7 @@ export function escapeHtml(s: string): string {
   );
 }
 
-export const ZERO_DECIMAL = new Set([
+const ZERO_DECIMAL = new Set([
   'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
 ]);
 

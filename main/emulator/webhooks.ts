@@ -15,7 +15,7 @@ export interface WebhookDelivery {
   ok: boolean;
 }
 
-export function signPayload(payload: string, secret: string, timestamp: number): string {
+function signPayload(payload: string, secret: string, timestamp: number): string {
   const sig = createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
   return `t=${timestamp},v1=${sig}`;
 }

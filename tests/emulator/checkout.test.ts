@@ -267,6 +267,24 @@ describe('checkout session, payment and subscription modes', () => {
     expect((s.payment_intent as Stripe.PaymentIntent).last_payment_error?.code).toBe('payment_method_provider_decline');
   });
 
+  it('payment mode: a retry after a failed attempt keeps payment_intent_data (capture_method, setup_future_usage)', async () => {
+    const customer = await stripe.customers.create({ email: 'retry@example.com' });
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 2500, product_data: { name: 'Mug' } });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      customer: customer.id,
+      line_items: [{ price: price.id }],
+      success_url: SUCCESS,
+      cancel_url: CANCEL,
+      payment_intent_data: { capture_method: 'manual', setup_future_usage: 'off_session' },
+    });
+    await completeHostedPage(session.url!, 'fail');
+    await completeHostedPage(session.url!, 'authorize');
+    const s = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(s.status).toBe('complete');
+    expect(s.payment_intent).toMatchObject({ status: 'requires_capture', capture_method: 'manual', setup_future_usage: 'off_session', amount_capturable: 2500 });
+  });
+
   it('subscription mode: authorize creates an active subscription paid by the saved method', async () => {
     const customer = await stripe.customers.create({ email: 'sub@example.com' });
     const price = await stripe.prices.create({ currency: 'eur', unit_amount: 990, recurring: { interval: 'month' }, product_data: { name: 'Plan' } });

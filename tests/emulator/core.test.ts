@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import type { RunningEmulator } from '../../main/emulator/index.js';
 import { EMULATOR_API_KEY } from '../../main/emulator/index.js';
+import { hexString, newId } from '../../main/emulator/util.js';
 import { createCustomerWithSavedAmazonPay, startEmulatorWithClient, stripeClientFor } from './helpers.js';
 import type { Json } from './helpers.js';
 
@@ -139,6 +140,22 @@ describe('wire level', () => {
     const r = await raw('GET', '/v1/nothing_here');
     expect(r.status).toBe(404);
     expect(r.json.error.type).toBe('invalid_request_error');
+  });
+});
+
+describe('ids', () => {
+  it('are always well formed, also where an id crosses the end of the random pool', () => {
+    // a pool refill used to be checked only once per id, so about 1 id in 12,000 read past the buffer ("...undefined")
+    const bad: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const id = newId('pi');
+      if (!/^pi_1[A-Za-z0-9]{23}$/.test(id)) bad.push(id);
+    }
+    for (let i = 0; i < 20_000; i++) {
+      const h = hexString(4);
+      if (!/^[0-9a-f]{8}$/.test(h)) bad.push(h);
+    }
+    expect(bad).toEqual([]);
   });
 });
 

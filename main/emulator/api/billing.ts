@@ -2,7 +2,7 @@
 import type Stripe from 'stripe';
 import type { Emulator, ReqInfo } from '../core.js';
 import { invalid, missing } from '../errors.js';
-import { paginate } from '../list.js';
+import { paginate, parseLimit } from '../list.js';
 import { createMetadata, mergeMetadata, parseParams, S, type Props } from '../params.js';
 import type { Ctx, Route } from '../server.js';
 import type { Obj } from '../store.js';
@@ -106,10 +106,9 @@ function productUpdate(ctx: Ctx, id: string): Obj {
     }
     changes.default_price = p.default_price ?? null;
   }
-  const prev = applyChanges(prod, changes);
+  const prev = applyChanges(em, ctx, prod, changes);
   if (Object.keys(prev).length) {
     prod.updated = em.now();
-    em.touch();
     em.emit('product.updated', prod, ctx, prev);
   }
   return prod;
@@ -121,11 +120,9 @@ function productDelete(ctx: Ctx, id: string): Obj {
   const prod = requireObject(em, 'product', 'product', id);
   const hasPrices = (em.store.lists.get('price') ?? []).some((pid) => em.store.objects.get(pid)!.product === id);
   if (hasPrices) throw invalid('This product cannot be deleted because it has one or more user-created prices.', { param: 'id' });
-  em.store.meta(id).deleted = true;
-  em.store.replace({ id, object: 'product', deleted: true });
-  em.touch();
+  const stub = em.markDeleted(prod);
   em.emit('product.deleted', prod, ctx);
-  return { id, object: 'product', deleted: true };
+  return stub;
 }
 
 function productList(ctx: Ctx): Obj {
@@ -240,11 +237,7 @@ function priceUpdate(ctx: Ctx, id: string): Obj {
   const changes: Obj = {};
   for (const k of ['active', 'lookup_key', 'nickname', 'tax_behavior']) if (k in p) changes[k] = p[k] ?? null;
   if ('metadata' in p) changes.metadata = mergeMetadata(price.metadata, p.metadata);
-  const prev = applyChanges(price, changes);
-  if (Object.keys(prev).length) {
-    em.touch();
-    em.emit('price.updated', price, ctx, prev);
-  }
+  applyChanges(em, ctx, price, changes, 'price.updated');
   return price;
 }
 
@@ -275,7 +268,7 @@ function priceList(ctx: Ctx): Obj {
 
 // ------------------------------------------------------------------ time helpers
 
-export function addInterval(ts: number, interval: string, count: number): number {
+function addInterval(ts: number, interval: string, count: number): number {
   const d = new Date(ts * 1000);
   switch (interval) {
     case 'day':
@@ -458,7 +451,7 @@ function markInvoicePaid(em: Emulator, req: ReqInfo | null, inv: Obj, amount: nu
 }
 
 /** Attempt to pay an open invoice with a payment method; returns whether it is now paid. */
-export function payInvoice(em: Emulator, req: ReqInfo | null, inv: Obj, pmId: string | null, offSession: boolean): boolean {
+function payInvoice(em: Emulator, req: ReqInfo | null, inv: Obj, pmId: string | null, offSession: boolean): boolean {
   if (inv.amount_remaining === 0) {
     markInvoicePaid(em, req, inv, 0);
     return true;
@@ -491,6 +484,13 @@ export function payInvoice(em: Emulator, req: ReqInfo | null, inv: Obj, pmId: st
   inv.next_payment_attempt = null;
   em.emit('invoice.payment_failed', inv, req);
   return false;
+}
+
+/** The 402 for an invoice whose latest payment attempt failed (undefined if it has none). */
+function lastPaymentFailure(em: Emulator, inv: Obj) {
+  const piId = (em.store.internal.get(inv.id)?.payments ?? []).at(-1);
+  const pi = piId ? em.store.objects.get(piId) : undefined;
+  return pi?.last_payment_error ? paymentFailedError(pi) : undefined;
 }
 
 export function invoicePayments(em: Emulator, inv: Obj): Obj {
@@ -653,9 +653,8 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
   em.emit('customer.subscription.created', obj, req);
   if (!paid && o.paymentBehavior === 'error_if_incomplete' && collection === 'charge_automatically' && !trialEnd) {
     obj.status = 'incomplete_expired';
-    const piId = (em.store.internal.get(inv.id)?.payments ?? []).at(-1);
-    const pi = piId ? em.store.objects.get(piId) : undefined;
-    if (pi?.last_payment_error) throw paymentFailedError(pi);
+    const failure = lastPaymentFailure(em, inv);
+    if (failure) throw failure;
   }
   return obj;
 }
@@ -818,11 +817,7 @@ function subUpdate(ctx: Ctx, id: string): Obj {
     if (p.default_payment_method) validatePaymentMethod(em, p.default_payment_method, sub.customer, null, 'default_payment_method');
     changes.default_payment_method = p.default_payment_method ?? null;
   }
-  const prev = applyChanges(sub, changes);
-  if (Object.keys(prev).length) {
-    em.touch();
-    em.emit('customer.subscription.updated', sub, ctx, prev);
-  }
+  applyChanges(em, ctx, sub, changes, 'customer.subscription.updated');
   return sub;
 }
 
@@ -906,11 +901,8 @@ function invoicePay(ctx: Ctx, id: string): Obj {
       sub.status = 'active';
       em.emit('customer.subscription.updated', sub, ctx, prev);
     }
-    if (!ok) {
-      const piId = (em.store.internal.get(inv.id)?.payments ?? []).at(-1);
-      const pi = piId ? em.store.objects.get(piId) : undefined;
-      if (pi?.last_payment_error) throw paymentFailedError(pi);
-    }
+    const failure = ok ? undefined : lastPaymentFailure(em, inv);
+    if (failure) throw failure;
   }
   return inv;
 }
@@ -922,7 +914,7 @@ function invoicePaymentList(ctx: Ctx): Obj {
   for (const inv of invoices) data.push(...invoicePayments(ctx.em, inv).data);
   if (p.payment?.payment_intent) data = data.filter((d) => d.payment.payment_intent === p.payment.payment_intent);
   if (p.status) data = data.filter((d) => d.status === p.status);
-  const limit = p.limit ?? 10;
+  const limit = parseLimit(p.limit);
   return { object: 'list', data: data.slice(0, limit), has_more: data.length > limit, url: '/v1/invoice_payments' };
 }
 

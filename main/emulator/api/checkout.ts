@@ -1,8 +1,8 @@
 /** Checkout Sessions (setup / payment / subscription) and their completion from the hosted test page. */
 import type Stripe from 'stripe';
-import type { Emulator, ReqInfo } from '../core.js';
-import { invalid, missing } from '../errors.js';
-import { paginate } from '../list.js';
+import { AUTOMATIC, type Emulator, type ReqInfo } from '../core.js';
+import { invalid } from '../errors.js';
+import { paginate, parseLimit } from '../list.js';
 import { createMetadata, parseParams, S, type Props } from '../params.js';
 import type { Ctx, Route } from '../server.js';
 import type { Obj } from '../store.js';
@@ -15,11 +15,11 @@ import {
   listParams,
   requireCustomer,
   requireObject,
-  isEndiveOrLater,
 } from './common.js';
 import { attachPaymentMethod, buildAmazonPayMethod, buildSetupIntent, cancelSetupIntent, createMandate, failSetup, startSetupAttempt, succeedSetup } from './setup.js';
 import { createPriceInternal, createSubscriptionInternal } from './billing.js';
-import { cancelPaymentIntentInternal, chargeInternal } from './payments.js';
+import { cancelPaymentIntentInternal, chargeInternal, type AttemptOutcome } from './payments.js';
+import { buildCustomer } from './customers.js';
 
 const LOCALES = [
   'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hi-IN', 'hr', 'hu', 'id', 'it',
@@ -131,6 +131,16 @@ export function sessionUrl(em: Emulator, id: string): string {
   return `${em.origin}/checkout/pay/${id}`;
 }
 
+/** Where the browser goes once the session is complete: `success_url` with the session id filled in. */
+export function successRedirect(s: Obj): string | null {
+  return s.success_url ? s.success_url.replaceAll('{CHECKOUT_SESSION_ID}', s.id) : null;
+}
+
+/** Where the browser goes after a failed attempt: `cancel_url`, or page 1 with an error notice. */
+export function failRedirect(em: Emulator, s: Obj): string {
+  return s.cancel_url ?? `${sessionUrl(em, s.id)}?error=failed`;
+}
+
 interface LineItemRef {
   id: string;
   price: string;
@@ -139,9 +149,7 @@ interface LineItemRef {
 
 function create(ctx: Ctx): Obj {
   const { em } = ctx;
-  const tree = { ...ctx.tree } as Obj;
-  handlePaymentMethodTypes(ctx, tree, isEndiveOrLater(ctx.apiVersion));
-  const p = parseParams(tree, CREATE);
+  const p = parseParams(handlePaymentMethodTypes(ctx), CREATE);
   const mode: string = p.mode ?? 'payment';
   const uiMode: string = p.ui_mode ?? 'hosted_page';
   if (uiMode !== 'hosted_page') {
@@ -295,7 +303,7 @@ function create(ctx: Ctx): Obj {
 
 // ------------------------------------------------------------------ lifecycle
 
-export function expireSession(em: Emulator, s: Obj, req: ReqInfo | null): void {
+function expireSession(em: Emulator, s: Obj, req: ReqInfo | null): void {
   const prev = { status: s.status, url: s.url };
   s.status = 'expired';
   s.url = null;
@@ -392,35 +400,29 @@ function customerDetails(em: Emulator, s: Obj): Stripe.Checkout.Session.Customer
 
 function ensureCustomer(em: Emulator, s: Obj): string {
   if (s.customer) return s.customer;
-  const id = newId('cus');
-  const c = em.insert({
-    id,
-    object: 'customer',
-    address: null,
-    balance: 0,
-    created: em.now(),
-    currency: null,
-    customer_account: null,
-    default_source: null,
-    delinquent: false,
-    description: null,
-    discount: null,
-    email: s.customer_email ?? null,
-    invoice_prefix: id.slice(4, 12).toUpperCase(),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
-    livemode: false,
-    metadata: {},
-    name: null,
-    next_invoice_sequence: 1,
-    phone: null,
-    preferred_locales: [],
-    shipping: null,
-    tax_exempt: 'none',
-    test_clock: null,
-  });
+  const c = buildCustomer(em, { email: s.customer_email });
   em.emit('customer.created', c, null);
-  s.customer = id;
-  return id;
+  s.customer = c.id;
+  return c.id;
+}
+
+/** One payment attempt for a payment-mode session, on its PaymentIntent (made by the first attempt) as `payment_intent_data` says. */
+function chargeSession(em: Emulator, s: Obj, pmId: string, outcome: AttemptOutcome): void {
+  const pid: Obj = em.store.meta(s.id).paymentIntentData ?? {};
+  const pi = chargeInternal(em, null, {
+    existing: s.payment_intent ? em.store.objects.get(s.payment_intent) : undefined,
+    amount: s.amount_total,
+    currency: s.currency,
+    customer: s.customer,
+    paymentMethod: pmId,
+    metadata: pid.metadata ?? {},
+    description: pid.description ?? null,
+    setupFutureUsage: pid.setup_future_usage ?? null,
+    captureMethod: pid.capture_method ?? 'automatic',
+    outcome,
+    offSession: false,
+  });
+  s.payment_intent = pi.id;
 }
 
 function complete(em: Emulator, s: Obj, extra: Obj): void {
@@ -452,29 +454,17 @@ export function authorizeSession(em: Emulator, s: Obj, acceptance: Acceptance): 
     if (s.customer_creation === 'always') ensureCustomer(em, s);
     const reuse = pid.setup_future_usage === 'off_session' || pid.setup_future_usage === 'on_session';
     if (s.customer && reuse) {
-      attachPaymentMethod(em, { id: null, idempotencyKey: null, apiVersion: '' }, pmId, s.customer);
+      attachPaymentMethod(em, AUTOMATIC, pmId, s.customer);
       if (pid.setup_future_usage === 'off_session') createMandate(em, pmId, acceptance);
     }
-    const pi = chargeInternal(em, null, {
-      existing: s.payment_intent ? em.store.objects.get(s.payment_intent) : undefined,
-      amount: s.amount_total,
-      currency: s.currency,
-      customer: s.customer,
-      paymentMethod: pmId,
-      metadata: pid.metadata ?? {},
-      description: pid.description ?? null,
-      setupFutureUsage: pid.setup_future_usage ?? null,
-      captureMethod: pid.capture_method ?? 'automatic',
-      outcome: 'succeed',
-      offSession: false,
-    });
+    chargeSession(em, s, pmId, 'succeed');
     if (!reuse) em.store.meta(pmId).consumed = true;
-    complete(em, s, { payment_intent: pi.id, payment_status: 'paid' });
+    complete(em, s, { payment_status: 'paid' });
     return;
   }
   // subscription
   const customerId = ensureCustomer(em, s);
-  attachPaymentMethod(em, { id: null, idempotencyKey: null, apiVersion: '' }, pmId, customerId);
+  attachPaymentMethod(em, AUTOMATIC, pmId, customerId);
   createMandate(em, pmId, acceptance);
   const sd: Obj = meta.subscriptionData ?? {};
   const sub = createSubscriptionInternal(em, null, {
@@ -497,26 +487,8 @@ export function failSession(em: Emulator, s: Obj): void {
   const meta = em.store.meta(s.id);
   if (s.mode === 'setup') {
     failSetup(em, em.store.objects.get(s.setup_intent)!);
-  } else if (s.mode === 'payment') {
-    const pid: Obj = meta.paymentIntentData ?? {};
-    const pi = chargeInternal(em, null, {
-      existing: s.payment_intent ? em.store.objects.get(s.payment_intent) : undefined,
-      amount: s.amount_total,
-      currency: s.currency,
-      customer: s.customer,
-      paymentMethod: pmId,
-      metadata: pid.metadata ?? {},
-      description: pid.description ?? null,
-      setupFutureUsage: null,
-      captureMethod: 'automatic',
-      outcome: 'decline',
-      offSession: false,
-    });
-    em.store.meta(pmId).consumed = true;
-    if (s.payment_intent !== pi.id) {
-      s.payment_intent = pi.id;
-    }
   } else {
+    if (s.mode === 'payment') chargeSession(em, s, pmId, 'decline');
     em.store.meta(pmId).consumed = true;
   }
   delete meta.pendingPaymentMethod;
@@ -567,10 +539,9 @@ function expire(ctx: Ctx, id: string): Obj {
 
 function lineItems(ctx: Ctx, id: string): Obj {
   const p = listParams(ctx, {});
-  const s = ctx.em.get(id);
-  if (!s || s.object !== 'checkout.session') throw missing('checkout.session', id, 'session');
+  const s = requireObject(ctx.em, 'checkout.session', 'checkout.session', id, 'session');
   const all = sessionLineItems(ctx.em, s);
-  const limit = p.limit ?? 10;
+  const limit = parseLimit(p.limit);
   let data: Obj[] = all.data;
   if (p.starting_after) data = data.slice(data.findIndex((d) => d.id === p.starting_after) + 1);
   return { ...all, data: data.slice(0, limit), has_more: data.length > limit };

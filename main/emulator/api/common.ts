@@ -1,8 +1,8 @@
 /** Shared helpers for resource handlers. */
 import type { Ctx } from '../server.js';
-import type { Emulator } from '../core.js';
+import type { Emulator, ReqInfo } from '../core.js';
 import { invalid, missing } from '../errors.js';
-import { LIST_PROPS, parseParams, S, type Props } from '../params.js';
+import { parseListParams, S, type Props, type TreeObj } from '../params.js';
 import type { Obj } from '../store.js';
 import { randomString } from '../util.js';
 
@@ -15,7 +15,7 @@ export const ADDRESS_PROPS: Props = {
   state: S.str(),
 };
 
-export const PAYMENT_METHOD_TYPES = [
+const PAYMENT_METHOD_TYPES = [
   'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'au_becs_debit', 'bacs_debit', 'bancontact',
   'billie', 'blik', 'boleto', 'card', 'cashapp', 'crypto', 'customer_balance', 'eps', 'fpx', 'giropay', 'grabpay', 'ideal',
   'kakao_pay', 'klarna', 'konbini', 'kr_card', 'link', 'mb_way', 'mobilepay', 'multibanco', 'naver_pay', 'nz_bank_account',
@@ -24,7 +24,7 @@ export const PAYMENT_METHOD_TYPES = [
 ] as const;
 
 /** Amazon Pay presentment currencies (NOTES). */
-export const AMAZON_PAY_CURRENCIES = ['usd', 'aud', 'gbp', 'dkk', 'eur', 'hkd', 'jpy', 'nzd', 'nok', 'zar', 'sek', 'chf'];
+const AMAZON_PAY_CURRENCIES = ['usd', 'aud', 'gbp', 'dkk', 'eur', 'hkd', 'jpy', 'nzd', 'nok', 'zar', 'sek', 'chf'];
 
 export const CURRENCIES = new Set([
   ...AMAZON_PAY_CURRENCIES, 'cad', 'sgd', 'mxn', 'brl', 'pln', 'czk', 'huf', 'ron', 'bgn', 'inr', 'krw', 'thb', 'myr', 'php', 'idr', 'aed', 'ils', 'try', 'twd', 'cny',
@@ -47,7 +47,7 @@ export function emptyAddress() {
 }
 
 export function listParams<T = Obj>(ctx: Ctx, extra: Props = {}): T {
-  return parseParams<T>(ctx.tree, { ...LIST_PROPS, ...extra });
+  return parseListParams<T>(ctx.tree, extra);
 }
 
 export function requireCustomer(em: Emulator, id: string, param = 'customer'): Obj {
@@ -82,8 +82,11 @@ export function checkUrl(u: string, param: string): string {
   return u;
 }
 
-/** Set keys on an object and return the previous values of the keys that changed (for `previous_attributes`). */
-export function applyChanges(obj: Obj, changes: Obj): Obj {
+/**
+ * Set keys on an object and return the previous values of the keys that changed (for `previous_attributes`).
+ * If any changed, the state is marked dirty and `eventType` (if given) is emitted.
+ */
+export function applyChanges(em: Emulator, req: ReqInfo, obj: Obj, changes: Obj, eventType?: string): Obj {
   const prev: Obj = {};
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) continue;
@@ -92,20 +95,29 @@ export function applyChanges(obj: Obj, changes: Obj): Obj {
       obj[k] = v;
     }
   }
+  if (Object.keys(prev).length) {
+    em.touch();
+    if (eventType) em.emit(eventType, obj, req, prev);
+  }
   return prev;
 }
 
-/** `payment_method_types` handling by API version: rejected on endive, mapped to `allowed_payment_method_types` before. */
-export function handlePaymentMethodTypes(ctx: Ctx, tree: Obj, endive: boolean): void {
-  if (!('payment_method_types' in tree)) return;
-  if (endive) {
+/**
+ * The request's params with `payment_method_types` handled by API version: rejected on endive,
+ * mapped to `allowed_payment_method_types` before (on a copy; the request's own params stay as sent).
+ */
+export function handlePaymentMethodTypes(ctx: Ctx): TreeObj {
+  if (!('payment_method_types' in ctx.tree)) return ctx.tree;
+  if (isEndiveOrLater(ctx.apiVersion)) {
     throw invalid(
       `The \`payment_method_types\` parameter is no longer supported on API version ${ctx.apiVersion}. Use \`allowed_payment_method_types\` to filter the payment methods you want to offer, or configure payment methods in the Dashboard.`,
       { code: 'payment_method_types_no_longer_supported', param: 'payment_method_types' },
     );
   }
+  const tree = { ...ctx.tree };
   if (!('allowed_payment_method_types' in tree)) tree.allowed_payment_method_types = tree.payment_method_types;
   delete tree.payment_method_types;
+  return tree;
 }
 
 export function checkPmTypes(list: string[] | null | undefined, param: string): string[] | null {
@@ -136,7 +148,7 @@ export function clientSecret(id: string): string {
 }
 
 /** True for versions on which `payment_method_types` is gone (endive and later majors). */
-export function isEndiveOrLater(version: string): boolean {
+function isEndiveOrLater(version: string): boolean {
   const [date, name] = version.split('.');
   return name ? name >= 'endive' : date >= '2026-10-28';
 }

@@ -60,10 +60,8 @@ function checkDefaultPm(em: Emulator, customerId: string, pm: string | null | un
   }
 }
 
-function create(ctx: Ctx): Obj {
-  const { em } = ctx;
-  const p = parseParams(ctx.tree, CREATE);
-  checkEmail(p.email);
+/** Store a new customer from validated create params (no event). */
+export function buildCustomer(em: Emulator, p: Obj): Obj {
   const id = newId('cus');
   const c: Stripe.Customer = {
     id,
@@ -97,7 +95,15 @@ function create(ctx: Ctx): Obj {
   };
   if (p.business_name) c.business_name = p.business_name;
   if (p.individual_name) c.individual_name = p.individual_name;
-  const obj = em.insert(c as Obj);
+  return em.insert(c as Obj);
+}
+
+function create(ctx: Ctx): Obj {
+  const { em } = ctx;
+  const p = parseParams(ctx.tree, CREATE);
+  checkEmail(p.email);
+  const obj = buildCustomer(em, p);
+  const id: string = obj.id;
   em.emit('customer.created', obj, ctx);
   if (p.payment_method) attachPaymentMethod(em, ctx, p.payment_method, id, 'payment_method');
   if (p.invoice_settings?.default_payment_method) {
@@ -139,11 +145,7 @@ function update(ctx: Ctx, id: string): Obj {
     if ('footer' in is) next.footer = is.footer ?? null;
     changes.invoice_settings = next;
   }
-  const prev = applyChanges(c, changes);
-  if (Object.keys(prev).length) {
-    em.touch();
-    em.emit('customer.updated', c, ctx, prev);
-  }
+  applyChanges(em, ctx, c, changes, 'customer.updated');
   return c;
 }
 
@@ -152,10 +154,7 @@ function del(ctx: Ctx, id: string): Obj {
   parseParams(ctx.tree, {});
   const c = requireCustomer(em, id, 'id');
   cancelSubscriptionsOfCustomer(em, ctx, id);
-  const stub = { id, object: 'customer', deleted: true };
-  em.store.meta(id).deleted = true;
-  em.store.replace(stub);
-  em.touch();
+  const stub = em.markDeleted(c);
   em.emit('customer.deleted', c, ctx);
   return stub;
 }

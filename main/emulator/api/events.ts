@@ -93,18 +93,14 @@ function endpointUpdate(ctx: Ctx, id: string): Obj {
   if ('description' in p) changes.description = p.description ?? null;
   if ('disabled' in p) changes.status = p.disabled ? 'disabled' : 'enabled';
   if ('metadata' in p) changes.metadata = mergeMetadata(we.metadata, p.metadata);
-  if (Object.keys(applyChanges(we, changes)).length) em.touch();
+  applyChanges(em, ctx, we, changes);
   return we;
 }
 
 function endpointDelete(ctx: Ctx, id: string): Obj {
   const { em } = ctx;
   parseParams(ctx.tree, {});
-  requireObject(em, 'webhook_endpoint', 'webhook_endpoint', id);
-  em.store.meta(id).deleted = true;
-  em.store.replace({ id, object: 'webhook_endpoint', deleted: true });
-  em.touch();
-  return { id, object: 'webhook_endpoint', deleted: true };
+  return em.markDeleted(requireObject(em, 'webhook_endpoint', 'webhook_endpoint', id));
 }
 
 export const eventRoutes: Route[] = [

@@ -17,7 +17,6 @@ import {
   listParams,
   requireCustomer,
   requireObject,
-  isEndiveOrLater,
 } from './common.js';
 import { isSpent, mandateOf, REUSE_MESSAGE } from './setup.js';
 
@@ -209,7 +208,7 @@ export function validatePaymentMethod(em: Emulator, pmId: string, customer: stri
 }
 
 /** Outcome of a confirmation: inactive/missing mandate for off-session, then test controls, then magic amounts. */
-export function decideOutcome(em: Emulator, pm: Obj, customer: string | null, amount: number, offSession: boolean): AttemptOutcome {
+function decideOutcome(em: Emulator, pm: Obj, customer: string | null, amount: number, offSession: boolean): AttemptOutcome {
   if (offSession && pm.type === 'amazon_pay') {
     const m = mandateOf(em, pm.id);
     if (!m || m.status !== 'active') return 'mandate_invalid';
@@ -231,7 +230,7 @@ function lastPaymentError(em: Emulator, pm: Obj, charge: Obj | null, outcome: Ex
 }
 
 /** Run one payment attempt on a PaymentIntent (creates the Charge, emits events). */
-export function attemptPayment(em: Emulator, req: ReqInfo | null, pi: Obj, pm: Obj, outcome: AttemptOutcome): void {
+function attemptPayment(em: Emulator, req: ReqInfo | null, pi: Obj, pm: Obj, outcome: AttemptOutcome): void {
   const charge = outcome === 'mandate_invalid' ? null : buildCharge(em, pi, pm, outcome);
   const prev = { status: pi.status, latest_charge: pi.latest_charge, last_payment_error: pi.last_payment_error, payment_method: pi.payment_method, amount_received: pi.amount_received };
   pi.latest_charge = charge?.id ?? pi.latest_charge;
@@ -365,16 +364,14 @@ const PI_CREATE: Props = {
 
 function piCreate(ctx: Ctx): Obj {
   const { em } = ctx;
-  const tree = { ...ctx.tree } as Obj;
-  handlePaymentMethodTypes(ctx, tree, isEndiveOrLater(ctx.apiVersion));
-  const p = parseParams(tree, PI_CREATE);
+  const p = parseParams(handlePaymentMethodTypes(ctx), PI_CREATE);
   const currency = checkCurrency(p.currency);
   checkAmount(p.amount, currency);
   const allowed = checkPmTypes(p.allowed_payment_method_types, 'allowed_payment_method_types');
   if (allowed && ('automatic_payment_methods' in p || 'excluded_payment_method_types' in p || 'payment_method_configuration' in p)) {
     throw invalid('You may only specify one of these parameters: allowed_payment_method_types, automatic_payment_methods.', { code: 'parameters_exclusive', param: 'automatic_payment_methods' });
   }
-  const offSession = p.off_session !== undefined && p.off_session !== null && p.off_session !== false;
+  const offSession = !!p.off_session; // true, 'one_off' or 'recurring'
   if (offSession && !p.confirm) {
     throw invalid('You cannot set `off_session` unless `confirm` is also set to true.', { param: 'off_session' });
   }
@@ -450,7 +447,7 @@ function piConfirm(ctx: Ctx, id: string): Obj {
   const pm = validatePaymentMethod(em, pmId, pi.customer, pi.allowed_payment_method_types);
   if (p.capture_method) pi.capture_method = p.capture_method;
   if (p.receipt_email) pi.receipt_email = p.receipt_email;
-  const offSession = p.off_session !== undefined && p.off_session !== null && p.off_session !== false;
+  const offSession = !!p.off_session;
   attemptPayment(em, ctx, pi, pm, decideOutcome(em, pm, pi.customer, pi.amount, offSession));
   if (pi.status === 'requires_payment_method') throw paymentFailedError(pi);
   return pi;
@@ -493,9 +490,8 @@ function piUpdate(ctx: Ctx, id: string): Obj {
   if (changes.customer) requireCustomer(em, changes.customer);
   if (changes.payment_method) validatePaymentMethod(em, changes.payment_method, changes.customer ?? pi.customer, pi.allowed_payment_method_types);
   if (changes.amount) checkAmount(changes.amount, changes.currency ?? pi.currency);
-  const prev = applyChanges(pi, changes);
+  applyChanges(em, ctx, pi, changes);
   if ('payment_method' in changes && pi.status === 'requires_payment_method' && pi.payment_method) pi.status = 'requires_confirmation';
-  if (Object.keys(prev).length) em.touch();
   return pi;
 }
 

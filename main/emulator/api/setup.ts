@@ -1,13 +1,13 @@
 /** SetupIntents, PaymentMethods (amazon_pay), Mandates. */
 import type Stripe from 'stripe';
-import type { Emulator, ReqInfo } from '../core.js';
+import { AUTOMATIC, type Emulator, type ReqInfo } from '../core.js';
 import { docUrl, invalid, missing } from '../errors.js';
 import { paginate } from '../list.js';
 import { createMetadata, mergeMetadata, parseParams, S } from '../params.js';
 import type { Ctx, Route } from '../server.js';
 import type { Obj } from '../store.js';
 import { newId } from '../util.js';
-import { ADDRESS_PROPS, applyChanges, checkPmTypes, clientSecret, emptyAddress, fullAddress, handlePaymentMethodTypes, listParams, requireCustomer, requireObject, isEndiveOrLater } from './common.js';
+import { ADDRESS_PROPS, applyChanges, checkPmTypes, clientSecret, emptyAddress, fullAddress, handlePaymentMethodTypes, listParams, requireCustomer, requireObject } from './common.js';
 
 export const REUSE_MESSAGE =
   'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
@@ -50,7 +50,7 @@ export function attachPaymentMethod(em: Emulator, req: ReqInfo, pmId: string, cu
   return pm;
 }
 
-export function detachPaymentMethod(em: Emulator, req: ReqInfo, pm: Obj): Obj {
+function detachPaymentMethod(em: Emulator, req: ReqInfo, pm: Obj): Obj {
   if (!pm.customer) {
     throw invalid(`The payment method ${pm.id} is not attached to a customer so detachment is impossible.`, { code: 'payment_method_unexpected_state', param: 'payment_method' });
   }
@@ -170,11 +170,7 @@ function pmUpdate(ctx: Ctx, id: string): Obj {
     if ('address' in p.billing_details) bd.address = p.billing_details.address ? fullAddress({ ...bd.address, ...p.billing_details.address }) : emptyAddress();
     changes.billing_details = bd;
   }
-  const prev = applyChanges(pm, changes);
-  if (Object.keys(prev).length) {
-    em.touch();
-    em.emit('payment_method.updated', pm, ctx, prev);
-  }
+  applyChanges(em, ctx, pm, changes, 'payment_method.updated');
   return pm;
 }
 
@@ -248,7 +244,7 @@ export function startSetupAttempt(em: Emulator, si: Obj, pm: Obj, redirectUrl: s
 
 export function succeedSetup(em: Emulator, si: Obj, acceptance: { ip: string; userAgent: string }): Obj {
   const pmId: string = si.payment_method;
-  if (si.customer) attachPaymentMethod(em, { id: null, idempotencyKey: null, apiVersion: '' }, pmId, si.customer);
+  if (si.customer) attachPaymentMethod(em, AUTOMATIC, pmId, si.customer);
   const mandate = si.usage === 'off_session' ? createMandate(em, pmId, acceptance) : null;
   const prev = { status: si.status, next_action: si.next_action, mandate: si.mandate };
   si.status = 'succeeded';
@@ -297,9 +293,7 @@ export function cancelSetupIntent(em: Emulator, req: ReqInfo | null, si: Obj, re
 
 function siCreate(ctx: Ctx): Obj {
   const { em } = ctx;
-  const tree = { ...ctx.tree } as Obj;
-  handlePaymentMethodTypes(ctx, tree, isEndiveOrLater(ctx.apiVersion));
-  const p = parseParams(tree, {
+  const p = parseParams(handlePaymentMethodTypes(ctx), {
     allowed_payment_method_types: S.arr(S.str()),
     automatic_payment_methods: S.obj({ enabled: S.bool(), allow_redirects: S.str({ enum: ['always', 'never'] }) }),
     confirm: S.bool(),
@@ -356,8 +350,7 @@ function siUpdate(ctx: Ctx, id: string): Obj {
   const changes: Obj = {};
   if ('metadata' in p) changes.metadata = mergeMetadata(si.metadata, p.metadata);
   if ('description' in p) changes.description = p.description ?? null;
-  const prev = applyChanges(si, changes);
-  if (Object.keys(prev).length) em.touch();
+  applyChanges(em, ctx, si, changes);
   return si;
 }
 
