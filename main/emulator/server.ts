@@ -15,6 +15,9 @@ import { paymentRoutes } from './api/payments.js';
 import { billingRoutes } from './api/billing.js';
 import { eventRoutes } from './api/events.js';
 
+/** How many requests `requestLog` keeps (the newest). */
+export const REQUEST_LOG_LIMIT = 10_000;
+
 export interface Ctx extends ReqInfo {
   em: Emulator;
   method: string;
@@ -157,6 +160,8 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
   let fingerprint = '';
 
   em.requestLog.push(logEntry); // in arrival order; status is filled in when the answer is sent
+  // A long training day must not grow memory without end: keep the newest entries only.
+  if (em.requestLog.length > REQUEST_LOG_LIMIT * 1.2) em.requestLog.splice(0, em.requestLog.length - REQUEST_LOG_LIMIT);
   const send = (status: number, body: Obj | string, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     logEntry.status = status;
@@ -285,7 +290,7 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
     if (inFlightKey !== undefined) {
       if (store) {
         const rec: IdemRecord = { key: inFlightKey, method, path, fingerprint, requestId, status, body: text, createdAt: Date.now() };
-        em.store.idem.set(inFlightKey, rec);
+        em.store.rememberIdempotent(rec);
         em.touch();
       }
       inFlightKeys.get(em)?.delete(inFlightKey);

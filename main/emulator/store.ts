@@ -53,6 +53,16 @@ export class Store {
   /** emulator-only data about an object (never serialized to the API) */
   readonly internal = new Map<string, Obj>();
   readonly idem = new Map<string, IdemRecord>();
+
+  /** Keeps a first response for replay, and forgets those past Stripe's 24 hours (the oldest come first in the map). */
+  rememberIdempotent(record: IdemRecord): void {
+    this.idem.set(record.key, record);
+    const cutoff = record.createdAt - IDEMPOTENCY_TTL_MS;
+    for (const [key, old] of this.idem) {
+      if (old.createdAt >= cutoff) break;
+      this.idem.delete(key);
+    }
+  }
   /** ids of checkout sessions that are (or were, until lazily swept) open */
   readonly openSessions = new Set<string>();
   clockOffset = 0;
