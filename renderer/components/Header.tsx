@@ -33,12 +33,13 @@ export function Header(props: {
 }) {
   const t = useT();
   const { info, staff } = props;
+  const signedInAs = staff ? t('header.signedInAs', { name: staff.name, role: t(`role.${staff.role}`) }) : '';
   const nav: NavTarget[] = staff?.role === 'manager' ? ['customers', 'staff', 'settings', 'audit'] : staff ? ['customers'] : [];
   return (
     <header className="app-header no-print">
       <div className="brand">
         <span className="app-name">{t('app.name')}</span>
-        {info && <span className="shop-name">{info.shopName}</span>}
+        {info && <span className="shop-name" title={info.shopName}>{info.shopName}</span>}
         {info && (
           <span className={`mode-badge mode-${info.mode}`}>
             <span className="visually-hidden">{t('header.modeLabel')} </span>
@@ -64,7 +65,9 @@ export function Header(props: {
       <div className="header-end">
         {staff && (
           <>
-            <span className="signed-in">{t('header.signedInAs', { name: staff.name, role: t(`role.${staff.role}`) })}</span>
+            <span className="signed-in" title={signedInAs}>
+              {signedInAs}
+            </span>
             <button type="button" onClick={props.onSignOut}>
               {t('header.signOut')}
             </button>
