@@ -7,15 +7,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Language, SetupStatus } from '../preload/contract';
-import type { AppData } from './core/data';
 import { mainText, type MainTextKey } from './core/i18n';
 import type { Logger, ReturnUrls } from './core/ports';
 import { loopbackHosts } from './loopback';
 
 /** What the page needs of core (the real Core satisfies it). */
+export interface ReturnSetup { status: SetupStatus; checkoutSessionId: string; language: Language }
+
 export interface ReturnPageCore {
   completeFromReturn(setupId: string): Promise<void>;
-  env: { store: { readonly data: Pick<AppData, 'setups' | 'customers' | 'settings'> } };
+  /** The setup the customer returns for, with its customer's language; null for an unknown id. */
+  setupForReturn(setupId: string): Promise<ReturnSetup | null>;
+  /** The shop's default language, for pages about no known setup. */
+  defaultLanguage(): Language;
 }
 
 export interface ReturnServer {
@@ -115,7 +119,7 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const fallbackLanguage: Language = core?.env.store.data.settings.defaultLanguage ?? 'en';
+    const fallbackLanguage: Language = core?.defaultLanguage() ?? 'en';
     if (!allowedHosts.includes(req.headers.host ?? '')) return send(res, 403, renderReturnPage(fallbackLanguage, null), req.method);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -124,21 +128,21 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
     const url = new URL(req.url ?? '/', 'http://127.0.0.1'); // only the path and query are read
     const path = url.pathname === '/return/success' ? 'success' : url.pathname === '/return/cancel' ? 'cancel' : null;
     const setupId = url.searchParams.get('setup');
-    const find = () => core?.env.store.data.setups.find((s) => s.id === setupId);
-    const setup = find();
+    const find = async () => (core && setupId ? core.setupForReturn(setupId) : null);
+    const setup = await find();
     if (!path || !core || !setupId || !setup) return send(res, 404, renderReturnPage(fallbackLanguage, null), req.method);
     // A session id that is not this setup's means a forged or mixed-up link: nothing to complete.
     const sessionId = url.searchParams.get('session_id');
     if (sessionId && sessionId !== setup.checkoutSessionId) return send(res, 404, renderReturnPage(fallbackLanguage, null), req.method);
 
-    const language = core.env.store.data.customers.find((c) => c.id === setup.customerId)?.language ?? fallbackLanguage;
+    const { language } = setup;
     if (setup.status === 'open') {
       // Stripe may be slow: the page never waits longer than `waitMs`; polling finishes the job.
-      const completion = core.completeFromReturn(setup.id).catch((error: unknown) => logger.warn('completion from the return page failed', { setupId: setup.id, error: String(error) }));
+      const completion = core.completeFromReturn(setupId).catch((error: unknown) => logger.warn('completion from the return page failed', { setupId, error: String(error) }));
       await Promise.race([completion, sleep(waitMs)]);
     }
-    const status = find()?.status ?? setup.status;
-    logger.info('customer returned from Checkout', { setupId: setup.id, path, status });
+    const status = (await find())?.status ?? setup.status;
+    logger.info('customer returned from Checkout', { setupId, path, status });
     send(res, 200, renderReturnPage(language, returnOutcome(path, status)), req.method);
   };
 

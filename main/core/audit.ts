@@ -1,18 +1,20 @@
 /**
- * The audit trail: its own append-only file, each entry chained to the one before by a SHA-256
- * over a canonical JSON of its fields. Editing, deleting or reordering an entry breaks the chain,
- * and `verify()` names the first entry where it breaks.
+ * The audit trail: append-only JSON lines in segments (main/store/segmented-log.ts), each entry
+ * chained to the one before by a SHA-256 over a canonical JSON of its fields. Editing, deleting or
+ * reordering an entry breaks the chain, and `verify()` names the first entry where it breaks.
+ * An append is one fsynced line; start-up verifies what came after the last verified checkpoint.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditChainStatus, AuditEntryView, ExportFile, ParsedInput, StoreNotice } from '../../preload/contract';
-import { JsonStore } from '../store/json-store';
-import { AUDIT_DATA_VERSION, AuditData, AuditHeadData, type AuditHead, type AuditRecord } from './data';
+import { SegmentedLog } from '../store/segmented-log';
+import { AuditRecord } from './data';
 import type { AuditDraft, Handlers } from './dispatch';
 import type { AuditLog } from './env';
 import type { Clock } from './ports';
 
-export const AUDIT_FILE_NAME = 'audit.json';
+/** The folder of the audit log's segments and checkpoint, in the mode's data folder. */
+export const AUDIT_DIR = 'audit';
 export const GENESIS_HASH = '0'.repeat(64);
 /** The action of the entry that records a break found when the log was opened. */
 export const AUDIT_CHAIN_BROKEN = 'audit.chainBroken';
@@ -39,7 +41,7 @@ export function hashAuditEntry(entry: Omit<AuditRecord, 'hash'> & { hash?: strin
  * Checks the chain from the first entry and stops at the first entry that does not fit; then, with
  * the head recorded elsewhere, that no entry was cut off the end.
  */
-export function verifyChain(entries: readonly AuditRecord[], head: AuditHead | null = null): AuditChainStatus {
+export function verifyChain(entries: readonly AuditRecord[], head: { seq: number; hash: string } | null = null): AuditChainStatus {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   for (const entry of entries) {
@@ -82,9 +84,24 @@ const toView = (entry: AuditRecord): AuditEntryView => structuredClone(entry);
 
 const CSV_COLUMNS = ['seq', 'at', 'actorId', 'actorName', 'actorRole', 'action', 'outcome', 'customerId', 'summary', 'details', 'prevHash', 'hash'] as const;
 
+/**
+ * Spreadsheet apps run a cell that starts with = + - @ as a formula. Such a cell (and one that
+ * already starts with an apostrophe) gets one leading apostrophe, which apps show as text; to check
+ * a row against its hash, drop one leading apostrophe from every cell that has one (`csvCellValue`).
+ */
+const FORMULA_START = /^[=+\-@'\t\r]/;
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+/** The original value of a cell written by `auditCsv` (undoes neutralizeFormula). */
+export function csvCellValue(cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell;
+}
+
 /** RFC 4180: a field with a comma, quote or line break is quoted, and quotes inside are doubled. */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const safe = neutralizeFormula(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /**
@@ -106,101 +123,105 @@ export function fileDate(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-export type OpenedAuditLog = AuditLog & { notices: StoreNotice[]; handlers: Pick<Handlers, 'audit.list' | 'audit.export'> };
+export type OpenedAuditLog = AuditLog & {
+  notices: StoreNotice[];
+  handlers: Pick<Handlers, 'audit.list' | 'audit.export'>;
+  /**
+   * Records a break that another store witnessed: it saw entries up to `seq` being written, and
+   * the log now ends before that (entries cut off its end).
+   */
+  checkWitness(seq: number): Promise<void>;
+  close(): Promise<void>;
+};
 
-/** Where the newest entry's seq and hash are kept, outside the audit file. */
-export interface AuditAnchor {
-  read(): AuditHead | null;
-  write(head: AuditHead): Promise<void>;
+/** How many entries one page of the audit screen may look through (a filter that rarely matches pages on). */
+export const AUDIT_PAGE_SCAN = 20_000;
+/** The most entries one export holds: it is one file in memory (narrow the filter for more). */
+export const AUDIT_EXPORT_LIMIT = 50_000;
+/** Entries larger than this (canonical JSON of details) keep a summary of their details instead. */
+const MAX_DETAILS_BYTES = 16_384;
+const MAX_TEXT = 1_000;
+
+const cut = (text: string, max = MAX_TEXT) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** What of a draft is stored: bounded strings, and details over the cap replaced by their size and hash. */
+function boundedFields(draft: AuditDraft): Pick<AuditRecord, 'action' | 'customerId' | 'summary' | 'details'> {
+  let details: Record<string, unknown>;
+  try {
+    // a JSON round trip first, so what is hashed is exactly what the file will hold
+    details = JSON.parse(JSON.stringify(draft.details ?? {})) as Record<string, unknown>;
+  } catch {
+    details = { unserializable: true };
+  }
+  const json = canonicalJson(details);
+  if (Buffer.byteLength(json, 'utf8') > MAX_DETAILS_BYTES)
+    details = { truncated: true, bytes: Buffer.byteLength(json, 'utf8'), sha256: createHash('sha256').update(json, 'utf8').digest('hex') };
+  return { action: cut(draft.action, 120), customerId: draft.customerId === null ? null : cut(draft.customerId, 120), summary: cut(draft.summary), details };
 }
 
-export const AUDIT_HEAD_FILE_NAME = 'audit-head.json';
-
-async function openAuditHeadFile(dataDir: string): Promise<AuditAnchor & { notices: StoreNotice[] }> {
-  const store = await JsonStore.open<AuditHeadData>({
-    path: join(dataDir, AUDIT_HEAD_FILE_NAME),
-    schema: AuditHeadData,
-    version: 1,
-    migrations: {},
-    defaults: () => ({ schemaVersion: 1, head: null }),
-    backups: 0,
-  });
-  return {
-    notices: store.notices,
-    read: () => store.data.head,
-    write: (head) =>
-      store.update((draft) => {
-        draft.head = head;
-      }),
-  };
-}
-
-/** Opens the log in `dataDir`; its head is kept in `audit-head.json` beside it unless `anchor` says otherwise. */
-export async function openAuditLog(options: { dataDir: string; clock: Clock; anchor?: AuditAnchor }): Promise<OpenedAuditLog> {
+/** Opens the log in `dataDir/audit`. */
+export async function openAuditLog(options: { dataDir: string; clock: Clock; checkpointEvery?: number; entriesPerSegment?: number }): Promise<OpenedAuditLog> {
   const { clock } = options;
-  const store = await JsonStore.open<AuditData>({
-    path: join(options.dataDir, AUDIT_FILE_NAME),
-    schema: AuditData,
-    version: AUDIT_DATA_VERSION,
-    migrations: {},
-    defaults: () => ({ schemaVersion: AUDIT_DATA_VERSION, entries: [] }),
+  const log = await SegmentedLog.open<AuditRecord>({
+    dir: join(options.dataDir, AUDIT_DIR),
+    parse: (value) => AuditRecord.parse(value),
+    link: (previous, entry) => {
+      const expectedSeq = (previous?.seq ?? 0) + 1;
+      if (entry.seq !== expectedSeq)
+        return entry.seq > expectedSeq
+          ? `Entry ${entry.seq} comes where entry ${expectedSeq} should be: an entry was deleted or moved.`
+          : `Entry ${entry.seq} comes after entry ${expectedSeq - 1}: entries were reordered or duplicated.`;
+      if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH)) return `Entry ${entry.seq} does not link to the entry before it: the log was altered before this point.`;
+      if (hashAuditEntry(entry) !== entry.hash) return `Entry ${entry.seq} was changed after it was written (its hash does not match its content).`;
+      return null;
+    },
+    now: () => clock.now(),
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    ...(options.entriesPerSegment ? { entriesPerSegment: options.entriesPerSegment } : {}),
   });
-  // Verified once here; each append extends the cached result instead of re-hashing the log.
-  const headFile = options.anchor ? null : await openAuditHeadFile(options.dataDir);
-  const anchor = options.anchor ?? headFile!;
-  let chain = verifyChain(store.data.entries, anchor.read());
+  const notices: StoreNotice[] = log.notices.map((n) => ({ file: n.file, problem: n.problem, keptAsidePath: n.keptAsidePath ?? '', restoredFrom: null, at: clock.now().toISOString() }));
+
+  let chain: AuditChainStatus = log.problem
+    ? { ok: false, entries: log.count, brokenAtSeq: log.problem.seq, problem: log.problem.problem }
+    : { ok: true, entries: log.count, brokenAtSeq: null, problem: null };
 
   const append = async (draft: AuditDraft): Promise<void> => {
-    // a JSON round trip first, so what is hashed is exactly what the file will hold
-    const details = JSON.parse(JSON.stringify(draft.details ?? {})) as Record<string, unknown>;
-    const actor = draft.actor ? { staffId: draft.actor.id, name: draft.actor.name, role: draft.actor.role } : null;
-    await store.update((data) => {
-      const last = data.entries.at(-1);
-      const fields: Omit<AuditRecord, 'hash'> = {
-        seq: (last?.seq ?? 0) + 1,
+    const actor = draft.actor ? { staffId: cut(draft.actor.id, 120), name: cut(draft.actor.name, 120), role: draft.actor.role } : null;
+    const fields = boundedFields(draft);
+    await log.append((previous) => {
+      const entry: Omit<AuditRecord, 'hash'> = {
+        seq: (previous?.seq ?? 0) + 1,
         at: clock.now().toISOString(),
         actor,
-        action: draft.action,
+        ...fields,
         outcome: draft.outcome,
-        customerId: draft.customerId,
-        summary: draft.summary,
-        details,
-        prevHash: last?.hash ?? GENESIS_HASH,
+        prevHash: previous?.hash ?? GENESIS_HASH,
       };
-      data.entries.push({ ...fields, hash: hashAuditEntry(fields) });
+      return AuditRecord.parse({ ...entry, hash: hashAuditEntry(entry) });
     });
-    const newest = store.data.entries.at(-1)!;
-    await anchor.write({ seq: newest.seq, hash: newest.hash });
     // a new entry never repairs an earlier break, so only the count changes
-    chain = { ...chain, entries: store.data.entries.length };
+    chain = { ...chain, entries: log.count };
   };
 
-  // A break found at start is itself recorded, so the finding stays in the log even after later
-  // entries move the head on (once per distinct problem, not at every start).
-  if (!chain.ok) {
-    const lastFinding = store.data.entries.findLast((e) => e.action === AUDIT_CHAIN_BROKEN);
-    if (lastFinding?.details.problem !== chain.problem) {
-      const finding = chain;
-      await append({ actor: null, action: AUDIT_CHAIN_BROKEN, outcome: 'error', customerId: null, summary: finding.problem ?? 'The audit log was altered.', details: { brokenAtSeq: finding.brokenAtSeq, problem: finding.problem } });
-    }
-  }
-
-  const filtered = (filter: AuditFilter) => store.data.entries.filter((entry) => matches(entry, filter));
+  /** A break found at start is itself recorded, so the finding stays in the log (once per distinct problem). */
+  const recordFinding = async (): Promise<void> => {
+    if (chain.ok) return;
+    const { entries } = await log.newestFirst({ limit: 1, maxScan: AUDIT_PAGE_SCAN, match: (e) => e.action === AUDIT_CHAIN_BROKEN });
+    if (entries[0]?.details.problem === chain.problem) return;
+    const finding = chain;
+    await append({ actor: null, action: AUDIT_CHAIN_BROKEN, outcome: 'error', customerId: null, summary: finding.problem ?? 'The audit log was altered.', details: { brokenAtSeq: finding.brokenAtSeq, problem: finding.problem } });
+  };
+  await recordFinding();
 
   const handlers: OpenedAuditLog['handlers'] = {
     async 'audit.list'({ filter, limit, beforeSeq }) {
-      const entries: AuditEntryView[] = [];
-      const all = store.data.entries;
-      for (let i = all.length - 1; i >= 0 && entries.length < limit; i--) {
-        const entry = all[i];
-        if (beforeSeq !== undefined && entry.seq >= beforeSeq) continue;
-        if (matches(entry, filter)) entries.push(toView(entry));
-      }
-      return { entries, chain: { ...chain } };
+      const page = await log.newestFirst({ ...(beforeSeq !== undefined ? { beforeSeq } : {}), limit, maxScan: AUDIT_PAGE_SCAN, match: (e) => matches(e, filter) });
+      return { entries: page.entries.map(toView), chain: { ...chain }, nextBeforeSeq: page.entries.length === limit ? page.entries[page.entries.length - 1].seq : page.scannedTo };
     },
 
     async 'audit.export'({ filter, format }): Promise<ExportFile> {
-      const entries = filtered(filter);
+      const page = await log.newestFirst({ limit: AUDIT_EXPORT_LIMIT, maxScan: Number.MAX_SAFE_INTEGER, match: (e) => matches(e, filter) });
+      const entries = page.entries.reverse();
       const at = clock.now();
       const base = `audit-${fileDate(at)}`;
       if (format === 'csv') return { filename: `${base}.csv`, mimeType: 'text/csv;charset=utf-8', content: auditCsv(entries) };
@@ -209,6 +230,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; anc
           exportedAt: at.toISOString(),
           filter,
           chain,
+          ...(entries.length === AUDIT_EXPORT_LIMIT ? { limited: `Only the newest ${AUDIT_EXPORT_LIMIT} matching entries; narrow the dates for older ones.` } : {}),
           hashing: 'hash = SHA-256 (hex) of the JSON of every field except hash, object keys sorted, no spaces; prevHash = hash of the entry before (64 zeros for the first)',
           entries,
         },
@@ -222,8 +244,19 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; anc
   return {
     append,
     verify: () => ({ ...chain }),
-    entries: () => store.data.entries,
-    notices: [...store.notices, ...(headFile?.notices ?? [])].map((notice) => ({ ...notice })),
+    head: () => log.count,
+    async find(query) {
+      const page = await log.newestFirst({ limit: query.limit, maxScan: query.maxScan, match: query.match });
+      return page.entries.reverse();
+    },
+    notices,
     handlers,
+    async checkWitness(seq) {
+      if (seq <= log.count || !chain.ok) return;
+      const first = log.count + 1;
+      chain = { ok: false, entries: log.count, brokenAtSeq: first, problem: `The log ends at entry ${log.count}, but entries up to ${seq} were written: entries ${first} to ${seq} are missing.` };
+      await recordFinding();
+    },
+    close: () => log.close(),
   };
 }

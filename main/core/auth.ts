@@ -27,7 +27,8 @@ function activeManagers(staff: readonly StaffRecord[]): number {
 }
 
 export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: SessionPort } {
-  const { store, clock } = env;
+  const store = env.records.shop;
+  const { clock } = env;
   let signedInId: string | null = null;
   let lastActivityMs = 0;
 

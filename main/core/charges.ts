@@ -10,7 +10,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import Stripe from 'stripe';
 import type { ChargeView, Currency, ParsedInput, ReceiptView } from '../../preload/contract';
-import type { AppData, ChargeRecord, RefundRecord } from './data';
+import type { ChargeRecord, CustomerDoc, RefundRecord } from './data';
+import type { Records } from './records';
 import type { CallContext, Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -169,7 +170,7 @@ export function repeatOf<R extends { requestKey: string }, K extends keyof R>(
 
 /** Looks up the consent, its withdrawal and the saved method, and refuses what the consent does not allow (charge-rules.ts). */
 export function assertMayCharge(
-  data: Readonly<AppData>,
+  data: Readonly<CustomerDoc>,
   target: { customerId: string; consentId: string; paymentMethodId: string },
   charge: { amount: number; currency: Currency; kind: ChargeKind; now: Date },
 ): void {
@@ -185,8 +186,9 @@ export function assertMayCharge(
   });
 }
 
-export function stripeCustomerIdOf(data: Readonly<AppData>, customerId: string): string {
-  const customer = data.customers.find((c) => c.id === customerId);
+/** The Stripe Customer behind a local customer (from the index: no document is read). */
+export function stripeCustomerIdOf(records: Records, customerId: string): string {
+  const customer = records.index.customer(customerId);
   if (!customer) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
   return customer.stripeCustomerId;
 }
@@ -219,16 +221,20 @@ export function createCharges(env: CoreEnv): {
   startPolling(): void;
   stopPolling(): void;
 } {
-  const { store, stripe, clock, ids, emit, logger } = env;
+  const { records, stripe, clock, emit, logger } = env;
   const once = singleFlight();
 
-  const findCharge = (chargeId: string): ChargeRecord => {
-    const charge = store.data.charges.find((c) => c.id === chargeId);
+  const chargeIn = (doc: Readonly<CustomerDoc>, chargeId: string): ChargeRecord => {
+    const charge = doc.charges.find((c) => c.id === chargeId);
     if (!charge) throw new AppError('not_found', `There is no charge with id ${chargeId}.`);
     return charge;
   };
-  const viewOf = (chargeId: string): ChargeView => chargeView(store.data, findCharge(chargeId));
-  const announce = (chargeId: string) => emit('charge.updated', viewOf(chargeId));
+  const findCharge = async (chargeId: string): Promise<ChargeRecord> => chargeIn(await records.ownerDoc(chargeId, 'charge'), chargeId);
+  const viewOf = async (chargeId: string): Promise<ChargeView> => {
+    const doc = await records.ownerDoc(chargeId, 'charge');
+    return chargeView(doc, chargeIn(doc, chargeId));
+  };
+  const announce = async (chargeId: string) => emit('charge.updated', await viewOf(chargeId));
 
   // ------------------------------------------------ charges
 
@@ -236,7 +242,7 @@ export function createCharges(env: CoreEnv): {
   const intentParams = (charge: ChargeRecord): Stripe.PaymentIntentCreateParams => ({
     amount: charge.amount,
     currency: charge.currency,
-    customer: stripeCustomerIdOf(store.data, charge.customerId),
+    customer: stripeCustomerIdOf(records, charge.customerId),
     payment_method: charge.paymentMethodId,
     allowed_payment_method_types: ['amazon_pay'],
     off_session: true,
@@ -260,7 +266,7 @@ export function createCharges(env: CoreEnv): {
 
   /** The PaymentIntent made for this charge, found by the charge id in its metadata (works after the key has expired). */
   const findIntent = async (charge: ChargeRecord): Promise<Stripe.PaymentIntent | null> => {
-    const customer = stripeCustomerIdOf(store.data, charge.customerId);
+    const customer = stripeCustomerIdOf(records, charge.customerId);
     for await (const intent of stripe.paymentIntents.list({ customer, limit: 100 })) {
       if (intent.metadata?.mandate_desk_charge_id === charge.id) return intent;
     }
@@ -269,14 +275,14 @@ export function createCharges(env: CoreEnv): {
 
   const recordCharge = async (chargeId: string, outcome: ChargeOutcome): Promise<void> => {
     const now = clock.now().toISOString();
-    const before = findCharge(chargeId);
+    const before = await findCharge(chargeId);
     // A poll finding the charge still processing changes nothing: no write, no event (the screen reloads on each).
     if (isDeepStrictEqual(withChargeOutcome(before, outcome, now), before)) return;
-    await store.update((draft) => {
+    await records.updateCustomer(before.customerId, (draft) => {
       const index = draft.charges.findIndex((c) => c.id === chargeId);
       draft.charges[index] = withChargeOutcome(draft.charges[index], outcome, now);
     });
-    announce(chargeId);
+    await announce(chargeId);
     poller.wake();
   };
 
@@ -288,7 +294,7 @@ export function createCharges(env: CoreEnv): {
    */
   const settleCharge = (chargeId: string): Promise<void> =>
     once(chargeId, async () => {
-      const charge = findCharge(chargeId);
+      const charge = await findCharge(chargeId);
       if (charge.status === 'processing' && charge.paymentIntentId) {
         await recordCharge(chargeId, outcomeOfIntent(await stripe.paymentIntents.retrieve(charge.paymentIntentId)));
         return;
@@ -308,14 +314,14 @@ export function createCharges(env: CoreEnv): {
   /** Sends a just-written charge for the first time (shared with anyone who asks for it meanwhile). */
   const firstSend = (chargeId: string): Promise<void> =>
     once(chargeId, async () => {
-      await recordCharge(chargeId, await sendCharge(findCharge(chargeId)));
+      await recordCharge(chargeId, await sendCharge(await findCharge(chargeId)));
     });
 
   const createCharge = async (input: ChargeInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
     const now = clock.now();
-    const chargeId = ids.next('chg');
+    const chargeId = records.newId('chg', input.customerId);
     // Check and write in one store update, so two concurrent requests cannot both pass the check.
-    const result = await store.update((draft): { existingId: string } | { createdId: string } => {
+    const result = await records.updateCustomer(input.customerId, (draft): { existingId: string } | { createdId: string } => {
       const existing = repeatOf(draft.charges, input, ['customerId', 'consentId', 'paymentMethodId', 'amount', 'currency', 'description'], 'charge');
       if (existing) return { existingId: existing.id };
       assertMayCharge(draft, input, { amount: input.amount, currency: input.currency, kind: 'one_off', now });
@@ -341,18 +347,22 @@ export function createCharges(env: CoreEnv): {
     });
 
     if ('createdId' in result) {
-      announce(result.createdId);
+      await announce(result.createdId);
       await firstSend(result.createdId);
       return viewOf(result.createdId);
     }
     // A repeat (double click, retried request): never a second charge; finish the first if it is open.
-    if (findCharge(result.existingId).status === 'pending') await settleCharge(result.existingId);
+    if ((await findCharge(result.existingId)).status === 'pending') await settleCharge(result.existingId);
     return viewOf(result.existingId);
   };
 
   // ------------------------------------------------ refunds
 
-  const findRefund = (refundId: string): RefundRecord => store.data.refunds.find((r) => r.id === refundId)!;
+  const findRefund = async (refundId: string): Promise<RefundRecord> => {
+    const refund = (await records.ownerDoc(refundId, 'refund')).refunds.find((r) => r.id === refundId);
+    if (!refund) throw new AppError('not_found', `There is no refund with id ${refundId}.`);
+    return refund;
+  };
 
   const refundParams = (refund: RefundRecord, charge: ChargeRecord): Stripe.RefundCreateParams => ({
     payment_intent: charge.paymentIntentId!,
@@ -362,20 +372,21 @@ export function createCharges(env: CoreEnv): {
   });
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {
-    const before = findRefund(refundId);
+    const before = await findRefund(refundId);
     // Unknown, or a poll finding it still processing: nothing changes, so no write and no event.
     if (isDeepStrictEqual(withRefundOutcome(before, outcome), before)) return;
-    await store.update((draft) => {
+    const { customer } = await records.ownerDoc(refundId, 'refund');
+    await records.updateCustomer(customer.id, (draft) => {
       const index = draft.refunds.findIndex((r) => r.id === refundId);
       draft.refunds[index] = withRefundOutcome(draft.refunds[index], outcome);
     });
-    announce(findRefund(refundId).chargeId);
+    await announce(before.chargeId);
     poller.wake();
   };
 
   const sendRefund = async (refund: RefundRecord): Promise<RefundOutcome> => {
     try {
-      return outcomeOfRefund(await stripe.refunds.create(refundParams(refund, findCharge(refund.chargeId)), { idempotencyKey: refund.idempotencyKey }));
+      return outcomeOfRefund(await stripe.refunds.create(refundParams(refund, await findCharge(refund.chargeId)), { idempotencyKey: refund.idempotencyKey }));
     } catch (error) {
       if (isOutcomeUnknown(error)) logger.warn('refund outcome unknown; stays pending', { refundId: refund.id, error: String(error) });
       return outcomeOfRefundError(error);
@@ -385,14 +396,15 @@ export function createCharges(env: CoreEnv): {
   /** Pending: replay with the same key. Processing: re-read the refund (refunds finish asynchronously). */
   const settleRefund = (refundId: string): Promise<void> =>
     once(refundId, async () => {
-      const refund = findRefund(refundId);
+      const refund = await findRefund(refundId);
       if (refund.status === 'pending') await recordRefund(refundId, await sendRefund(refund));
       else if (refund.status === 'processing' && refund.stripeRefundId) await recordRefund(refundId, outcomeOfRefund(await stripe.refunds.retrieve(refund.stripeRefundId)));
     });
 
   const createRefund = async (input: RefundInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
-    const refundId = ids.next('rfnd');
-    const result = await store.update((draft): { existingId: string } | { createdId: string } => {
+    const { customer } = await records.ownerDoc(input.chargeId, 'charge');
+    const refundId = records.newId('rfnd', customer.id);
+    const result = await records.updateCustomer(customer.id, (draft): { existingId: string } | { createdId: string } => {
       const existing = repeatOf(draft.refunds, input, ['chargeId', 'amount', 'reason', 'note'], 'refund');
       if (existing) return { existingId: existing.id };
       const charge = draft.charges.find((c) => c.id === input.chargeId);
@@ -428,28 +440,29 @@ export function createCharges(env: CoreEnv): {
     });
 
     if ('createdId' in result) {
-      announce(input.chargeId);
-      await once(refundId, async () => recordRefund(refundId, await sendRefund(findRefund(refundId))));
+      await announce(input.chargeId);
+      await once(refundId, async () => recordRefund(refundId, await sendRefund(await findRefund(refundId))));
     } else {
       await settleRefund(result.existingId);
     }
-    return viewOf(findRefund('createdId' in result ? result.createdId : result.existingId).chargeId);
+    return viewOf((await findRefund('createdId' in result ? result.createdId : result.existingId)).chargeId);
   };
 
   // ------------------------------------------------ receipt
 
-  const receipt = (chargeId: string): ReceiptView => {
-    const data = store.data;
-    const charge = findCharge(chargeId);
+  const receipt = async (chargeId: string): Promise<ReceiptView> => {
+    const doc = await records.ownerDoc(chargeId, 'charge');
+    const charge = chargeIn(doc, chargeId);
     if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);
-    const customer = data.customers.find((c) => c.id === charge.customerId);
-    const consent = data.consents.find((c) => c.id === charge.consentId);
-    if (!customer || !consent) throw new AppError('internal', `Charge ${chargeId} refers to a customer or consent that is not in the store.`);
+    const customer = doc.customer;
+    const consent = doc.consents.find((c) => c.id === charge.consentId);
+    if (!consent) throw new AppError('internal', `Charge ${chargeId} refers to a consent that is not in the customer's records.`);
+    const { settings } = records.shop.data;
     return {
-      charge: chargeView(data, charge),
+      charge: chargeView(doc, charge),
       customer: customerView(customer),
-      shopName: data.settings.shopName,
-      shopContact: data.settings.shopContact,
+      shopName: settings.shopName,
+      shopContact: settings.shopContact,
       consent: { id: consent.id, purpose: consent.params.purpose, acceptedAtUtc: consent.acceptedAtUtc },
       language: customer.language,
     };
@@ -458,10 +471,11 @@ export function createCharges(env: CoreEnv): {
   // Refunds (and some charges) finish at Stripe asynchronously: follow them while they process.
   const poller = createPoller({
     intervalMs: pollIntervalOf(env.pollIntervalMs),
-    waiting: () => [
-      ...store.data.charges.filter((c) => c.status === 'processing' && c.paymentIntentId).map((c) => `charge:${c.id}`),
-      ...store.data.refunds.filter((r) => r.status === 'processing' && r.stripeRefundId).map((r) => `refund:${r.id}`),
-    ],
+    waiting: () =>
+      records.index
+        .openWork()
+        .filter((w) => (w.kind === 'charge' || w.kind === 'refund') && w.status === 'processing')
+        .map((w) => `${w.kind}:${w.id}`),
     refresh: (key) => {
       const [kind, id] = key.split(':');
       return kind === 'charge' ? settleCharge(id) : settleRefund(id);
@@ -475,22 +489,22 @@ export function createCharges(env: CoreEnv): {
     handlers: {
       'charges.create': (input, ctx) => createCharge(input, actorOf(ctx)),
       'charges.resolve': async ({ chargeId }) => {
-        findCharge(chargeId);
+        await findCharge(chargeId);
         await settleCharge(chargeId);
-        for (const refund of store.data.refunds.filter((r) => r.chargeId === chargeId && (r.status === 'pending' || r.status === 'processing')))
+        const { refunds } = await records.ownerDoc(chargeId, 'charge');
+        for (const refund of refunds.filter((r) => r.chargeId === chargeId && (r.status === 'pending' || r.status === 'processing')))
           await settleRefund(refund.id);
         return viewOf(chargeId);
       },
-      'charges.receipt': async ({ chargeId }) => receipt(chargeId),
+      'charges.receipt': ({ chargeId }) => receipt(chargeId),
       'refunds.create': (input, ctx) => createRefund(input, actorOf(ctx)),
     },
     /** Start-up pass: finish what a crash or a lost connection left open. Never throws (start-up must go on). */
     async resolveInterrupted() {
-      const open = (status: string) => status === 'pending' || status === 'processing';
-      const work = [
-        ...store.data.charges.filter((c) => open(c.status)).map((c) => ({ kind: 'charge', id: c.id, run: () => settleCharge(c.id) })),
-        ...store.data.refunds.filter((r) => open(r.status)).map((r) => ({ kind: 'refund', id: r.id, run: () => settleRefund(r.id) })),
-      ];
+      const work = records.index
+        .openWork()
+        .filter((w) => w.kind === 'charge' || w.kind === 'refund')
+        .map((w) => ({ kind: w.kind, id: w.id, run: () => (w.kind === 'charge' ? settleCharge(w.id) : settleRefund(w.id)) }));
       await Promise.all(work.map(({ kind, id, run }) => run().catch((error) => logger.warn(`could not resolve interrupted ${kind}`, { id, error: String(error) }))));
     },
   };

@@ -4,7 +4,7 @@
  * withdrawal is a separate record (withdrawal.ts).
  */
 import type { Language, MandateParams } from '../../preload/contract';
-import type { AppData, ConsentRecord, CustomerRecord } from './data';
+import type { ConsentRecord, CustomerRecord, ShopData } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -12,14 +12,8 @@ import { sameName } from './customers';
 import { renderTerms } from './terms';
 import { consentView } from './views';
 
-function findCustomer(data: Readonly<AppData>, customerId: string): CustomerRecord {
-  const customer = data.customers.find((c) => c.id === customerId);
-  if (!customer) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
-  return customer;
-}
-
 /** The terms as main renders them for this customer and shop right now. */
-function termsFor(data: Readonly<AppData>, customer: CustomerRecord, language: Language, params: MandateParams) {
+function termsFor(data: Readonly<ShopData>, customer: CustomerRecord, language: Language, params: MandateParams) {
   return renderTerms({
     language,
     shop: { name: data.settings.shopName, contact: data.settings.shopContact },
@@ -70,24 +64,22 @@ export function localIsoWithOffset(at: Date, timeZone: string): string {
 }
 
 export function consentHandlers(env: CoreEnv): Pick<Handlers, 'terms.render' | 'consents.record' | 'consents.get'> {
-  const { store, clock, ids } = env;
+  const { records, clock } = env;
+  const shop = () => records.shop.data;
 
   return {
     async 'terms.render'({ customerId, language, params }) {
-      const customer = findCustomer(store.data, customerId);
-      return termsFor(store.data, customer, language, params);
+      const { customer } = await records.requireCustomer(customerId);
+      return termsFor(shop(), customer, language, params);
     },
 
     async 'consents.record'(input, ctx) {
       if (!ctx.actor) throw new AppError('not_signed_in', 'Sign in first.');
-      const data = store.data;
-      const customer = findCustomer(data, input.customerId);
-      if (input.correctsConsentId !== undefined) {
-        const corrected = data.consents.find((c) => c.id === input.correctsConsentId);
-        if (!corrected || corrected.customerId !== customer.id)
-          throw new AppError('not_found', `There is no consent ${input.correctsConsentId} of this customer to correct.`);
-      }
-      const terms = termsFor(data, customer, input.language, input.params);
+      const doc = await records.requireCustomer(input.customerId);
+      const { customer } = doc;
+      if (input.correctsConsentId !== undefined && !doc.consents.some((c) => c.id === input.correctsConsentId))
+        throw new AppError('not_found', `There is no consent ${input.correctsConsentId} of this customer to correct.`);
+      const terms = termsFor(shop(), customer, input.language, input.params);
       if (terms.sha256 !== input.shownSha256)
         throw new AppError('terms_changed', 'The terms changed since they were shown (shop details, customer or parameters). Show them again and ask the customer to accept the new text.');
       if (!sameName(input.typedName, customer.name))
@@ -97,7 +89,7 @@ export function consentHandlers(env: CoreEnv): Pick<Handlers, 'terms.render' | '
 
       const now = clock.now();
       const record: ConsentRecord = {
-        id: ids.next('consent'),
+        id: records.newId('consent', customer.id),
         customerId: customer.id,
         stripeCustomerId: customer.stripeCustomerId,
         termsVersion: terms.version,
@@ -112,20 +104,22 @@ export function consentHandlers(env: CoreEnv): Pick<Handlers, 'terms.render' | '
         acceptedAtLocal: localIsoWithOffset(now, timeZone),
         timeZone,
         witnessedBy: { staffId: ctx.actor.id, name: ctx.actor.name },
-        terminalId: data.terminalId,
+        terminalId: shop().terminalId,
         correctsConsentId: input.correctsConsentId ?? null,
       };
-      // The store fsyncs before resolving: the consent is on disk before anything can rely on it.
-      await store.update((draft) => {
+      // The store's journal is fsynced before this resolves: the consent is on disk before anything can rely on it.
+      const saved = await records.updateCustomer(customer.id, (draft) => {
         draft.consents.push(record);
+        return draft;
       });
-      return consentView(store.data, record, now);
+      return consentView(saved, record, now);
     },
 
     async 'consents.get'({ consentId }) {
-      const record = store.data.consents.find((c) => c.id === consentId);
+      const doc = await records.ownerDoc(consentId, 'consent');
+      const record = doc.consents.find((c) => c.id === consentId);
       if (!record) throw new AppError('not_found', `There is no consent with id ${consentId}.`);
-      return consentView(store.data, record, clock.now());
+      return consentView(doc, record, clock.now());
     },
   };
 }

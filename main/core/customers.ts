@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import type { CustomerRecord } from './data';
+import { nameKey } from './customer-index';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -18,42 +19,24 @@ export function normalizeText(text: string): string {
   return text.normalize('NFKC').trim().replace(/\s+/g, ' ');
 }
 
-/** How text is compared: normalized and case-folded. */
-export function foldForMatch(text: string): string {
-  return normalizeText(text).toLowerCase();
-}
-
-/** True when two personal names are the same person's name as typed (NFKC, spaces, case ignored). */
+/** True when two personal names are the same person's name as typed: NFKC, case, and spaces ("佐藤太郎" is "佐藤 太郎") ignored. */
 export function sameName(a: string, b: string): boolean {
-  return foldForMatch(a) === foldForMatch(b);
-}
-
-function digitsOf(text: string): string {
-  return text.normalize('NFKC').replace(/\D/g, '');
+  return nameKey(a) === nameKey(b);
 }
 
 const EMAIL_LIKE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE_LIKE = /^[+0-9 ()-]+$/;
-/** A phone query needs this many digits, so "1" does not match every number. */
-const MIN_PHONE_DIGITS = 3;
 
 /** A Stripe search clause matching one e-mail exactly; quotes and backslashes escaped. */
 export function stripeEmailQuery(email: string): string {
   return `email:'${email.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** A match test for one search text, folded once for the whole customer list. */
-function localMatcher(query: string): (record: CustomerRecord) => boolean {
-  const folded = foldForMatch(query);
-  const digits = PHONE_LIKE.test(folded) ? digitsOf(folded) : '';
-  return (record) =>
-    foldForMatch(record.name).includes(folded) ||
-    record.email.includes(folded) ||
-    (digits.length >= MIN_PHONE_DIGITS && digitsOf(record.phone).includes(digits));
-}
+/** The most local results one search returns (the index stops looking once it has them). */
+export const SEARCH_LIMIT = 50;
 
 export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get'> {
-  const { store, stripe, ids, clock, logger } = env;
+  const { records, stripe, ids, clock, logger } = env;
+  const { index } = records;
 
   async function searchStripeByEmail(email: string): Promise<Stripe.Customer[]> {
     const result = await stripe.customers.search({ query: stripeEmailQuery(email), limit: 10 });
@@ -63,8 +46,8 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
   return {
     async 'customers.search'({ query }) {
       const text = query.normalize('NFKC').trim();
-      const local = store.data.customers
-        .filter(localMatcher(text))
+      const local = index
+        .search(text, SEARCH_LIMIT)
         .sort((a, b) => a.name.localeCompare(b.name))
         .map(customerView);
 
@@ -78,9 +61,8 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
           if (!(error instanceof Stripe.errors.StripeConnectionError)) throw error;
           logger.warn('Stripe customer search failed; showing local results only', { error: error.message });
         }
-        const known = new Set(store.data.customers.map((c) => c.stripeCustomerId));
         for (const hit of hits) {
-          if (known.has(hit.id)) continue;
+          if (index.customerByStripeId(hit.id)) continue;
           stripeOnly.push({ stripeCustomerId: hit.id, name: hit.name ?? '', email: hit.email ?? '', phone: hit.phone ?? '' });
         }
       }
@@ -92,8 +74,7 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
       const name = normalizeText(input.name);
       const email = input.email.normalize('NFKC').trim().toLowerCase();
       const phone = normalizeText(input.phone ?? '');
-      const duplicate = (data: { customers: readonly CustomerRecord[] }) => data.customers.find((c) => c.email === email);
-      const existingLocal = duplicate(store.data);
+      const existingLocal = index.customerByEmail(email);
       if (existingLocal) throw new AppError('conflict', `A customer with the e-mail ${email} already exists (${existingLocal.name}).`);
 
       const localId = ids.next('cust');
@@ -102,7 +83,7 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
       let stripeCustomerId: string;
       let linkedExisting = false;
       if (found) {
-        if (store.data.customers.some((c) => c.stripeCustomerId === found.id))
+        if (index.customerByStripeId(found.id))
           throw new AppError('conflict', `The Stripe customer ${found.id} with this e-mail is already linked to another local customer.`);
         stripeCustomerId = found.id;
         linkedExisting = true;
@@ -133,16 +114,15 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
         createdAt: clock.now().toISOString(),
         createdBy: { staffId: ctx.actor.id, name: ctx.actor.name },
       };
-      await store.update((draft) => {
+      await records.createCustomer(record, () => {
         // Re-checked inside the write: another call may have added the same e-mail meanwhile.
-        if (duplicate(draft)) throw new AppError('conflict', `A customer with the e-mail ${email} already exists.`);
-        draft.customers.push(record);
+        if (index.customerByEmail(email)) throw new AppError('conflict', `A customer with the e-mail ${email} already exists.`);
       });
       return { customer: customerView(record), linkedExisting };
     },
 
     async 'customers.get'({ customerId }) {
-      return customerDetail(store.data, customerId, clock.now());
+      return customerDetail(await records.requireCustomer(customerId), records.shop.data.prices, clock.now());
     },
   };
 }

@@ -172,9 +172,101 @@ export const SettingsRecord = z.object({
   terminalName: z.string(),
 });
 
-export const APP_DATA_VERSION = 1;
-export const AppData = z.object({
-  schemaVersion: z.literal(APP_DATA_VERSION),
+export type StaffRecord = z.infer<typeof StaffRecord>;
+export type CustomerRecord = z.infer<typeof CustomerRecord>;
+export type ConsentRecord = z.infer<typeof ConsentRecord>;
+export type WithdrawalRecord = z.infer<typeof WithdrawalRecord>;
+export type SetupRecord = z.infer<typeof SetupRecord>;
+export type SavedMethodRecord = z.infer<typeof SavedMethodRecord>;
+export type ChargeRecord = z.infer<typeof ChargeRecord>;
+export type RefundRecord = z.infer<typeof RefundRecord>;
+export type PriceRecord = z.infer<typeof PriceRecord>;
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
+export type SettingsRecord = z.infer<typeof SettingsRecord>;
+
+/**
+ * The shop's own small document (`shop.json`): the terminal, its settings, staff and prices.
+ * Rewritten whole on each change: it stays small whatever the number of customers.
+ */
+export const SHOP_DATA_VERSION = 1;
+export const ShopData = z.object({
+  schemaVersion: z.literal(SHOP_DATA_VERSION),
+  terminalId: z.string(),
+  settings: SettingsRecord,
+  staff: z.array(StaffRecord),
+  prices: z.array(PriceRecord),
+});
+export type ShopData = z.infer<typeof ShopData>;
+export const shopDataMigrations = {};
+
+/**
+ * One customer's document (`customers/docs/<shard>/<id>.json`): the customer and everything that
+ * belongs to them. A change journals only the records that changed (main/store/document-store.ts).
+ */
+export const CUSTOMER_DOC_VERSION = 1;
+export const CustomerDoc = z.object({
+  schemaVersion: z.literal(CUSTOMER_DOC_VERSION),
+  rev: z.number().int().nonnegative(),
+  customer: CustomerRecord,
+  consents: z.array(ConsentRecord),
+  withdrawals: z.array(WithdrawalRecord),
+  setups: z.array(SetupRecord),
+  savedMethods: z.array(SavedMethodRecord),
+  charges: z.array(ChargeRecord),
+  refunds: z.array(RefundRecord),
+  subscriptions: z.array(SubscriptionRecord),
+});
+export type CustomerDoc = z.infer<typeof CustomerDoc>;
+export const customerDocMigrations = {};
+/** The key of each record list in a customer's document (records are never removed, only added or replaced). */
+export const CUSTOMER_DOC_KEYS = {
+  consents: (r: ConsentRecord) => r.id,
+  withdrawals: (r: WithdrawalRecord) => r.id,
+  setups: (r: SetupRecord) => r.id,
+  savedMethods: (r: SavedMethodRecord) => r.paymentMethodId,
+  charges: (r: ChargeRecord) => r.id,
+  refunds: (r: RefundRecord) => r.id,
+  subscriptions: (r: SubscriptionRecord) => r.id,
+};
+/** What a journaled change of each field is parsed with: a list's element, or the field itself. */
+export const CUSTOMER_DOC_FIELDS: Record<string, z.ZodType> = {
+  schemaVersion: CustomerDoc.shape.schemaVersion,
+  customer: CustomerRecord,
+  consents: ConsentRecord,
+  withdrawals: WithdrawalRecord,
+  setups: SetupRecord,
+  savedMethods: SavedMethodRecord,
+  charges: ChargeRecord,
+  refunds: RefundRecord,
+  subscriptions: SubscriptionRecord,
+};
+
+export function defaultSettings(): SettingsRecord {
+  return {
+    shopName: 'My Shop',
+    shopContact: 'Shop contact not set',
+    defaultCurrency: 'eur',
+    defaultLanguage: 'en',
+    idleLockMinutes: 10,
+    terminalName: 'Counter 1',
+  };
+}
+
+export function defaultShopData(terminalId: string): ShopData {
+  return { schemaVersion: SHOP_DATA_VERSION, terminalId, settings: defaultSettings(), staff: [], prices: [] };
+}
+
+export function emptyCustomerDoc(customer: CustomerRecord): CustomerDoc {
+  return { schemaVersion: CUSTOMER_DOC_VERSION, rev: 0, customer, consents: [], withdrawals: [], setups: [], savedMethods: [], charges: [], refunds: [], subscriptions: [] };
+}
+
+/**
+ * What versions up to 0.1 kept in one file (`mandate-desk.json`), rewritten whole on every change.
+ * Read once, by the migration to the layout above (store-migration.ts).
+ */
+export const LEGACY_APP_DATA_VERSION = 1;
+export const LegacyAppData = z.object({
+  schemaVersion: z.literal(LEGACY_APP_DATA_VERSION),
   terminalId: z.string(),
   settings: SettingsRecord,
   staff: z.array(StaffRecord),
@@ -188,45 +280,7 @@ export const AppData = z.object({
   prices: z.array(PriceRecord),
   subscriptions: z.array(SubscriptionRecord),
 });
-export type AppData = z.infer<typeof AppData>;
-export type StaffRecord = z.infer<typeof StaffRecord>;
-export type CustomerRecord = z.infer<typeof CustomerRecord>;
-export type ConsentRecord = z.infer<typeof ConsentRecord>;
-export type WithdrawalRecord = z.infer<typeof WithdrawalRecord>;
-export type SetupRecord = z.infer<typeof SetupRecord>;
-export type SavedMethodRecord = z.infer<typeof SavedMethodRecord>;
-export type ChargeRecord = z.infer<typeof ChargeRecord>;
-export type RefundRecord = z.infer<typeof RefundRecord>;
-export type PriceRecord = z.infer<typeof PriceRecord>;
-export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
-export type SettingsRecord = z.infer<typeof SettingsRecord>;
-
-export function defaultAppData(terminalId: string): AppData {
-  return {
-    schemaVersion: APP_DATA_VERSION,
-    terminalId,
-    settings: {
-      shopName: 'My Shop',
-      shopContact: 'Shop contact not set',
-      defaultCurrency: 'eur',
-      defaultLanguage: 'en',
-      idleLockMinutes: 10,
-      terminalName: 'Counter 1',
-    },
-    staff: [],
-    customers: [],
-    consents: [],
-    withdrawals: [],
-    setups: [],
-    savedMethods: [],
-    charges: [],
-    refunds: [],
-    prices: [],
-    subscriptions: [],
-  };
-}
-/** Version n → n + 1. None yet: the first release writes version 1. */
-export const appDataMigrations = {};
+export type LegacyAppData = z.infer<typeof LegacyAppData>;
 
 /** The audit trail: its own file, append-only, each entry chained to the previous by hash. */
 export const AuditRecord = z.object({
@@ -242,15 +296,7 @@ export const AuditRecord = z.object({
   hash: z.string(),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
-export const AUDIT_DATA_VERSION = 1;
-export const AuditData = z.object({ schemaVersion: z.literal(AUDIT_DATA_VERSION), entries: z.array(AuditRecord) });
-export type AuditData = z.infer<typeof AuditData>;
-
-/**
- * The newest audit entry, kept in a file of its own: the hash chain alone cannot show that entries
- * were cut off its end (or that an older copy of the log was put back).
- */
-export const AuditHead = z.object({ seq: z.number().int().positive(), hash: z.string() });
-export type AuditHead = z.infer<typeof AuditHead>;
-export const AuditHeadData = z.object({ schemaVersion: z.literal(1), head: AuditHead.nullable() });
-export type AuditHeadData = z.infer<typeof AuditHeadData>;
+/** The version-1 audit file (`audit.json`, one document) and its head file: read once, by the migration. */
+export const LegacyAuditData = z.object({ schemaVersion: z.literal(1), entries: z.array(AuditRecord) });
+export type LegacyAuditData = z.infer<typeof LegacyAuditData>;
+export const LegacyAuditHeadData = z.object({ schemaVersion: z.literal(1), head: z.object({ seq: z.number().int().positive(), hash: z.string() }).nullable() });

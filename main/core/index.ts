@@ -2,11 +2,7 @@
  * Builds the whole of core from injected deps: opens the stores, wires every module's handlers
  * into one table, and runs the start-up passes (reconcile open setups, finish pending charges).
  */
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { AppInfo, EventName, Events, StoreNotice } from '../../preload/contract';
-import { JsonStore } from '../store/json-store';
-import { AppData, appDataMigrations, APP_DATA_VERSION, defaultAppData } from './data';
+import type { AppInfo, EventName, Events, Language, SetupView, StoreNotice } from '../../preload/contract';
 import { createDispatcher, type Dispatch, type Handlers, type SessionPort } from './dispatch';
 import type { CoreEnv } from './env';
 import type { CoreDeps } from './ports';
@@ -20,6 +16,8 @@ import { createCharges } from './charges';
 import { createSubscriptions } from './subscriptions';
 import { createWithdrawals } from './withdrawal';
 import { trainingHandlers } from './training';
+import { openRecords } from './records';
+import { migrateLegacyFolder } from './store-migration';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -29,12 +27,13 @@ export interface Core {
   subscribe(listener: EventListener): () => void;
   /** Called by the loopback return page when the customer's browser comes back. */
   completeFromReturn(setupId: string): Promise<void>;
+  /** What the return page shows about a setup: its status and its customer's language. */
+  setupForReturn(setupId: string): Promise<{ status: SetupView['status']; checkoutSessionId: string; language: Language } | null>;
+  defaultLanguage(): Language;
   session: SessionPort;
   env: CoreEnv;
   stop(): Promise<void>;
 }
-
-export const APP_DATA_FILE = 'mandate-desk.json';
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const listeners = new Set<EventListener>();
@@ -48,18 +47,31 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     }
   };
 
-  const store = await JsonStore.open<AppData>({
-    path: join(deps.dataDir, APP_DATA_FILE),
-    schema: AppData,
-    version: APP_DATA_VERSION,
-    migrations: appDataMigrations,
-    defaults: () => defaultAppData(`term_${randomUUID()}`),
-  });
+  const now = () => deps.clock.now();
+  const migration = await migrateLegacyFolder(deps.dataDir, deps.ids, now);
+  if (migration) deps.logger.info('data folder converted from version 0.1', { ...migration });
   const audit = await openAuditLog({ dataDir: deps.dataDir, clock: deps.clock });
-  const storeNotices: StoreNotice[] = [...store.notices, ...audit.notices];
+  const records = await openRecords({ dataDir: deps.dataDir, ids: deps.ids, now, auditHead: () => audit.head() });
+  // The store's journal saw entries up to this seq being written: fewer in the log means some were cut off.
+  await audit.checkWitness(await records.auditSeqSeen());
+  const storeNotices: StoreNotice[] = [...records.notices, ...audit.notices];
   for (const notice of storeNotices) deps.logger.warn('store file could not be read', { ...notice });
+  records.onNotice((notice) => {
+    storeNotices.push(notice);
+    deps.logger.warn('store file could not be read', { ...notice });
+    emit('store.notice', notice);
+  });
+  if (migration)
+    await audit.append({
+      actor: null,
+      action: 'store.migrated',
+      outcome: 'ok',
+      customerId: null,
+      summary: `Data folder converted from version 0.1: ${migration.counts.customers} customers, ${migration.counts.charges ?? 0} charges, ${migration.auditEntries} audit entries; old files kept in ${migration.keptAsideIn}`,
+      details: { ...migration },
+    });
 
-  const env: CoreEnv = { ...deps, store, audit, emit, storeNotices };
+  const env: CoreEnv = { ...deps, records, audit, emit, storeNotices };
   const auth = createAuth(env);
   const withdrawals = createWithdrawals(env);
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
@@ -69,9 +81,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
     version: deps.appVersion,
-    terminalId: store.data.terminalId,
-    terminalName: store.data.settings.terminalName,
-    shopName: store.data.settings.shopName,
+    terminalId: records.shop.data.terminalId,
+    terminalName: records.shop.data.settings.terminalName,
+    shopName: records.shop.data.settings.shopName,
     storeNotices,
     auditChain: audit.verify(),
     transport: deps.transport === 'electron' ? 'electron' : 'browser',
@@ -105,12 +117,21 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       return () => listeners.delete(listener);
     },
     completeFromReturn: (setupId) => setups.completeFromReturn(setupId),
+    async setupForReturn(setupId) {
+      const owner = records.index.ownerOf(setupId);
+      const doc = owner ? await records.customer(owner) : null;
+      const setup = doc?.setups.find((s) => s.id === setupId);
+      return doc && setup ? { status: setup.status, checkoutSessionId: setup.checkoutSessionId, language: doc.customer.language } : null;
+    },
+    defaultLanguage: () => records.shop.data.settings.defaultLanguage,
     session: auth.session,
     env,
     async stop() {
       setups.stopPolling();
       charges.stopPolling();
       listeners.clear();
+      await records.close();
+      await audit.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 
 export function settingsHandlers(env: CoreEnv): Pick<Handlers, 'settings.get' | 'settings.update'> {
-  const { store } = env;
+  const store = env.records.shop;
   return {
     async 'settings.get'() {
       return { ...store.data.settings } satisfies Settings;

@@ -9,7 +9,7 @@
  */
 import Stripe from 'stripe';
 import type { SetupView } from '../../preload/contract';
-import type { AppData, SetupRecord } from './data';
+import type { CustomerDoc, SetupRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -74,15 +74,17 @@ export interface SetupHooks {
 }
 
 export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
-  const { store, stripe, clock, ids, logger } = env;
+  const { records, stripe, clock, logger } = env;
 
-  const findSetup = (setupId: string): SetupRecord => {
-    const record = store.data.setups.find((s) => s.id === setupId);
+  const setupIn = (doc: Readonly<CustomerDoc>, setupId: string): SetupRecord => {
+    const record = doc.setups.find((s) => s.id === setupId);
     if (!record) throw new AppError('not_found', `There is no setup with id ${setupId}.`);
     return record;
   };
-  const openSetups = (data: Readonly<AppData> = store.data) => data.setups.filter((s) => s.status === 'open');
-  const viewOf = (setupId: string): SetupView => setupView(findSetup(setupId));
+  const findSetup = async (setupId: string): Promise<SetupRecord> => setupIn(await records.ownerDoc(setupId, 'setup'), setupId);
+  /** Ids of every open setup, from the index (no customer document is read). */
+  const openSetupIds = () => records.index.openWork('setup').map((w) => w.id);
+  const viewOf = async (setupId: string): Promise<SetupView> => setupView(await findSetup(setupId));
 
   // --- one operation at a time per setup: a poll, the return page and a cancel never interleave
   const chains = new Map<string, Promise<unknown>>();
@@ -100,7 +102,8 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   /** Moves an open setup to a final state and records its saved method; a no-op once the setup is finished. */
   async function finish(setupId: string, outcome: Outcome | { status: 'canceled' }): Promise<void> {
     const now = clock.now().toISOString();
-    const changed = await store.update((draft) => {
+    const { customer } = await records.ownerDoc(setupId, 'setup');
+    const changed = await records.updateCustomer(customer.id, (draft) => {
       const record = draft.setups.find((s) => s.id === setupId);
       if (!record || record.status !== 'open') return false; // never downgrade a finished setup
       record.status = outcome.status;
@@ -129,12 +132,12 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       }
       return true;
     });
-    if (changed) env.emit('setup.updated', viewOf(setupId));
+    if (changed) env.emit('setup.updated', await viewOf(setupId));
   }
 
   /** The one completion path: one retrieve, then a write only if the outcome changed. */
   async function refreshNow(setupId: string): Promise<void> {
-    const record = findSetup(setupId);
+    const record = await findSetup(setupId);
     if (record.status !== 'open') return;
     const session = await stripe.checkout.sessions.retrieve(record.checkoutSessionId, { expand: EXPAND_FOR_COMPLETION });
     const outcome = outcomeOf(session);
@@ -160,7 +163,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   // --- polling: only while something is open
   const poller = createPoller({
     intervalMs: pollIntervalOf(env.pollIntervalMs),
-    waiting: () => openSetups().map((s) => s.id),
+    waiting: openSetupIds,
     refresh: refreshSetup,
     onError: (setupId, error) => logger.warn('polling a setup failed', { setupId, error: String(error) }),
   });
@@ -178,20 +181,20 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   const handlers: Setups['handlers'] = {
     async 'setups.start'({ consentId }, ctx) {
       if (!ctx.actor) throw new AppError('not_signed_in', 'Sign in first.');
-      const data = store.data;
-      const consent = data.consents.find((c) => c.id === consentId);
-      if (!consent) throw new AppError('consent_required', `There is no consent with id ${consentId}: record the customer's consent first.`);
-      const status = consentStatus(data, consent, clock.now());
+      const owner = records.index.ownerOf(consentId);
+      const doc = owner ? await records.customer(owner) : null;
+      const consent = doc?.consents.find((c) => c.id === consentId);
+      if (!doc || !consent) throw new AppError('consent_required', `There is no consent with id ${consentId}: record the customer's consent first.`);
+      const status = consentStatus(doc, consent, clock.now());
       if (status === 'withdrawn' || status === 'expired')
         throw new AppError('consent_inactive', `The consent is ${status}; record a new consent before saving a payment method.`);
-      const customer = data.customers.find((c) => c.id === consent.customerId);
-      if (!customer) throw new AppError('not_found', `There is no customer with id ${consent.customerId}.`);
-      if (starting.has(customer.id) || openSetups(data).some((s) => s.customerId === customer.id))
+      const { customer } = doc;
+      if (starting.has(customer.id) || doc.setups.some((s) => s.status === 'open'))
         throw new AppError('conflict', 'This customer already has an open setup session. Finish, check or cancel it first.');
 
       starting.add(customer.id);
       try {
-        const setupId = ids.next('setup');
+        const setupId = records.newId('setup', customer.id);
         const metadata = {
           mandate_desk_consent_id: consent.id,
           mandate_desk_setup_id: setupId,
@@ -208,7 +211,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
             metadata,
             setup_intent_data: {
               metadata,
-              description: mainText(consent.language, 'setup.description', { shop: data.settings.shopName, purpose: consent.params.purpose }),
+              description: mainText(consent.language, 'setup.description', { shop: records.shop.data.settings.shopName, purpose: consent.params.purpose }),
             },
           },
           { idempotencyKey: `setup-${setupId}` },
@@ -234,7 +237,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
           mandateId: null,
           failure: null,
         };
-        await store.update((draft) => {
+        await records.updateCustomer(customer.id, (draft) => {
           draft.setups.push(record);
         });
         env.emit('setup.updated', setupView(record));
@@ -252,15 +255,15 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
     },
 
     async 'setups.check'({ setupId }) {
-      findSetup(setupId);
+      await findSetup(setupId);
       await refreshSetup(setupId);
       return viewOf(setupId);
     },
 
     async 'setups.cancel'({ setupId }) {
-      findSetup(setupId);
+      await findSetup(setupId);
       return serialized(setupId, async () => {
-        const record = findSetup(setupId);
+        const record = await findSetup(setupId);
         if (record.status !== 'open') return setupView(record);
         try {
           await stripe.checkout.sessions.expire(record.checkoutSessionId);
@@ -276,26 +279,27 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
     },
 
     async 'setups.reopen'({ setupId }) {
-      const record = findSetup(setupId);
+      const record = await findSetup(setupId);
       if (record.status !== 'open') throw new AppError('conflict', `This setup is ${record.status}; only an open setup can be opened again.`);
       await openInBrowser(record);
       return setupView(record);
     },
 
     async 'setups.listOpen'() {
-      return newestFirst(openSetups(), (s) => s.createdAt).map(setupView);
+      const open = await Promise.all(openSetupIds().map((id) => findSetup(id)));
+      return newestFirst(open, (s) => s.createdAt).map(setupView);
     },
   };
 
   return {
     handlers,
     async reconcile() {
-      for (const setup of openSetups()) {
-        await refreshSetup(setup.id).catch((error) => logger.warn('reconciling a setup failed', { setupId: setup.id, error: String(error) }));
+      for (const setupId of openSetupIds()) {
+        await refreshSetup(setupId).catch((error) => logger.warn('reconciling a setup failed', { setupId, error: String(error) }));
       }
     },
     async completeFromReturn(setupId) {
-      findSetup(setupId);
+      await findSetup(setupId);
       await refreshSetup(setupId);
     },
     startPolling: poller.start,

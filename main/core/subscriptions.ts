@@ -45,19 +45,20 @@ type PriceInput = ParsedInput<'prices.create'>;
 
 /** Prices and subscriptions; `resolveInterrupted` is the start-up pass for subscriptions whose create got no answer. */
 export function createSubscriptions(env: CoreEnv) {
-  const { store, stripe, clock, ids, emit, logger } = env;
+  const { records, stripe, clock, emit, logger } = env;
+  const shop = records.shop;
   const once = singleFlight();
 
-  const findSubscription = (subscriptionId: string): SubscriptionRecord => {
-    const record = store.data.subscriptions.find((s) => s.id === subscriptionId);
+  const findSubscription = async (subscriptionId: string): Promise<SubscriptionRecord> => {
+    const record = (await records.ownerDoc(subscriptionId, 'subscription')).subscriptions.find((s) => s.id === subscriptionId);
     if (!record) throw new AppError('not_found', `There is no subscription with id ${subscriptionId}.`);
     return record;
   };
-  const viewOf = (subscriptionId: string): SubscriptionView => subscriptionView(store.data, findSubscription(subscriptionId));
+  const viewOf = async (subscriptionId: string): Promise<SubscriptionView> => subscriptionView(shop.data.prices, await findSubscription(subscriptionId));
 
   /** Exactly the same request every time for a subscription: Stripe rejects a reused key with other params. */
   const createParams = (record: SubscriptionRecord): Stripe.SubscriptionCreateParams => ({
-    customer: stripeCustomerIdOf(store.data, record.customerId),
+    customer: stripeCustomerIdOf(records, record.customerId),
     items: [{ price: record.priceId }],
     default_payment_method: record.paymentMethodId,
     off_session: true,
@@ -80,7 +81,8 @@ export function createSubscriptions(env: CoreEnv) {
    * one payment per invoice, and one succeeded charge per paid invoice (added once, keyed by invoice).
    */
   const applyFromStripe = async (subscriptionId: string, subscription: Stripe.Subscription, invoices: Stripe.Invoice[]): Promise<void> => {
-    const newCharges = await store.update((draft) => {
+    const { customer } = await records.ownerDoc(subscriptionId, 'subscription');
+    const newCharges = await records.updateCustomer(customer.id, (draft) => {
       const record = draft.subscriptions.find((s) => s.id === subscriptionId)!;
       record.stripeSubscriptionId = subscription.id;
       record.status = subscription.status;
@@ -113,10 +115,10 @@ export function createSubscriptions(env: CoreEnv) {
           known.paymentIntentId ??= paymentIntentOf(invoice);
           continue;
         }
-        const product = draft.prices.find((p) => p.id === record.priceId)?.productName ?? record.priceId;
+        const product = shop.data.prices.find((p) => p.id === record.priceId)?.productName ?? record.priceId;
         const at = paidAt ?? clock.now().toISOString();
         const charge: ChargeRecord = {
-          id: ids.next('chg'),
+          id: records.newId('chg', record.customerId),
           customerId: record.customerId,
           consentId: record.consentId,
           paymentMethodId: record.paymentMethodId,
@@ -138,7 +140,9 @@ export function createSubscriptions(env: CoreEnv) {
       }
       return added;
     });
-    for (const chargeId of newCharges) emit('charge.updated', chargeView(store.data, store.data.charges.find((c) => c.id === chargeId)!));
+    if (newCharges.length === 0) return;
+    const doc = await records.requireCustomer(customer.id);
+    for (const chargeId of newCharges) emit('charge.updated', chargeView(doc, doc.charges.find((c) => c.id === chargeId)!));
   };
 
   /** The create's answer carries its first invoice (expanded); a subscription found by listing does not, so ask. */
@@ -147,7 +151,7 @@ export function createSubscriptions(env: CoreEnv) {
 
   /** The subscription made for this record, found by its id in the metadata (works after the key has expired). */
   const findAtStripe = async (record: SubscriptionRecord): Promise<Stripe.Subscription | null> => {
-    const customer = stripeCustomerIdOf(store.data, record.customerId);
+    const customer = stripeCustomerIdOf(records, record.customerId);
     for await (const subscription of stripe.subscriptions.list({ customer, status: 'all', limit: 100 })) {
       if (subscription.metadata?.mandate_desk_subscription_id === record.id) return subscription;
     }
@@ -156,7 +160,8 @@ export function createSubscriptions(env: CoreEnv) {
 
   /** Marks a subscription Stripe refused to create: it never existed, so it will never charge. */
   const recordRefused = async (subscriptionId: string) => {
-    await store.update((draft) => {
+    const { customer } = await records.ownerDoc(subscriptionId, 'subscription');
+    await records.updateCustomer(customer.id, (draft) => {
       draft.subscriptions.find((s) => s.id === subscriptionId)!.status = 'incomplete_expired';
     });
   };
@@ -168,7 +173,7 @@ export function createSubscriptions(env: CoreEnv) {
    */
   const settleUnsent = (subscriptionId: string): Promise<void> =>
     once(subscriptionId, async () => {
-      const record = findSubscription(subscriptionId);
+      const record = await findSubscription(subscriptionId);
       if (!isUnsent(record)) return;
       const keyAge = clock.now().getTime() - Date.parse(record.createdAt);
       let subscription = keyAge > IDEMPOTENCY_KEY_SAFE_AGE_MS ? await findAtStripe(record) : null;
@@ -197,11 +202,11 @@ export function createSubscriptions(env: CoreEnv) {
 
   const createSubscription = async (input: SubscriptionInput, actor: { staffId: string; name: string }): Promise<SubscriptionView> => {
     const now = clock.now();
-    const subscriptionId = ids.next('sub');
-    const result = await store.update((draft): { existingId: string } | { createdId: string } => {
+    const subscriptionId = records.newId('sub', input.customerId);
+    const result = await records.updateCustomer(input.customerId, (draft): { existingId: string } | { createdId: string } => {
       const existing = repeatOf(draft.subscriptions, input, ['customerId', 'consentId', 'paymentMethodId', 'priceId'], 'subscription');
       if (existing) return { existingId: existing.id };
-      const price = draft.prices.find((p) => p.id === input.priceId);
+      const price = shop.data.prices.find((p) => p.id === input.priceId);
       if (!price) throw new AppError('not_found', `There is no price with id ${input.priceId}.`);
       assertMayCharge(draft, input, { amount: price.amount, currency: price.currency, kind: 'subscription', now });
       draft.subscriptions.push({
@@ -229,10 +234,10 @@ export function createSubscriptions(env: CoreEnv) {
   };
 
   const cancelSubscription = async ({ subscriptionId, atPeriodEnd }: ParsedInput<'subscriptions.cancel'>): Promise<SubscriptionView> => {
-    let record = findSubscription(subscriptionId);
+    let record = await findSubscription(subscriptionId);
     if (isUnsent(record)) {
       await settleUnsent(subscriptionId);
-      record = findSubscription(subscriptionId);
+      record = await findSubscription(subscriptionId);
     }
     if (!record.stripeSubscriptionId) throw new AppError('conflict', 'This subscription was never created at Stripe; there is nothing to cancel.');
     if (record.status === 'canceled' || (atPeriodEnd && record.cancelAtPeriodEnd)) return viewOf(subscriptionId);
@@ -244,21 +249,18 @@ export function createSubscriptions(env: CoreEnv) {
   };
 
   const refresh = async ({ customerId }: ParsedInput<'subscriptions.refresh'>): Promise<SubscriptionView[]> => {
-    stripeCustomerIdOf(store.data, customerId); // not_found for an unknown customer
-    for (const record of store.data.subscriptions.filter((s) => s.customerId === customerId)) {
+    for (const record of (await records.requireCustomer(customerId)).subscriptions) {
       if (isUnsent(record)) await settleUnsent(record.id);
       else if (record.stripeSubscriptionId) await pull(record);
     }
-    return newestFirst(
-      store.data.subscriptions.filter((s) => s.customerId === customerId),
-      (s) => s.createdAt,
-    ).map((s) => subscriptionView(store.data, s));
+    const { subscriptions } = await records.requireCustomer(customerId);
+    return newestFirst(subscriptions, (s) => s.createdAt).map((s) => subscriptionView(shop.data.prices, s));
   };
 
   // ------------------------------------------------ prices
 
   const createPrice = async (input: PriceInput): Promise<PriceView> => {
-    const existing = repeatOf(store.data.prices, input, ['productName', 'amount', 'currency', 'interval', 'intervalCount'], 'price');
+    const existing = repeatOf(shop.data.prices, input, ['productName', 'amount', 'currency', 'interval', 'intervalCount'], 'price');
     if (existing) return priceView(existing);
     // Keys derived from the request key: a repeated request gets the same product and price back from Stripe.
     const metadata = { mandate_desk_request_key: input.requestKey };
@@ -267,7 +269,7 @@ export function createSubscriptions(env: CoreEnv) {
       { product: product.id, unit_amount: input.amount, currency: input.currency, recurring: { interval: input.interval, interval_count: input.intervalCount }, metadata },
       { idempotencyKey: `price-${input.requestKey}` },
     );
-    const record = await store.update((draft) => {
+    const record = await shop.update((draft) => {
       const stored = draft.prices.find((p) => p.requestKey === input.requestKey);
       if (stored) return stored; // a concurrent repeat stored the same price first
       const created: PriceRecord = {
@@ -288,7 +290,7 @@ export function createSubscriptions(env: CoreEnv) {
   };
 
   const handlers: Pick<Handlers, 'prices.list' | 'prices.create' | 'subscriptions.create' | 'subscriptions.cancel' | 'subscriptions.refresh'> = {
-    'prices.list': async () => newestFirst(store.data.prices, (p) => p.createdAt).map(priceView),
+    'prices.list': async () => newestFirst(shop.data.prices, (p) => p.createdAt).map(priceView),
     'prices.create': (input) => createPrice(input),
     'subscriptions.create': (input, ctx) => createSubscription(input, actorOf(ctx)),
     'subscriptions.cancel': (input) => cancelSubscription(input),
@@ -297,8 +299,8 @@ export function createSubscriptions(env: CoreEnv) {
 
   /** Start-up pass: subscriptions written ahead whose create never got an answer. */
   const resolveInterrupted = async (): Promise<void> => {
-    for (const record of store.data.subscriptions.filter(isUnsent)) {
-      await settleUnsent(record.id).catch((error) => logger.warn('could not resolve interrupted subscription', { subscriptionId: record.id, error: String(error) }));
+    for (const { id } of records.index.openWork('subscription')) {
+      await settleUnsent(id).catch((error) => logger.warn('could not resolve interrupted subscription', { subscriptionId: id, error: String(error) }));
     }
   };
 

@@ -1,8 +1,8 @@
 /**
  * Pure record → view builders, shared by every core module. A view is what the contract promises
  * the renderer: the stored record plus what is joined at read time (links, withdrawal, status,
- * refunds, price). Nothing here reads the clock or the store by itself: callers pass `data` (the
- * store's current data) and `now` (the env clock), so the same inputs always give the same view.
+ * refunds, price). Nothing here reads the clock or the store by itself: callers pass the customer's
+ * document and `now` (the env clock), so the same inputs always give the same view.
  */
 import type {
   ChargeView,
@@ -17,8 +17,8 @@ import type {
   SubscriptionView,
 } from '../../preload/contract';
 import type {
-  AppData,
   ChargeRecord,
+  CustomerDoc,
   ConsentRecord,
   CustomerRecord,
   PriceRecord,
@@ -50,7 +50,7 @@ export function calendarDateIn(now: Date, timeZone: string): string {
  * passed), not_started (its start date is still ahead) or active. Dates are the consent's calendar
  * dates in the time zone it was accepted in; the end date is the last day it is valid.
  */
-export function consentStatus(data: Pick<Readonly<AppData>, 'withdrawals'>, record: ConsentRecord, now: Date): ConsentStatus {
+export function consentStatus(data: Pick<Readonly<CustomerDoc>, 'withdrawals'>, record: ConsentRecord, now: Date): ConsentStatus {
   if (data.withdrawals.some((w) => w.consentId === record.id)) return 'withdrawn';
   const today = calendarDateIn(now, record.timeZone);
   if (record.params.endDate !== null && today > record.params.endDate) return 'expired';
@@ -62,7 +62,7 @@ export function consentStatus(data: Pick<Readonly<AppData>, 'withdrawals'>, reco
  * The consent with its later links joined: from its succeeded setup (else its newest setup) and the
  * saved method that setup produced, plus its withdrawal, and its status at `now`.
  */
-export function consentView(data: Readonly<AppData>, record: ConsentRecord, now: Date): ConsentView {
+export function consentView(data: Readonly<CustomerDoc>, record: ConsentRecord, now: Date): ConsentView {
   const setups = newestFirst(data.setups.filter((s) => s.consentId === record.id), (s) => s.createdAt);
   const linked = setups.find((s) => s.status === 'succeeded') ?? setups[0] ?? null;
   const method = linked ? data.savedMethods.find((m) => m.setupId === linked.id) ?? null : null;
@@ -138,12 +138,12 @@ export function refundView(record: RefundRecord): RefundView {
 const COUNTED_REFUND_STATUSES: ReadonlySet<RefundRecord['status']> = new Set(['pending', 'processing', 'succeeded']);
 
 /** What a charge has given back, or may yet: the sum of its pending, processing and succeeded refunds. */
-export function refundedAmount(data: Pick<Readonly<AppData>, 'refunds'>, chargeId: string): number {
+export function refundedAmount(data: Pick<Readonly<CustomerDoc>, 'refunds'>, chargeId: string): number {
   return data.refunds.filter((r) => r.chargeId === chargeId && COUNTED_REFUND_STATUSES.has(r.status)).reduce((sum, r) => sum + r.amount, 0);
 }
 
 /** The charge with its refunds (oldest first) and its `refundedAmount`. */
-export function chargeView(data: Readonly<AppData>, record: ChargeRecord): ChargeView {
+export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): ChargeView {
   const refunds = data.refunds.filter((r) => r.chargeId === record.id);
   return {
     id: record.id,
@@ -193,8 +193,8 @@ const COLLECTING_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 
  * Throws when the price record is missing or the status is not one Stripe uses: both mean the
  * store is inconsistent, which must be seen rather than papered over.
  */
-export function subscriptionView(data: Readonly<AppData>, record: SubscriptionRecord): SubscriptionView {
-  const price = data.prices.find((p) => p.id === record.priceId);
+export function subscriptionView(prices: readonly PriceRecord[], record: SubscriptionRecord): SubscriptionView {
+  const price = prices.find((p) => p.id === record.priceId);
   if (!price) throw new AppError('internal', `Subscription ${record.id} refers to price ${record.priceId}, which is not in the store.`);
   if (!isSubscriptionStatus(record.status)) throw new AppError('internal', `Subscription ${record.id} has an unknown status "${record.status}".`);
   const collecting = COLLECTING_STATUSES.has(record.status) && !record.cancelAtPeriodEnd;
@@ -223,17 +223,14 @@ export function newestFirst<T>(records: readonly T[], timeOf: (record: T) => str
     .map(({ record }) => record);
 }
 
-/** Everything about one customer, each list newest first. Throws `not_found` for an unknown id. */
-export function customerDetail(data: Readonly<AppData>, customerId: string, now: Date): CustomerDetail {
-  const customer = data.customers.find((c) => c.id === customerId);
-  if (!customer) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
-  const mine = <T extends { customerId: string }>(records: readonly T[]) => records.filter((r) => r.customerId === customerId);
+/** Everything about one customer (their document), each list newest first. */
+export function customerDetail(doc: Readonly<CustomerDoc>, prices: readonly PriceRecord[], now: Date): CustomerDetail {
   return {
-    customer: customerView(customer),
-    consents: newestFirst(mine(data.consents), (c) => c.acceptedAtUtc).map((c) => consentView(data, c, now)),
-    setups: newestFirst(mine(data.setups), (s) => s.createdAt).map(setupView),
-    savedMethods: newestFirst(mine(data.savedMethods), (m) => m.savedAt).map(savedMethodView),
-    charges: newestFirst(mine(data.charges), (c) => c.createdAt).map((c) => chargeView(data, c)),
-    subscriptions: newestFirst(mine(data.subscriptions), (s) => s.createdAt).map((s) => subscriptionView(data, s)),
+    customer: customerView(doc.customer),
+    consents: newestFirst(doc.consents, (c) => c.acceptedAtUtc).map((c) => consentView(doc, c, now)),
+    setups: newestFirst(doc.setups, (s) => s.createdAt).map(setupView),
+    savedMethods: newestFirst(doc.savedMethods, (m) => m.savedAt).map(savedMethodView),
+    charges: newestFirst(doc.charges, (c) => c.createdAt).map((c) => chargeView(doc, c)),
+    subscriptions: newestFirst(doc.subscriptions, (s) => s.createdAt).map((s) => subscriptionView(prices, s)),
   };
 }

@@ -9,7 +9,7 @@
 import Stripe from 'stripe';
 import type { ExportFile, StaffView } from '../../preload/contract';
 import { fileDate } from './audit';
-import type { AppData, ConsentRecord, SavedMethodRecord, SetupRecord, SubscriptionRecord } from './data';
+import type { ConsentRecord, CustomerDoc, SavedMethodRecord, SetupRecord, SubscriptionRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -21,7 +21,7 @@ const ENDED_SUBSCRIPTION_STATUSES = new Set(['canceled', 'incomplete_expired']);
 /** Codes Stripe (and the emulator) give when detaching a method that is no longer attached. */
 const NOT_ATTACHED_CODES = new Set(['payment_method_not_attached', 'payment_method_unexpected_state']);
 
-function findConsent(data: Readonly<AppData>, consentId: string): ConsentRecord {
+function findConsent(data: Readonly<CustomerDoc>, consentId: string): ConsentRecord {
   const consent = data.consents.find((c) => c.id === consentId);
   if (!consent) throw new AppError('not_found', `There is no consent ${consentId}.`);
   return consent;
@@ -35,7 +35,7 @@ interface Work {
 }
 
 /** What still has to happen at Stripe for a withdrawn consent. */
-function remainingWork(data: Readonly<AppData>, consentId: string): Work {
+function remainingWork(data: Readonly<CustomerDoc>, consentId: string): Work {
   return {
     openSetups: data.setups.filter((s) => s.consentId === consentId && s.status === 'open'),
     methods: data.savedMethods.filter((m) => m.consentId === consentId && m.detachedAt === null),
@@ -45,6 +45,10 @@ function remainingWork(data: Readonly<AppData>, consentId: string): Work {
     ),
   };
 }
+
+/** How many of the newest audit entries an evidence export looks through, and keeps at most. */
+export const EVIDENCE_AUDIT_SCAN = 200_000;
+const EVIDENCE_AUDIT_LIMIT = 10_000;
 
 const actorOf = (actor: StaffView | null) => ({ staffId: actor?.id ?? 'unknown', name: actor?.name ?? 'unknown' });
 
@@ -59,7 +63,7 @@ export interface Withdrawals {
 }
 
 export function createWithdrawals(env: CoreEnv): Withdrawals {
-  const { store, stripe, clock, audit } = env;
+  const { records, stripe, clock, audit } = env;
 
   async function detachAtStripe(paymentMethodId: string): Promise<void> {
     try {
@@ -96,7 +100,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
   }
 
   async function finishAtStripe(consent: ConsentRecord, actor: StaffView | null): Promise<void> {
-    const work = remainingWork(store.data, consent.id);
+    const work = remainingWork(await records.requireCustomer(consent.customerId), consent.id);
     const note = (action: string, summary: string, details: Record<string, unknown>) =>
       audit.append({ actor, action, outcome: 'ok', customerId: consent.customerId, summary, details: { consentId: consent.id, ...details } });
     try {
@@ -104,7 +108,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
       // subscriptions before methods, so none renews on a method that is about to go
       for (const subscription of work.subscriptions) {
         const canceledAt = (await cancelAtStripe(subscription.stripeSubscriptionId!)).toISOString();
-        await store.update((draft) => {
+        await records.updateCustomer(consent.customerId, (draft) => {
           const record = draft.subscriptions.find((s) => s.id === subscription.id)!;
           record.status = 'canceled';
           record.canceledAt = canceledAt;
@@ -118,7 +122,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
       for (const method of work.methods) {
         await detachAtStripe(method.paymentMethodId);
         const detachedAt = clock.now().toISOString();
-        await store.update((draft) => {
+        await records.updateCustomer(consent.customerId, (draft) => {
           draft.savedMethods.find((m) => m.paymentMethodId === method.paymentMethodId)!.detachedAt = detachedAt;
         });
         await note('consents.withdraw.methodDetached', `Payment method ${method.paymentMethodId} detached because consent ${consent.id} was withdrawn`, {
@@ -126,7 +130,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
         });
       }
     } catch (error) {
-      const left = remainingWork(store.data, consent.id);
+      const left = remainingWork(await records.requireCustomer(consent.customerId), consent.id);
       const what = `${left.methods.length} payment method(s) still to detach and ${left.subscriptions.length} subscription(s) still to cancel`;
       const stands = `The withdrawal is recorded and no charge can be made under this consent, but ${what} at Stripe.`;
       if (error instanceof Stripe.errors.StripeConnectionError)
@@ -139,14 +143,14 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
 
   const handlers: Withdrawals['handlers'] = {
     async 'consents.withdraw'({ consentId, reason }, { actor }) {
-      const consent = findConsent(store.data, consentId);
-      const recorded = await store.update((draft) => {
+      const consent = findConsent(await records.ownerDoc(consentId, 'consent'), consentId);
+      const recorded = await records.updateCustomer(consent.customerId, (draft) => {
         if (draft.withdrawals.some((w) => w.consentId === consentId)) return false;
-        draft.withdrawals.push({ id: env.ids.next('wdr'), consentId, at: clock.now().toISOString(), by: actorOf(actor), reason });
+        draft.withdrawals.push({ id: records.newId('wdr', consent.customerId), consentId, at: clock.now().toISOString(), by: actorOf(actor), reason });
         return true;
       });
       if (!recorded) {
-        const work = remainingWork(store.data, consentId);
+        const work = remainingWork(await records.requireCustomer(consent.customerId), consentId);
         if (work.openSetups.length + work.methods.length + work.subscriptions.length === 0)
           throw new AppError('conflict', 'This consent has already been withdrawn, and everything resting on it has been detached or cancelled.');
       } else {
@@ -160,15 +164,16 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
         });
       }
       await finishAtStripe(consent, actor);
-      return consentView(store.data, consent, clock.now());
+      return consentView(await records.requireCustomer(consent.customerId), consent, clock.now());
     },
 
     async 'consents.exportEvidence'({ consentId }, { actor }): Promise<ExportFile> {
-      const data = store.data;
+      const data = await records.ownerDoc(consentId, 'consent');
+      const shop = records.shop.data;
       const consent = findConsent(data, consentId);
       const now = clock.now();
       const view = consentView(data, consent, now);
-      const customer = data.customers.find((c) => c.id === consent.customerId) ?? null;
+      const customer = data.customer;
       const setups = data.setups.filter((s) => s.consentId === consentId);
       const savedMethods = data.savedMethods.filter((m) => m.consentId === consentId);
       const charges = data.charges.filter((c) => c.consentId === consentId);
@@ -180,9 +185,15 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
 
       // every audit entry that names the consent or anything made under it
       const relatedIds = [consentId, ...setups.map((s) => s.id), ...charges.map((c) => c.id), ...refunds.map((r) => r.id), ...subscriptions.map((s) => s.id)];
-      const auditEntries = audit.entries().filter((entry) => {
-        const text = JSON.stringify([entry.summary, entry.details]);
-        return relatedIds.some((id) => text.includes(id));
+      // Looked for among the newest entries (bounded, so an export never reads a whole chain's history).
+      const auditEntries = await audit.find({
+        limit: EVIDENCE_AUDIT_LIMIT,
+        maxScan: EVIDENCE_AUDIT_SCAN,
+        match: (entry) => {
+          if (entry.customerId !== null && entry.customerId !== consent.customerId) return false;
+          const text = JSON.stringify([entry.summary, entry.details]);
+          return relatedIds.some((id) => text.includes(id));
+        },
       });
 
       const unique = (values: Array<string | null>) => [...new Set(values.filter((v): v is string => v !== null))];
@@ -190,8 +201,8 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
         kind: 'mandate-desk.consent-evidence',
         exportedAt: now.toISOString(),
         exportedBy: actorOf(actor),
-        shop: { name: data.settings.shopName, contact: data.settings.shopContact },
-        terminal: { id: data.terminalId, name: data.settings.terminalName },
+        shop: { name: shop.settings.shopName, contact: shop.settings.shopContact },
+        terminal: { id: shop.terminalId, name: shop.settings.terminalName },
         status: view.status,
         consent: {
           ...consent,
@@ -211,7 +222,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
         withdrawal,
         charges: charges.map((charge) => ({ ...charge, refunds: refunds.filter((r) => r.chargeId === charge.id) })),
         subscriptions,
-        audit: { chain: audit.verify(), entries: auditEntries },
+        audit: { chain: audit.verify(), entries: auditEntries, searched: `the newest ${EVIDENCE_AUDIT_SCAN} entries of the audit log` },
       };
       return {
         filename: `consent-evidence-${consentId}-${fileDate(now)}.json`,
@@ -224,8 +235,9 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
   return {
     handlers,
     async finishIfWithdrawn(consentId, actor) {
-      if (!store.data.withdrawals.some((w) => w.consentId === consentId)) return;
-      await finishAtStripe(findConsent(store.data, consentId), actor);
+      const doc = await records.ownerDoc(consentId, 'consent');
+      if (!doc.withdrawals.some((w) => w.consentId === consentId)) return;
+      await finishAtStripe(findConsent(doc, consentId), actor);
     },
   };
 }

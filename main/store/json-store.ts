@@ -1,17 +1,20 @@
 /**
- * A lowdb file that never loses what was recorded:
+ * A small lowdb document that never loses what was recorded (settings, staff, the terminal):
  * - every write is atomic (temp file, fsync, rename, fsync of the folder) and serialized;
  * - every file carries `schemaVersion`, is migrated in order and parsed with zod on load;
- * - a file that cannot be read is never overwritten: it is kept aside under a new name, the newest
- *   readable backup (made at each open) is used instead, and a notice says what happened.
+ * - an open writes nothing it need not, and keeps a copy of each distinct version it finds;
+ * - a file that was read and is damaged is never overwritten: it is kept aside under a new name,
+ *   the newest readable backup is used instead, and a notice says what happened; a file that could
+ *   not be read at all (permissions, a lock) is not touched: opening fails with the real cause.
  * Imports nothing of ours (DESIGN §1).
  */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, copyFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { copyFile, rename } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
+import { ensureDir, keptAsideName, readFileOrNull, removeStaleTemps, writeFileAtomic } from './files';
+
+export { writeFileAtomic } from './files';
 
 export interface StoreFileNotice {
   file: string;
@@ -30,9 +33,8 @@ export interface JsonStoreOptions<T extends { schemaVersion: number }> {
   version: number;
   migrations: Migrations;
   defaults: () => T;
-  /** How many backups to keep beside the file (made at each open and then at most every `backupIntervalMs`). */
+  /** How many backups to keep beside the file (made at an open that finds it changed since the newest backup). */
   backups?: number;
-  backupIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -42,60 +44,62 @@ export class StoreVersionError extends Error {
   }
 }
 
-/** Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => {});
-    throw error;
-  }
-  await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the rename itself durable. Not supported on Windows, where rename is already journaled.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-class AtomicJsonFile<T> implements Adapter<T> {
-  constructor(private readonly path: string) {}
+/** lowdb's adapter for our files: atomic replacement; `durable` fsyncs before a write resolves. */
+export class AtomicJsonFile<T> implements Adapter<T> {
+  constructor(
+    private readonly path: string,
+    private readonly durable = true,
+  ) {}
   async read(): Promise<T | null> {
-    // Reading is done by JsonStore.open (which must see parse errors); lowdb only writes here.
+    // Reading is done by the store that owns the file (it must see parse errors); lowdb only writes here.
     return null;
   }
   async write(data: T): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify(data, null, 2));
+    await writeFileAtomic(this.path, JSON.stringify(data), { durable: this.durable });
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+export type LoadResult<T> = { ok: true; data: T } | { ok: false; problem: string };
+
+/**
+ * Parses a file's text: JSON, `schemaVersion`, migrations in order, zod. A newer version than this
+ * app reads throws StoreVersionError (the file is left untouched).
+ */
+export function parseVersioned<T extends { schemaVersion: number }>(
+  file: string,
+  text: string,
+  options: { schema: z.ZodType<T>; version: number; migrations: Migrations },
+): LoadResult<T> {
+  let raw: unknown;
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
   }
+  if (typeof raw !== 'object' || raw === null || typeof (raw as { schemaVersion?: unknown }).schemaVersion !== 'number')
+    return { ok: false, problem: 'no schemaVersion' };
+  let record = raw as Record<string, unknown> & { schemaVersion: number };
+  if (record.schemaVersion > options.version) throw new StoreVersionError(file, record.schemaVersion, options.version);
+  try {
+    while (record.schemaVersion < options.version) {
+      const migrate = options.migrations[record.schemaVersion];
+      if (!migrate) return { ok: false, problem: `no migration from data version ${record.schemaVersion}` };
+      const from = record.schemaVersion;
+      record = { ...migrate(record), schemaVersion: from + 1 };
+    }
+  } catch (error) {
+    return { ok: false, problem: `migration failed (${(error as Error).message})` };
+  }
+  const parsed = options.schema.safeParse(record);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, problem: `does not match the expected shape at ${first?.path.join('.') || '(root)'}: ${first?.message}` };
+  }
+  return { ok: true, data: parsed.data };
 }
 
 export class JsonStore<T extends { schemaVersion: number }> {
   private queue: Promise<unknown> = Promise.resolve();
-  /** When the newest backup was made; 0: none yet in this run, so the first write makes one. */
-  private lastBackupAt = 0;
 
   private constructor(
     private readonly db: Low<T>,
@@ -103,95 +107,68 @@ export class JsonStore<T extends { schemaVersion: number }> {
     private readonly schema: z.ZodType<T>,
     /** What went wrong while opening (empty when the file was fine). */
     readonly notices: StoreFileNotice[],
-    private readonly backupPaths: string[],
-    private readonly backupIntervalMs: number,
-    private readonly now: () => Date,
+    /** True when the file existed but neither it nor any backup could be read: the data is the defaults. */
+    readonly lost: boolean,
   ) {}
 
   static async open<T extends { schemaVersion: number }>(options: JsonStoreOptions<T>): Promise<JsonStore<T>> {
     const { path } = options;
     const now = options.now ?? (() => new Date());
-    await mkdir(dirname(path), { recursive: true });
+    await ensureDir(dirname(path));
+    await removeStaleTemps(dirname(path), basename(path));
     const backupPaths = Array.from({ length: options.backups ?? 3 }, (_, i) => `${path}.backup-${i + 1}`);
     const notices: StoreFileNotice[] = [];
 
     let data: T | null = null;
-    let fileWasReadable = false;
-    if (await exists(path)) {
-      const loaded = await JsonStore.load(path, options);
+    let lost = false;
+    let needsWrite = false;
+    const text = await readFileOrNull(path);
+    if (text) {
+      const loaded = parseVersioned(path, text.toString('utf8'), options);
       if (loaded.ok) {
         data = loaded.data;
-        fileWasReadable = true;
+        needsWrite = (JSON.parse(text.toString('utf8')) as { schemaVersion: number }).schemaVersion !== options.version;
+        await JsonStore.backUpIfChanged(path, text, backupPaths);
       } else {
-        const keptAsidePath = `${path}.unreadable-${now().toISOString().replace(/[:.]/g, '-')}`;
+        const keptAsidePath = keptAsideName(path, now());
         await rename(path, keptAsidePath);
         let restoredFrom: string | null = null;
         for (const backup of backupPaths) {
-          if (!(await exists(backup))) continue;
-          const fromBackup = await JsonStore.load(backup, options);
+          const backupText = await readFileOrNull(backup);
+          if (!backupText) continue;
+          const fromBackup = parseVersioned(backup, backupText.toString('utf8'), options);
           if (fromBackup.ok) {
             data = fromBackup.data;
             restoredFrom = backup;
             break;
           }
         }
+        lost = restoredFrom === null;
+        needsWrite = !lost;
         notices.push({ file: path, problem: loaded.problem, keptAsidePath, restoredFrom, at: now().toISOString() });
       }
+    } else {
+      needsWrite = true;
     }
 
     const db = new Low<T>(new AtomicJsonFile<T>(path), options.defaults());
-    const store = new JsonStore<T>(db, path, options.schema, notices, backupPaths, options.backupIntervalMs ?? 10 * 60_000, now);
-    if (data) {
-      db.data = data;
-      // back up only a file that was read: after a restore the file is gone (kept aside) and the backups are what we have
-      if (fileWasReadable) await store.rotateBackups();
-    } else {
-      db.data = options.schema.parse(options.defaults());
-    }
-    await db.write();
+    db.data = data ?? options.schema.parse(options.defaults());
+    const store = new JsonStore<T>(db, path, options.schema, notices, lost);
+    // An open writes only what it must: a new file, a migrated one, or one restored from a backup.
+    // A lost file is not replaced by defaults: the caller decides (its kept-aside copy stays).
+    if (needsWrite) await db.write();
     return store;
   }
 
-  private static async load<T extends { schemaVersion: number }>(
-    file: string,
-    options: JsonStoreOptions<T>,
-  ): Promise<{ ok: true; data: T } | { ok: false; problem: string }> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
+  /** Keeps the last few distinct versions seen at open (small files only: a copy costs the file's size). */
+  private static async backUpIfChanged(path: string, text: Buffer, backupPaths: string[]): Promise<void> {
+    if (backupPaths.length === 0) return;
+    const newest = await readFileOrNull(backupPaths[0]).catch(() => null);
+    if (newest && newest.equals(text)) return;
+    for (let i = backupPaths.length - 1; i > 0; i--) {
+      await rename(backupPaths[i - 1], backupPaths[i]).catch(() => {});
     }
-    if (typeof raw !== 'object' || raw === null || typeof (raw as { schemaVersion?: unknown }).schemaVersion !== 'number')
-      return { ok: false, problem: 'no schemaVersion' };
-    let record = raw as Record<string, unknown> & { schemaVersion: number };
-    if (record.schemaVersion > options.version) throw new StoreVersionError(file, record.schemaVersion, options.version);
-    try {
-      while (record.schemaVersion < options.version) {
-        const migrate = options.migrations[record.schemaVersion];
-        if (!migrate) return { ok: false, problem: `no migration from data version ${record.schemaVersion}` };
-        const from = record.schemaVersion;
-        record = { ...migrate(record), schemaVersion: from + 1 };
-      }
-    } catch (error) {
-      return { ok: false, problem: `migration failed (${(error as Error).message})` };
-    }
-    const parsed = options.schema.safeParse(record);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      return { ok: false, problem: `does not match the expected shape at ${first?.path.join('.') || '(root)'}: ${first?.message}` };
-    }
-    return { ok: true, data: parsed.data };
-  }
-
-  /** Shifts the backups down one place and copies the current (valid, just written or read) file into the first. */
-  private async rotateBackups(): Promise<void> {
-    const paths = this.backupPaths;
-    for (let i = paths.length - 1; i > 0; i--) {
-      if (await exists(paths[i - 1])) await rename(paths[i - 1], paths[i]);
-    }
-    if (paths.length > 0) await copyFile(this.path, paths[0]);
-    this.lastBackupAt = this.now().getTime();
+    await copyFile(path, backupPaths[0]);
   }
 
   /** The current data. Treat it as read-only: change it only through `update`. */
@@ -215,10 +192,6 @@ export class JsonStore<T extends { schemaVersion: number }> {
       } catch (error) {
         this.db.data = previous;
         throw error;
-      }
-      if (this.now().getTime() - this.lastBackupAt >= this.backupIntervalMs) {
-        // The change is already durable; a failed backup must not undo or fail it.
-        await this.rotateBackups().catch((error) => console.warn(`backup of ${this.path} failed: ${String(error)}`));
       }
       return result;
     };

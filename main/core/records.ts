@@ -1,0 +1,136 @@
+/**
+ * The local store as core modules use it: the shop's small document (settings, staff, prices,
+ * the terminal), one document per customer, and the index over them. Every operation costs the
+ * size of what it touches: a customer's document, never all of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { StoreNotice } from '../../preload/contract';
+import { DocumentStore, type DocumentStoreNotice } from '../store/document-store';
+import { JsonStore } from '../store/json-store';
+import { CustomerIndex } from './customer-index';
+import {
+  CUSTOMER_DOC_FIELDS,
+  CUSTOMER_DOC_KEYS,
+  CUSTOMER_DOC_VERSION,
+  CustomerDoc,
+  customerDocMigrations,
+  defaultShopData,
+  emptyCustomerDoc,
+  SHOP_DATA_VERSION,
+  ShopData,
+  shopDataMigrations,
+  type CustomerRecord,
+} from './data';
+import { AppError } from './errors';
+import type { IdSource } from './ports';
+
+export const SHOP_FILE = 'shop.json';
+export const CUSTOMERS_DIR = 'customers';
+
+export interface Records {
+  /** Settings, staff, prices and the terminal id: small, read from memory, each change written whole. */
+  shop: JsonStore<ShopData>;
+  index: CustomerIndex;
+  /** The customer's document (read-only), or null. */
+  customer(customerId: string): Promise<Readonly<CustomerDoc> | null>;
+  /** The customer's document; `not_found` when there is none. */
+  requireCustomer(customerId: string): Promise<Readonly<CustomerDoc>>;
+  /** The document of the customer a record id belongs to; `not_found` when there is none. */
+  ownerDoc(recordId: string, what: string): Promise<Readonly<CustomerDoc>>;
+  /** Changes one customer's document: `change` runs on a copy; what changed is checked and committed durably. */
+  updateCustomer<R>(customerId: string, change: (doc: CustomerDoc) => R): Promise<R>;
+  /** Creates the customer's document; `guard` runs inside the write (with every earlier write done) and may refuse. */
+  createCustomer(record: CustomerRecord, guard?: () => void): Promise<void>;
+  /** The newest audit seq the store's journal saw since its last checkpoint (a witness against a log cut short). */
+  auditSeqSeen(): Promise<number>;
+  /** A new id for a record of this customer (it says whose it is, so it is found without a lookup table). */
+  newId(prefix: string, customerId: string): string;
+  notices: StoreNotice[];
+  /** Told of a damaged document found after start (when a customer is opened). */
+  onNotice(listener: (notice: StoreNotice) => void): void;
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function toStoreNotice(notice: DocumentStoreNotice | StoreNotice): StoreNotice {
+  const { file, problem, keptAsidePath, restoredFrom, at } = notice;
+  const missing = 'missing' in notice && notice.missing.length ? ` Not recovered: ${notice.missing.join('; ')}.` : '';
+  return { file, problem: `${problem}${missing}`, keptAsidePath: keptAsidePath ?? '', restoredFrom, at };
+}
+
+export async function openRecords(options: { dataDir: string; ids: IdSource; now: () => Date; auditHead?: () => number; checkpointEvery?: number }): Promise<Records> {
+  const { dataDir, ids } = options;
+  const shop = await JsonStore.open<ShopData>({
+    path: join(dataDir, SHOP_FILE),
+    schema: ShopData,
+    version: SHOP_DATA_VERSION,
+    migrations: shopDataMigrations,
+    defaults: () => defaultShopData(`term_${randomUUID()}`),
+    now: options.now,
+  });
+
+  const index = new CustomerIndex();
+  const customers = await DocumentStore.open<CustomerDoc>({
+    dir: join(dataDir, CUSTOMERS_DIR),
+    schema: CustomerDoc,
+    version: CUSTOMER_DOC_VERSION,
+    migrations: customerDocMigrations,
+    keys: CUSTOMER_DOC_KEYS as never,
+    parseField: (field, value) => {
+      const schema = CUSTOMER_DOC_FIELDS[field];
+      if (!schema) throw new Error(`A customer document has no field ${field}.`);
+      return schema.parse(value);
+    },
+    onCommit: (_id, doc) => index.commit(doc),
+    snapshot: () => index.snapshot(),
+    restore: (lines) => index.restore(lines),
+    expectedRev: (id) => index.rev(id),
+    now: options.now,
+    ...(options.auditHead ? { auditHead: options.auditHead } : {}),
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+  });
+
+  const notices: StoreNotice[] = [...shop.notices, ...customers.notices].map(toStoreNotice);
+  if (shop.lost) {
+    // Never start empty over data that was kept aside: no "create the first manager" for whoever is at the counter.
+    throw new AppError(
+      'store_error',
+      `The shop file ${join(dataDir, SHOP_FILE)} is damaged and none of its backups could be read. It was kept aside at ${shop.notices[0]?.keptAsidePath}. ` +
+        'Nothing was overwritten. A manager can put back a good copy of shop.json (or one of its .backup-N files) and start again.',
+    );
+  }
+
+  const requireCustomer = async (customerId: string) => {
+    const doc = index.has(customerId) ? await customers.get(customerId) : null;
+    if (!doc) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
+    return doc;
+  };
+
+  return {
+    shop,
+    index,
+    customer: async (customerId) => (index.has(customerId) ? customers.get(customerId) : null),
+    requireCustomer,
+    async ownerDoc(recordId, what) {
+      const owner = index.ownerOf(recordId);
+      if (!owner) throw new AppError('not_found', `There is no ${what} with id ${recordId}.`);
+      return requireCustomer(owner);
+    },
+    async updateCustomer(customerId, change) {
+      if (!index.has(customerId)) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
+      return customers.update(customerId, change);
+    },
+    async createCustomer(record, guard) {
+      await customers.update(record.id, () => guard?.(), () => emptyCustomerDoc(record));
+    },
+    auditSeqSeen: () => customers.auditSeqSeen(),
+    newId: (prefix, customerId) => CustomerIndex.ownedId(ids.next(prefix), customerId),
+    notices,
+    onNotice(listener) {
+      customers.listen((notice) => listener(toStoreNotice(notice)));
+    },
+    checkpoint: () => customers.checkpoint(),
+    close: () => customers.close(),
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * An append-only log of JSON lines in numbered segments, with a verified checkpoint, for the audit
+ * trail: an append is one fsynced line (its cost is the entry's size, whatever the log's), start-up
+ * verifies only what came after the checkpoint, and reading pages newest-first touches only the
+ * segments a page needs. Entries are chained by the caller (`link` checks one entry against the one
+ * before). Imports nothing of ours (DESIGN §1).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendLog, ensureDir, keptAsideName, readFileOrNull, readLines, writeFileAtomic } from './files';
+
+export interface LogHead { seq: number; hash: string }
+export interface LogEntry extends LogHead { prevHash: string }
+
+export interface SegmentedLogOptions<E extends LogEntry> {
+  dir: string;
+  /** Parses one stored line's value (zod); throws when it is not an entry. */
+  parse(value: unknown): E;
+  /** Why `entry` does not follow `previous` (null for the first), or null when it does. */
+  link(previous: E | null, entry: E): string | null;
+  entriesPerSegment?: number;
+  /** The checkpoint is rewritten after this many appends (and at close). */
+  checkpointEvery?: number;
+  now?: () => Date;
+}
+
+export interface LogProblem { seq: number; problem: string }
+
+interface Checkpoint extends LogHead {
+  schemaVersion: 1;
+  /** Byte length of the entry's segment up to and including the entry. */
+  bytes: number;
+}
+
+const CHECKPOINT_FILE = 'checkpoint.json';
+const SEGMENT_PATTERN = /^segment-(\d{6})\.jsonl$/;
+const segmentName = (n: number) => `segment-${String(n).padStart(6, '0')}.jsonl`;
+
+export class SegmentedLog<E extends LogEntry> {
+  private queue: Promise<unknown> = Promise.resolve();
+  private appendsSinceCheckpoint = 0;
+  /** Parsed older segments, newest use last: paging through the log reads each segment once. */
+  private readonly segmentCache = new Map<number, E[]>();
+
+  private constructor(
+    private readonly options: Required<Omit<SegmentedLogOptions<E>, 'now'>> & { now: () => Date },
+    private writer: AppendLog,
+    private segment: number,
+    /** The current segment's entries, oldest first. */
+    private current: E[],
+    private last: E | null,
+    /** The first break found when the log was opened (null: it verified). */
+    readonly problem: LogProblem | null,
+    readonly notices: Array<{ file: string; problem: string; keptAsidePath: string | null }>,
+  ) {}
+
+  static async open<E extends LogEntry>(input: SegmentedLogOptions<E>): Promise<SegmentedLog<E>> {
+    const options = { entriesPerSegment: 10_000, checkpointEvery: 256, now: () => new Date(), ...input };
+    await ensureDir(options.dir);
+    const notices: Array<{ file: string; problem: string; keptAsidePath: string | null }> = [];
+    const segments = (await readdir(options.dir))
+      .map((name) => SEGMENT_PATTERN.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+
+    const checkpoint = await SegmentedLog.readCheckpoint(options.dir, notices, options.now);
+    let problem: LogProblem | null = null;
+    const note = (seq: number, text: string) => {
+      problem ??= { seq, problem: text };
+    };
+
+    // Verify from the checkpoint on (or from the start when there is none): only the tail costs.
+    const firstToVerify = checkpoint ? Math.max(1, Math.ceil(checkpoint.seq / options.entriesPerSegment)) : (segments[0] ?? 1);
+    let last: E | null = null;
+    let current: E[] = [];
+    let lastSegment = segments.at(-1) ?? 1;
+    let lastValidSize = 0;
+    if (checkpoint && !segments.includes(firstToVerify)) note(checkpoint.seq, `The audit log should hold entries up to ${checkpoint.seq}, but their file (${segmentName(firstToVerify)}) is missing.`);
+    for (const n of segments.filter((s) => s >= firstToVerify)) {
+      const read = await readLines(join(options.dir, segmentName(n)));
+      const entries: E[] = [];
+      let offset = 0;
+      for (const [index, line] of (read?.lines ?? []).entries()) {
+        offset += Buffer.byteLength(line, 'utf8') + 1;
+        let entry: E;
+        try {
+          entry = options.parse(JSON.parse(line));
+        } catch {
+          note((last?.seq ?? 0) + 1, `Entry ${(last?.seq ?? 0) + 1} (line ${index + 1} of ${segmentName(n)}) cannot be read: the file was damaged or edited.`);
+          continue;
+        }
+        entries.push(entry);
+        const checked = checkpoint && entry.seq <= checkpoint.seq;
+        if (checked) {
+          if (entry.seq === checkpoint.seq && (entry.hash !== checkpoint.hash || offset !== checkpoint.bytes))
+            note(entry.seq, `Entry ${entry.seq} is not the entry that was written as number ${entry.seq}: the log was replaced or edited.`);
+        } else {
+          const why = options.link(last ?? (checkpoint && checkpoint.seq === entry.seq - 1 ? ({ seq: checkpoint.seq, hash: checkpoint.hash } as E) : null), entry);
+          if (why) note(entry.seq, why);
+        }
+        last = entry;
+      }
+      if (n === lastSegment) {
+        current = entries;
+        lastValidSize = read?.validSize ?? 0;
+      }
+    }
+    if (checkpoint && (last?.seq ?? 0) < checkpoint.seq) {
+      const from = (last?.seq ?? 0) + 1;
+      note(from, `The log ends at entry ${last?.seq ?? 0}, but entries up to ${checkpoint.seq} were written: entries ${from} to ${checkpoint.seq} are missing.`);
+    }
+    if (current.length >= options.entriesPerSegment) {
+      lastSegment += 1;
+      current = [];
+      lastValidSize = 0;
+    }
+    const writer = await AppendLog.open(join(options.dir, segmentName(lastSegment)), lastValidSize);
+    const log = new SegmentedLog<E>(options, writer, lastSegment, current, last, problem, notices);
+    return log;
+  }
+
+  private static async readCheckpoint(
+    dir: string,
+    notices: Array<{ file: string; problem: string; keptAsidePath: string | null }>,
+    now: () => Date,
+  ): Promise<Checkpoint | null> {
+    const path = join(dir, CHECKPOINT_FILE);
+    const text = await readFileOrNull(path);
+    if (!text) return null;
+    try {
+      const value = JSON.parse(text.toString('utf8')) as Checkpoint;
+      if (value.schemaVersion === 1 && Number.isInteger(value.seq) && typeof value.hash === 'string' && Number.isInteger(value.bytes)) return value;
+    } catch {
+      // fall through: a damaged checkpoint is kept aside and the whole log is verified instead
+    }
+    const keptAsidePath = keptAsideName(path, now());
+    await writeFileAtomic(keptAsidePath, text);
+    notices.push({ file: path, problem: 'the audit checkpoint is damaged; the whole log was verified instead', keptAsidePath });
+    return null;
+  }
+
+  /** The newest entry (null for an empty log). */
+  head(): E | null {
+    return this.last;
+  }
+
+  get count(): number {
+    return this.last?.seq ?? 0;
+  }
+
+  /**
+   * Appends the entry `make` builds from the current head, once its line is on disk. Serialized,
+   * so each entry links to the one before.
+   */
+  append(make: (previous: E | null) => E): Promise<E> {
+    const run = async (): Promise<E> => {
+      const entry = make(this.last);
+      if (this.current.length >= this.options.entriesPerSegment) await this.roll();
+      await this.writer.append(JSON.stringify(entry));
+      this.current.push(entry);
+      this.last = entry;
+      if (++this.appendsSinceCheckpoint >= this.options.checkpointEvery) await this.writeCheckpoint();
+      return entry;
+    };
+    const done = this.queue.then(run, run);
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  private async roll(): Promise<void> {
+    await this.writeCheckpoint();
+    await this.writer.close();
+    this.segmentCache.set(this.segment, this.current);
+    this.trimCache();
+    this.segment += 1;
+    this.current = [];
+    this.writer = await AppendLog.open(join(this.options.dir, segmentName(this.segment)));
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    this.appendsSinceCheckpoint = 0;
+    if (!this.last) return;
+    const checkpoint: Checkpoint = { schemaVersion: 1, seq: this.last.seq, hash: this.last.hash, bytes: this.writer.bytes };
+    await writeFileAtomic(join(this.options.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint));
+  }
+
+  private trimCache(): void {
+    while (this.segmentCache.size > 3) this.segmentCache.delete(this.segmentCache.keys().next().value!);
+  }
+
+  /** The entries of segment `n`, oldest first (the current one from memory). */
+  private async segmentEntries(n: number): Promise<E[]> {
+    if (n === this.segment) return this.current;
+    const cached = this.segmentCache.get(n);
+    if (cached) {
+      this.segmentCache.delete(n);
+      this.segmentCache.set(n, cached);
+      return cached;
+    }
+    const read = await readLines(join(this.options.dir, segmentName(n)));
+    const entries: E[] = [];
+    for (const line of read?.lines ?? []) {
+      try {
+        entries.push(this.options.parse(JSON.parse(line)));
+      } catch {
+        // an unreadable line was reported when the log was opened; a page skips it
+      }
+    }
+    this.segmentCache.set(n, entries);
+    this.trimCache();
+    return entries;
+  }
+
+  /**
+   * Entries newest first, before `beforeSeq`, that `match`, up to `limit`, looking at no more than
+   * `maxScan` entries. `scannedTo` is the oldest seq looked at: the next page starts there.
+   */
+  async newestFirst(query: { beforeSeq?: number; limit: number; maxScan: number; match: (entry: E) => boolean }): Promise<{ entries: E[]; scannedTo: number | null }> {
+    await this.queue;
+    const found: E[] = [];
+    let next = Math.min(query.beforeSeq ?? Infinity, this.count + 1) - 1;
+    let scanned = 0;
+    while (next >= 1 && found.length < query.limit && scanned < query.maxScan) {
+      const n = Math.ceil(next / this.options.entriesPerSegment);
+      const entries = await this.segmentEntries(n);
+      for (let i = entries.length - 1; i >= 0 && found.length < query.limit && scanned < query.maxScan; i--) {
+        const entry = entries[i];
+        if (entry.seq > next) continue;
+        scanned += 1;
+        next = entry.seq - 1;
+        if (query.match(entry)) found.push(entry);
+      }
+      if (next >= 1 && Math.ceil(next / this.options.entriesPerSegment) === n) next = (n - 1) * this.options.entriesPerSegment; // gap from a damaged line
+    }
+    return { entries: found, scannedTo: next >= 1 ? next + 1 : null };
+  }
+
+  /** Bytes on disk (for the benchmark). */
+  async diskBytes(): Promise<number> {
+    let total = 0;
+    for (const name of await readdir(this.options.dir)) total += (await stat(join(this.options.dir, name))).size;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    const run = async () => {
+      await this.writeCheckpoint();
+      await this.writer.close();
+    };
+    const done = this.queue.then(run, run);
+    this.queue = done.catch(() => {});
+    await done;
+  }
+}
+
+/** Writes a whole log at once (the migration of an old single-file log): segments, then the checkpoint. */
+export async function writeSegmentedLog<E extends LogEntry>(dir: string, entries: readonly E[], entriesPerSegment = 10_000): Promise<void> {
+  await ensureDir(dir);
+  let bytes = 0;
+  for (let start = 0; start < entries.length; start += entriesPerSegment) {
+    const text = entries
+      .slice(start, start + entriesPerSegment)
+      .map((e) => `${JSON.stringify(e)}\n`)
+      .join('');
+    await writeFileAtomic(join(dir, segmentName(start / entriesPerSegment + 1)), text);
+    bytes = Buffer.byteLength(text, 'utf8');
+  }
+  const last = entries.at(-1);
+  if (last) await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({ schemaVersion: 1, seq: last.seq, hash: last.hash, bytes } satisfies Checkpoint));
+}
