@@ -450,7 +450,12 @@ export const calls = {
   'subscriptions.refresh': def<SubscriptionView[]>()({ input: z.object({ customerId: Id }).strict(), role: 'manager', mutates: true }),
 
   // --- audit (managers)
-  'audit.list': def<{ entries: AuditEntryView[]; chain: AuditChainStatus }>()({
+  /**
+   * Newest first. One call looks through at most 20,000 entries: `nextBeforeSeq` is where the next
+   * page starts (null at the first entry), so a filter that rarely matches pages on instead of
+   * reading the whole log at once.
+   */
+  'audit.list': def<{ entries: AuditEntryView[]; chain: AuditChainStatus; nextBeforeSeq: number | null }>()({
     input: z.object({ filter: SearchAuditFilter.default({}), limit: z.number().int().min(1).max(500).default(100), beforeSeq: z.number().int().positive().optional() }).strict(),
     role: 'manager',
     mutates: false,

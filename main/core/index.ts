@@ -110,6 +110,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   setups.startPolling();
   charges.startPolling();
 
+  let stopped: Promise<void> | null = null;
   return {
     dispatch,
     subscribe(listener) {
@@ -126,12 +127,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     defaultLanguage: () => records.shop.data.settings.defaultLanguage,
     session: auth.session,
     env,
-    async stop() {
-      setups.stopPolling();
-      charges.stopPolling();
-      listeners.clear();
-      await records.close();
-      await audit.close();
+    stop() {
+      // once: the stores' last checkpoint is written by the first stop
+      stopped ??= (async () => {
+        setups.stopPolling();
+        charges.stopPolling();
+        listeners.clear();
+        await records.close();
+        await audit.close();
+      })();
+      return stopped;
     },
   };
 }

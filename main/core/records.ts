@@ -28,6 +28,11 @@ import type { IdSource } from './ports';
 export const SHOP_FILE = 'shop.json';
 export const CUSTOMERS_DIR = 'customers';
 
+/** The file of one customer's document (for tools and tests; core goes through Records). */
+export function customerDocPath(dataDir: string, customerId: string): string {
+  return DocumentStore.pathOf(join(dataDir, CUSTOMERS_DIR), customerId);
+}
+
 export interface Records {
   /** Settings, staff, prices and the terminal id: small, read from memory, each change written whole. */
   shop: JsonStore<ShopData>;

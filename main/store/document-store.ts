@@ -110,8 +110,12 @@ export class DocumentStore<D extends Doc> {
     private journalNumber: number,
   ) {}
 
+  /** Where document `id` of the store in `dir` lives. */
+  static pathOf(dir: string, id: string): string {
+    return join(dir, 'docs', shardOf(id), `${id}.json`);
+  }
   private docPath(id: string): string {
-    return join(this.options.dir, 'docs', shardOf(id), `${id}.json`);
+    return DocumentStore.pathOf(this.options.dir, id);
   }
   private backupPath(id: string): string {
     return join(this.options.dir, 'backup', shardOf(id), `${id}.json`);
@@ -214,7 +218,7 @@ export class DocumentStore<D extends Doc> {
   /** Recovery only: reads every document to rebuild the index (the index snapshot was missing or damaged). */
   private async rebuildIndex(): Promise<void> {
     const docsDir = join(this.options.dir, 'docs');
-    let shards: string[] = [];
+    let shards: string[];
     try {
       shards = await readdir(docsDir);
     } catch {
@@ -285,7 +289,7 @@ export class DocumentStore<D extends Doc> {
   private async read(id: string, expectedRev: number): Promise<Low<D>> {
     const path = this.docPath(id);
     const text = await readFileOrNull(path);
-    let problem: string | null = null;
+    let problem: string;
     if (text) {
       const loaded = parseVersioned(path, text.toString('utf8'), this.options);
       if (loaded.ok && loaded.data.rev >= expectedRev) return new Low<D>(new AtomicJsonFile<D>(path, false), loaded.data);

@@ -33,8 +33,13 @@ export interface JsonStoreOptions<T extends { schemaVersion: number }> {
   version: number;
   migrations: Migrations;
   defaults: () => T;
-  /** How many backups to keep beside the file (made at an open that finds it changed since the newest backup). */
+  /**
+   * How many backups to keep beside the file: made at an open that finds it changed since the newest
+   * backup, at the first write of a run and then at most every `backupIntervalMs` (small files only:
+   * a backup costs the file's size).
+   */
   backups?: number;
+  backupIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -100,6 +105,8 @@ export function parseVersioned<T extends { schemaVersion: number }>(
 
 export class JsonStore<T extends { schemaVersion: number }> {
   private queue: Promise<unknown> = Promise.resolve();
+  /** When the newest backup was made in this run; 0: none yet, so the first write makes one. */
+  private lastBackupAt = 0;
 
   private constructor(
     private readonly db: Low<T>,
@@ -109,6 +116,9 @@ export class JsonStore<T extends { schemaVersion: number }> {
     readonly notices: StoreFileNotice[],
     /** True when the file existed but neither it nor any backup could be read: the data is the defaults. */
     readonly lost: boolean,
+    private readonly backupPaths: string[],
+    private readonly backupIntervalMs: number,
+    private readonly now: () => Date,
   ) {}
 
   static async open<T extends { schemaVersion: number }>(options: JsonStoreOptions<T>): Promise<JsonStore<T>> {
@@ -121,7 +131,7 @@ export class JsonStore<T extends { schemaVersion: number }> {
 
     let data: T | null = null;
     let lost = false;
-    let needsWrite = false;
+    let needsWrite: boolean;
     const text = await readFileOrNull(path);
     if (text) {
       const loaded = parseVersioned(path, text.toString('utf8'), options);
@@ -153,7 +163,7 @@ export class JsonStore<T extends { schemaVersion: number }> {
 
     const db = new Low<T>(new AtomicJsonFile<T>(path), options.defaults());
     db.data = data ?? options.schema.parse(options.defaults());
-    const store = new JsonStore<T>(db, path, options.schema, notices, lost);
+    const store = new JsonStore<T>(db, path, options.schema, notices, lost, backupPaths, options.backupIntervalMs ?? 10 * 60_000, now);
     // An open writes only what it must: a new file, a migrated one, or one restored from a backup.
     // A lost file is not replaced by defaults: the caller decides (its kept-aside copy stays).
     if (needsWrite) await db.write();
@@ -165,6 +175,10 @@ export class JsonStore<T extends { schemaVersion: number }> {
     if (backupPaths.length === 0) return;
     const newest = await readFileOrNull(backupPaths[0]).catch(() => null);
     if (newest && newest.equals(text)) return;
+    await JsonStore.rotate(path, backupPaths);
+  }
+
+  private static async rotate(path: string, backupPaths: string[]): Promise<void> {
     for (let i = backupPaths.length - 1; i > 0; i--) {
       await rename(backupPaths[i - 1], backupPaths[i]).catch(() => {});
     }
@@ -192,6 +206,11 @@ export class JsonStore<T extends { schemaVersion: number }> {
       } catch (error) {
         this.db.data = previous;
         throw error;
+      }
+      if (this.backupPaths.length && this.now().getTime() - this.lastBackupAt >= this.backupIntervalMs) {
+        this.lastBackupAt = this.now().getTime();
+        // The change is already durable; a failed backup must not undo or fail it.
+        await JsonStore.rotate(this.path, this.backupPaths).catch((error) => console.warn(`backup of ${this.path} failed: ${String(error)}`));
       }
       return result;
     };

@@ -5,6 +5,7 @@
  * segments a page needs. Entries are chained by the caller (`link` checks one entry against the one
  * before). Imports nothing of ours (DESIGN §1).
  */
+import { createHash, type Hash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendLog, ensureDir, keptAsideName, readFileOrNull, readLines, writeFileAtomic } from './files';
@@ -30,6 +31,8 @@ interface Checkpoint extends LogHead {
   schemaVersion: 1;
   /** Byte length of the entry's segment up to and including the entry. */
   bytes: number;
+  /** SHA-256 of those bytes: any change before the checkpoint in its segment is noticed at start. */
+  sha256: string;
 }
 
 const CHECKPOINT_FILE = 'checkpoint.json';
@@ -48,6 +51,8 @@ export class SegmentedLog<E extends LogEntry> {
     private segment: number,
     /** The current segment's entries, oldest first. */
     private current: E[],
+    /** SHA-256 over the current segment's bytes so far. */
+    private segmentHash: Hash,
     private last: E | null,
     /** The first break found when the log was opened (null: it verified). */
     readonly problem: LogProblem | null,
@@ -76,13 +81,22 @@ export class SegmentedLog<E extends LogEntry> {
     let current: E[] = [];
     let lastSegment = segments.at(-1) ?? 1;
     let lastValidSize = 0;
+    let segmentHash = createHash('sha256');
     if (checkpoint && !segments.includes(firstToVerify)) note(checkpoint.seq, `The audit log should hold entries up to ${checkpoint.seq}, but their file (${segmentName(firstToVerify)}) is missing.`);
     for (const n of segments.filter((s) => s >= firstToVerify)) {
       const read = await readLines(join(options.dir, segmentName(n)));
       const entries: E[] = [];
-      let offset = 0;
+      const hash = createHash('sha256');
+      // The checkpoint pins the bytes before it: if they changed, the whole segment is verified again.
+      let trustUpTo = 0;
+      if (checkpoint && n === firstToVerify) {
+        const prefix = (read?.lines ?? []).map((l) => `${l}\n`).join('');
+        const prefixBytes = Buffer.from(prefix, 'utf8').subarray(0, checkpoint.bytes);
+        const intact = prefixBytes.length === checkpoint.bytes && createHash('sha256').update(prefixBytes).digest('hex') === checkpoint.sha256;
+        trustUpTo = intact ? checkpoint.seq : 0;
+      }
       for (const [index, line] of (read?.lines ?? []).entries()) {
-        offset += Buffer.byteLength(line, 'utf8') + 1;
+        hash.update(`${line}\n`, 'utf8');
         let entry: E;
         try {
           entry = options.parse(JSON.parse(line));
@@ -91,19 +105,20 @@ export class SegmentedLog<E extends LogEntry> {
           continue;
         }
         entries.push(entry);
-        const checked = checkpoint && entry.seq <= checkpoint.seq;
-        if (checked) {
-          if (entry.seq === checkpoint.seq && (entry.hash !== checkpoint.hash || offset !== checkpoint.bytes))
-            note(entry.seq, `Entry ${entry.seq} is not the entry that was written as number ${entry.seq}: the log was replaced or edited.`);
-        } else {
-          const why = options.link(last ?? (checkpoint && checkpoint.seq === entry.seq - 1 ? ({ seq: checkpoint.seq, hash: checkpoint.hash } as E) : null), entry);
+        if (entry.seq > trustUpTo) {
+          // the first entry of a segment links to the previous segment's last, which is not read here
+          const previous = last ?? (index === 0 && n > 1 ? ({ seq: entry.seq - 1, hash: entry.prevHash } as E) : null);
+          const why = options.link(previous, entry);
           if (why) note(entry.seq, why);
         }
+        if (checkpoint && entry.seq === checkpoint.seq && entry.hash !== checkpoint.hash)
+          note(entry.seq, `Entry ${entry.seq} is not the entry that was written as number ${entry.seq}: the log was replaced.`);
         last = entry;
       }
       if (n === lastSegment) {
         current = entries;
         lastValidSize = read?.validSize ?? 0;
+        segmentHash = hash;
       }
     }
     if (checkpoint && (last?.seq ?? 0) < checkpoint.seq) {
@@ -114,9 +129,10 @@ export class SegmentedLog<E extends LogEntry> {
       lastSegment += 1;
       current = [];
       lastValidSize = 0;
+      segmentHash = createHash('sha256');
     }
     const writer = await AppendLog.open(join(options.dir, segmentName(lastSegment)), lastValidSize);
-    const log = new SegmentedLog<E>(options, writer, lastSegment, current, last, problem, notices);
+    const log = new SegmentedLog<E>(options, writer, lastSegment, current, segmentHash, last, problem, notices);
     return log;
   }
 
@@ -130,7 +146,7 @@ export class SegmentedLog<E extends LogEntry> {
     if (!text) return null;
     try {
       const value = JSON.parse(text.toString('utf8')) as Checkpoint;
-      if (value.schemaVersion === 1 && Number.isInteger(value.seq) && typeof value.hash === 'string' && Number.isInteger(value.bytes)) return value;
+      if (value.schemaVersion === 1 && Number.isInteger(value.seq) && typeof value.hash === 'string' && Number.isInteger(value.bytes) && typeof value.sha256 === 'string') return value;
     } catch {
       // fall through: a damaged checkpoint is kept aside and the whole log is verified instead
     }
@@ -157,7 +173,9 @@ export class SegmentedLog<E extends LogEntry> {
     const run = async (): Promise<E> => {
       const entry = make(this.last);
       if (this.current.length >= this.options.entriesPerSegment) await this.roll();
-      await this.writer.append(JSON.stringify(entry));
+      const line = JSON.stringify(entry);
+      await this.writer.append(line);
+      this.segmentHash.update(`${line}\n`, 'utf8');
       this.current.push(entry);
       this.last = entry;
       if (++this.appendsSinceCheckpoint >= this.options.checkpointEvery) await this.writeCheckpoint();
@@ -175,13 +193,15 @@ export class SegmentedLog<E extends LogEntry> {
     this.trimCache();
     this.segment += 1;
     this.current = [];
+    this.segmentHash = createHash('sha256');
     this.writer = await AppendLog.open(join(this.options.dir, segmentName(this.segment)));
   }
 
   private async writeCheckpoint(): Promise<void> {
     this.appendsSinceCheckpoint = 0;
     if (!this.last) return;
-    const checkpoint: Checkpoint = { schemaVersion: 1, seq: this.last.seq, hash: this.last.hash, bytes: this.writer.bytes };
+    if (this.current.length === 0) return; // just rolled: the checkpoint written before the roll stands
+    const checkpoint: Checkpoint = { schemaVersion: 1, seq: this.last.seq, hash: this.last.hash, bytes: this.writer.bytes, sha256: this.segmentHash.copy().digest('hex') };
     await writeFileAtomic(join(this.options.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint));
   }
 
@@ -258,6 +278,7 @@ export class SegmentedLog<E extends LogEntry> {
 export async function writeSegmentedLog<E extends LogEntry>(dir: string, entries: readonly E[], entriesPerSegment = 10_000): Promise<void> {
   await ensureDir(dir);
   let bytes = 0;
+  let sha256 = '';
   for (let start = 0; start < entries.length; start += entriesPerSegment) {
     const text = entries
       .slice(start, start + entriesPerSegment)
@@ -265,7 +286,8 @@ export async function writeSegmentedLog<E extends LogEntry>(dir: string, entries
       .join('');
     await writeFileAtomic(join(dir, segmentName(start / entriesPerSegment + 1)), text);
     bytes = Buffer.byteLength(text, 'utf8');
+    sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   }
   const last = entries.at(-1);
-  if (last) await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({ schemaVersion: 1, seq: last.seq, hash: last.hash, bytes } satisfies Checkpoint));
+  if (last) await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({ schemaVersion: 1, seq: last.seq, hash: last.hash, bytes, sha256 } satisfies Checkpoint));
 }

@@ -1,13 +1,13 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppData } from '../../main/core/data';
+import type { CustomerRecord, SetupRecord, SettingsRecord } from '../../main/core/data';
 import { mainText } from '../../main/core/i18n';
 import type { Logger } from '../../main/core/ports';
 import { RETURN_PAGE_CSP, returnOutcome, startReturnServer, type ReturnPageCore, type ReturnServer } from '../../main/return-page';
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
 
-type Setup = AppData['setups'][number];
+type Setup = SetupRecord;
 function makeSetup(id: string, customerId: string, status: Setup['status'] = 'open'): Setup {
   return {
     id,
@@ -30,16 +30,21 @@ function makeSetup(id: string, customerId: string, status: Setup['status'] = 'op
 /** A core stand-in whose completion sets the status the test chooses (or never finishes). */
 function fakeCore(outcome: Setup['status'] | 'hang') {
   const data = {
-    settings: { defaultLanguage: 'en' } as AppData['settings'],
+    settings: { defaultLanguage: 'en' } as SettingsRecord,
     customers: [
       { id: 'cust_ja', language: 'ja' },
       { id: 'cust_en', language: 'en' },
-    ] as AppData['customers'],
+    ] as CustomerRecord[],
     setups: [makeSetup('setup_ja', 'cust_ja'), makeSetup('setup_en', 'cust_en'), makeSetup('setup_done', 'cust_en', 'succeeded')],
   };
   const completed: string[] = [];
   const core: ReturnPageCore = {
-    env: { store: { data } },
+    async setupForReturn(setupId) {
+      const setup = data.setups.find((s) => s.id === setupId);
+      if (!setup) return null;
+      return { status: setup.status, checkoutSessionId: setup.checkoutSessionId, language: data.customers.find((c) => c.id === setup.customerId)!.language };
+    },
+    defaultLanguage: () => data.settings.defaultLanguage,
     completeFromReturn(setupId) {
       completed.push(setupId);
       if (outcome === 'hang') return new Promise(() => {});

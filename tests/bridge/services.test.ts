@@ -6,7 +6,7 @@ import type { Logger } from '../../main/core/ports';
 import { AppError } from '../../main/core/errors';
 import { createBridgeOpener } from '../../main/bridge-server';
 import { spawnSync } from 'node:child_process';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { SHOP_FILE } from '../../main/core/records';
 import { LOCK_FILE } from '../../main/data-dir-lock';
 import { argValue, chooseStripe, EMULATOR_STATE_FILE, resolveDataDir, startServices, StartupError, STRIPE_CHECKOUT_ORIGIN } from '../../main/services';
 
@@ -112,8 +112,8 @@ describe('the data folder', () => {
     await training.stop();
     const test = await start(dataDir, 'sk_test_123');
     await test.stop();
-    expect((await stat(join(dataDir, 'training', APP_DATA_FILE))).isFile()).toBe(true);
-    expect((await stat(join(dataDir, 'test', APP_DATA_FILE))).isFile()).toBe(true);
+    expect((await stat(join(dataDir, 'training', SHOP_FILE))).isFile()).toBe(true);
+    expect((await stat(join(dataDir, 'test', SHOP_FILE))).isFile()).toBe(true);
     expect(training.core.env.dataDir).toBe(join(dataDir, 'training'));
     expect(test.core.env.dataDir).toBe(join(dataDir, 'test'));
   });

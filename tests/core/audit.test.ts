@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StaffView } from '../../preload/contract';
-import { AUDIT_CHAIN_BROKEN, AUDIT_FILE_NAME, GENESIS_HASH, hashAuditEntry, openAuditLog, verifyChain } from '../../main/core/audit';
-import { AuditData, type AuditHead, type AuditRecord } from '../../main/core/data';
+import { AUDIT_CHAIN_BROKEN, AUDIT_DIR, csvCellValue, GENESIS_HASH, hashAuditEntry, openAuditLog, verifyChain } from '../../main/core/audit';
+import { AuditRecord } from '../../main/core/data';
 import type { AuditDraft } from '../../main/core/dispatch';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 
@@ -15,13 +15,23 @@ function draft(overrides: Partial<AuditDraft> = {}): AuditDraft {
   return { actor: manager, action: 'customers.create', outcome: 'ok', customerId: null, summary: 'customers.create', details: {}, ...overrides };
 }
 
+const segmentPath = (dataDir: string) => join(dataDir, AUDIT_DIR, 'segment-000001.jsonl');
+async function readSegment(dataDir: string): Promise<AuditRecord[]> {
+  return (await readFile(segmentPath(dataDir), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => AuditRecord.parse(JSON.parse(line)));
+}
+async function writeSegment(dataDir: string, entries: AuditRecord[]): Promise<void> {
+  await writeFile(segmentPath(dataDir), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+}
+
 describe('audit log (file level)', () => {
   let dir: string;
   let nowMs: number;
   const clock = { now: () => new Date(nowMs) };
-  const file = () => join(dir, AUDIT_FILE_NAME);
-  const readEntries = async () => AuditData.parse(JSON.parse(await readFile(file(), 'utf8'))).entries;
-  const writeEntries = async (entries: AuditRecord[]) => writeFile(file(), JSON.stringify({ schemaVersion: 1, entries }, null, 2));
+  const readEntries = () => readSegment(dir);
+  const writeEntries = (entries: AuditRecord[]) => writeSegment(dir, entries);
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'audit-test-'));
@@ -97,7 +107,8 @@ describe('audit log (file level)', () => {
     entries.splice(2, 1); // seq 3 gone
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
-    expect(status).toMatchObject({ ok: false, entries: 5, brokenAtSeq: 4 });
+    // entries are counted by number: the deleted entry 3 still counts, the finding is number 6
+    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 4 });
     expect(status.problem).toMatch(/deleted or moved/);
   });
 
@@ -138,20 +149,69 @@ describe('audit log (file level)', () => {
     expect(findings[0]).toMatchObject({ outcome: 'error', actor: null, details: { brokenAtSeq: 4 } });
   });
 
-  it('with a head kept elsewhere, detects entries cut off the end of an otherwise valid chain', async () => {
-    let head: AuditHead | null = null;
-    const anchor = { read: () => head, write: async (h: AuditHead) => void (head = h) };
-    const log = await openAuditLog({ dataDir: dir, clock, anchor });
+  it('detects entries cut off the end of an otherwise valid chain: by the checkpoint, or by a witness that saw them written', async () => {
+    const log = await openAuditLog({ dataDir: dir, clock });
     for (let i = 0; i < 5; i++) await log.append(draft({ summary: `entry ${i + 1}` }));
-    expect(head).toMatchObject({ seq: 5 });
+    await log.close(); // writes the checkpoint (seq 5)
     const entries = await readEntries();
     await writeEntries(entries.slice(0, 3)); // a valid chain, two entries short
     expect(verifyChain(entries.slice(0, 3)).ok).toBe(true);
-
-    const reopened = await openAuditLog({ dataDir: dir, clock, anchor: { read: () => ({ seq: 5, hash: entries[4].hash }), write: async () => {} } });
-    const status = reopened.verify();
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
     expect(status).toMatchObject({ ok: false, brokenAtSeq: 4 });
     expect(status.problem).toMatch(/entries 4 to 5 are missing/);
+
+    // after the checkpoint, another store (the customer journal) is the witness
+    const other = await mkdtemp(join(tmpdir(), 'audit-witness-'));
+    const fresh = await openAuditLog({ dataDir: other, clock });
+    for (let i = 0; i < 3; i++) await fresh.append(draft({ summary: `entry ${i + 1}` }));
+    await fresh.checkWitness(5);
+    expect(fresh.verify()).toMatchObject({ ok: false, brokenAtSeq: 4 });
+    expect(fresh.verify().problem).toMatch(/entries 4 to 5 are missing/);
+    await fresh.checkWitness(2); // a witness that saw fewer says nothing new
+    await rm(other, { recursive: true, force: true });
+  });
+
+  it('verifies at start only what came after its checkpoint, yet notices an edit before it', async () => {
+    const log = await logWithFive();
+    await log.close();
+    const reopened = await openAuditLog({ dataDir: dir, clock });
+    expect(reopened.verify()).toMatchObject({ ok: true, entries: 5 });
+    await reopened.append(draft({ summary: 'entry 6' }));
+    await reopened.close();
+    const entries = await readEntries();
+    entries[1] = { ...entries[1], summary: 'entry X' }; // same length: only the checkpoint's SHA-256 can tell
+    await writeEntries(entries);
+    const status = (await openAuditLog({ dataDir: dir, clock })).verify();
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 2 });
+    expect(status.problem).toMatch(/changed/);
+  });
+
+  it('drops a torn last line (an append that never finished) and goes on from the entry before', async () => {
+    const log = await logWithFive();
+    await log.close();
+    const path = join(dir, AUDIT_DIR, 'segment-000001.jsonl');
+    await appendFile(path, '{"seq":6,"at":"2026-03-01T1');
+    const reopened = await openAuditLog({ dataDir: dir, clock });
+    expect(reopened.verify()).toMatchObject({ ok: true, entries: 5 });
+    await reopened.append(draft({ summary: 'entry 6' }));
+    expect((await readEntries()).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('rolls over to a new segment and pages across segments', async () => {
+    const log = await openAuditLog({ dataDir: dir, clock, entriesPerSegment: 4, checkpointEvery: 3 });
+    for (let i = 1; i <= 10; i++) await log.append(draft({ summary: `entry ${i}`, customerId: i % 2 ? 'cust_odd' : 'cust_even' }));
+    await log.close();
+    const reopened = await openAuditLog({ dataDir: dir, clock, entriesPerSegment: 4, checkpointEvery: 3 });
+    expect(reopened.verify()).toMatchObject({ ok: true, entries: 10 });
+    const list = (more: object) => reopened.handlers['audit.list']({ filter: {}, limit: 3, ...more } as never, { actor: manager });
+    const page1 = await list({});
+    expect(page1.entries.map((e) => e.seq)).toEqual([10, 9, 8]);
+    const page2 = await list({ beforeSeq: page1.nextBeforeSeq });
+    expect(page2.entries.map((e) => e.seq)).toEqual([7, 6, 5]);
+    const odd = await reopened.handlers['audit.list']({ filter: { customerId: 'cust_odd' }, limit: 100 } as never, { actor: manager });
+    expect(odd.entries.map((e) => e.seq)).toEqual([9, 7, 5, 3, 1]);
+    await reopened.append(draft({ summary: 'entry 11' }));
+    expect((await reopened.find({ match: (e) => e.seq > 8, limit: 10, maxScan: 100 })).map((e) => e.seq)).toEqual([9, 10, 11]);
   });
 
   it('lists newest first with filters, a limit and paging, plus the chain status', async () => {
@@ -192,12 +252,14 @@ describe('audit log (file level)', () => {
   it('exports CSV with proper escaping whose rows rebuild into entries with matching hashes', async () => {
     const log = await openAuditLog({ dataDir: dir, clock });
     await log.append(draft({ actor: clerk, summary: 'line one\nline "two", with comma', customerId: 'cust_x', details: { note: 'a,b', jp: '同意を撤回' } }));
-    await log.append(draft({ actor: null, action: 'auth.signIn', outcome: 'error', summary: 'plain' }));
+    await log.append(draft({ actor: null, action: 'auth.signIn', outcome: 'error', summary: '=HYPERLINK("http://x")' }));
     const file = await log.handlers['audit.export']({ filter: {}, format: 'csv' }, { actor: manager });
     expect(file.filename).toBe('audit-2026-03-01.csv');
     expect(file.mimeType).toMatch(/^text\/csv/);
 
-    const rows = parseCsv(file.content.replace(/^\uFEFF/, ''));
+    // a formula-like cell is neutralized for spreadsheet apps, and undone (csvCellValue) to check the hash
+    expect(file.content).toContain(`"'=HYPERLINK(""http://x"")"`);
+    const rows = parseCsv(file.content.replace(/^\uFEFF/, '')).map((row, i) => (i === 0 ? row : row.map(csvCellValue)));
     const [header, ...data] = rows;
     expect(header).toEqual(['seq', 'at', 'actorId', 'actorName', 'actorRole', 'action', 'outcome', 'customerId', 'summary', 'details', 'prevHash', 'hash']);
     expect(data).toHaveLength(2);
@@ -214,6 +276,7 @@ describe('audit log (file level)', () => {
       hash: r[11],
     }));
     expect(rebuilt[0].summary).toBe('line one\nline "two", with comma');
+    expect(rebuilt[1].summary).toBe('=HYPERLINK("http://x")');
     expect(rebuilt[0].actor?.name).toBe('Carl, "the clerk"');
     expect(rebuilt[0].details).toEqual({ note: 'a,b', jp: '同意を撤回' });
     expect(verifyChain(rebuilt)).toMatchObject({ ok: true, entries: 2 });
@@ -285,11 +348,11 @@ describe('audit log (through core)', () => {
     expect(listed.entries.map((e) => e.action).slice(0, 3)).toEqual(['settings.update', 'settings.update', 'auth.setupFirstManager']);
     expect(listed.entries[0].actor?.name).toBe('Mina Manager');
 
-    const path = join(t.dataDir, AUDIT_FILE_NAME);
-    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
-    const target = onDisk.entries.find((e) => e.action === 'settings.update')!;
+    await t.core.stop();
+    const entries = await readSegment(t.dataDir);
+    const target = entries.find((e) => e.action === 'settings.update')!;
     (target.details as { input: { shopName: string } }).input.shopName = 'Forged Shop';
-    await writeFile(path, JSON.stringify(onDisk));
+    await writeSegment(t.dataDir, entries);
     await t.restart();
 
     const chain = (await t.call('app.info', {})).auditChain;
@@ -300,38 +363,39 @@ describe('audit log (through core)', () => {
   it('detects a deleted entry and a reordered pair after restart', async () => {
     await signInManager(t);
     for (const name of ['One', 'Two', 'Three']) await t.call('settings.update', { terminalName: name });
-    const path = join(t.dataDir, AUDIT_FILE_NAME);
-    const original = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
+    await t.core.stop();
+    const original = await readSegment(t.dataDir);
 
     const deleted = structuredClone(original);
-    deleted.entries.splice(1, 1);
-    await writeFile(path, JSON.stringify(deleted));
+    deleted.splice(1, 1);
+    await writeSegment(t.dataDir, deleted);
     await t.restart();
     expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: false, brokenAtSeq: 3 });
 
+    await t.core.stop();
     const reordered = structuredClone(original);
-    [reordered.entries[2], reordered.entries[3]] = [reordered.entries[3], reordered.entries[2]];
-    await writeFile(path, JSON.stringify(reordered));
+    [reordered[2], reordered[3]] = [reordered[3], reordered[2]];
+    await writeSegment(t.dataDir, reordered);
     await t.restart();
     expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: false, brokenAtSeq: 4 });
 
-    // Putting the old file back is noticed too: the finding appended at the last start took entry
-    // number 4 (after the reordered entry 3), which the old file holds something else under.
-    await writeFile(path, JSON.stringify(original));
+    // Putting the old file back is noticed too: the checkpoint knows entries were written after it.
+    await t.core.stop();
+    await writeSegment(t.dataDir, original);
     await t.restart();
     const restored = (await t.call('app.info', {})).auditChain;
-    expect(restored).toMatchObject({ ok: false, brokenAtSeq: 4 });
-    expect(restored.problem).toMatch(/replaced/);
+    expect(restored.ok).toBe(false);
+    expect(restored.problem).toMatch(/missing|replaced/);
   });
 
   it('notices entries cut off the end of the log (the chain itself still verifies) and records the finding', async () => {
     await signInManager(t);
     for (const name of ['One', 'Two', 'Three']) await t.call('settings.update', { terminalName: name });
-    const path = join(t.dataDir, AUDIT_FILE_NAME);
-    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { schemaVersion: number; entries: AuditRecord[] };
-    const kept = onDisk.entries.length - 2;
-    await writeFile(path, JSON.stringify({ ...onDisk, entries: onDisk.entries.slice(0, kept) }));
-    expect(verifyChain(onDisk.entries.slice(0, kept)).ok).toBe(true);
+    await t.core.stop();
+    const onDisk = await readSegment(t.dataDir);
+    const kept = onDisk.length - 2;
+    await writeSegment(t.dataDir, onDisk.slice(0, kept));
+    expect(verifyChain(onDisk.slice(0, kept)).ok).toBe(true);
     await t.restart();
 
     const chain = (await t.call('app.info', {})).auditChain;

@@ -4,10 +4,8 @@
  * ends consistent with Stripe. Each test asserts exactly one PaymentIntent at the emulator.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { journaledRecords } from '../helpers/stored';
 import { OUTCOME_UNKNOWN } from '../../main/core/charges';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 import {
@@ -69,8 +67,8 @@ describe('write-ahead', () => {
     const seen: Array<{ status: string; key: string } | undefined> = [];
     t.core.env.stripe.on('request', (event: { method: string; path: string }) => {
       if (event.method !== 'POST' || event.path !== PI_PATH) return;
-      const onDisk = JSON.parse(readFileSync(join(t.dataDir, APP_DATA_FILE), 'utf8')) as { charges: Array<{ status: string; idempotencyKey: string }> };
-      const charge = onDisk.charges[0];
+      // what is fsynced: the store's journal
+      const charge = journaledRecords(t.dataDir, 'charges').at(-1) as { status: string; idempotencyKey: string } | undefined;
       seen.push(charge && { status: charge.status, key: charge.idempotencyKey });
     });
     const charge = await t.call('charges.create', chargeInput());

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CustomerView, Language, MandateParams } from '../../preload/contract';
 import { localIsoWithOffset } from '../../main/core/consents';
 import { formatDate, formatMoney, mainText, minorUnitExponent } from '../../main/core/i18n';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { readStoredData, storeSnapshot } from '../helpers/stored';
 import { renderTerms, TERMS_VERSION, type TermsInput } from '../../main/core/terms';
 import { signInManager, startTestCore, type TestCore, callError } from '../helpers/core';
 
@@ -187,7 +185,7 @@ describe('consents (through the dispatcher)', () => {
     await t?.close();
   });
 
-  const storeFileText = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
+  const storeFileText = () => storeSnapshot(t.dataDir);
   async function shownTerms(language: Language = 'ja', params: MandateParams = recurringJpy) {
     return t.call('terms.render', { customerId: customer.id, language, params });
   }
@@ -212,7 +210,7 @@ describe('consents (through the dispatcher)', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe(code);
     expect(await storeFileText()).toBe(before);
-    expect(t.core.env.store.data.consents).toHaveLength(0);
+    expect((await readStoredData(t.dataDir)).consents).toHaveLength(0);
   }
 
   it('renders terms for the customer with the shop settings; unknown customer → not_found', async () => {
@@ -240,7 +238,7 @@ describe('consents (through the dispatcher)', () => {
       signaturePng: 'data:image/png;base64,iVBORw0KGgo=',
       timeZone: 'Asia/Tokyo',
       witnessedBy: { name: 'Mina Manager' },
-      terminalId: t.core.env.store.data.terminalId,
+      terminalId: t.core.env.records.shop.data.terminalId,
       correctsConsentId: null,
       withdrawal: null,
       links: { checkoutSessionId: null, setupIntentId: null, paymentMethodId: null, mandateId: null },
@@ -252,7 +250,7 @@ describe('consents (through the dispatcher)', () => {
     // startDate 2026-12-01 is in the future relative to the test clock only before December 2026
     expect(['not_started', 'active']).toContain(consent.status);
 
-    const onDisk = JSON.parse(await storeFileText());
+    const onDisk = (await readStoredData(t.dataDir));
     expect(onDisk.consents).toHaveLength(1);
     expect(onDisk.consents[0].textSha256).toBe(terms.sha256);
     expect(await t.call('consents.get', { consentId: consent.id })).toEqual(consent);
@@ -297,7 +295,10 @@ describe('consents (through the dispatcher)', () => {
   });
   it('refuses a typed name that is not the customer’s (name_mismatch)', async () => {
     await expectRefused(await acceptance({ typedName: '山田 太郎' }), 'name_mismatch');
-    await expectRefused(await acceptance({ typedName: '山田花子' }), 'name_mismatch'); // a missing space is a different name
+  });
+  it('accepts the name typed without the space, or with a full-width one ("山田花子", "山田　花子" are "山田 花子")', async () => {
+    const consent = await t.call('consents.record', await acceptance({ typedName: '山田花子' }));
+    expect(consent.typedName).toBe('山田花子'); // kept as typed
   });
   it('refuses without acceptance, staff confirmation or with bad shapes (invalid_input)', async () => {
     await expectRefused(await acceptance({ accepted: false }), 'invalid_input');
@@ -319,13 +320,13 @@ describe('consents (through the dispatcher)', () => {
 
   it('records a correction as a new record that references the old one, leaving the old one untouched', async () => {
     const first = await t.call('consents.record', await acceptance());
-    const firstOnDisk = JSON.parse(await storeFileText()).consents[0];
+    const firstOnDisk = (await readStoredData(t.dataDir)).consents[0];
     const params = { ...recurringJpy, amount: 15_000 };
     const terms = await shownTerms('ja', params);
     const correction = await t.call('consents.record', { ...(await acceptance()), params, shownSha256: terms.sha256, correctsConsentId: first.id });
     expect(correction.correctsConsentId).toBe(first.id);
     expect(correction.id).not.toBe(first.id);
-    const consents = JSON.parse(await storeFileText()).consents;
+    const consents = (await readStoredData(t.dataDir)).consents;
     expect(consents).toHaveLength(2);
     expect(consents[0]).toEqual(firstOnDisk);
   });

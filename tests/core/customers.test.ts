@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { readStoredData, storeSnapshot } from '../helpers/stored';
 import { stripeEmailQuery } from '../../main/core/customers';
 import { signInManager, startTestCore, type TestCore, callError } from '../helpers/core';
 
@@ -14,7 +12,7 @@ afterEach(async () => {
   await t?.close();
 });
 
-const storeFileText = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
+const storeFileText = () => storeSnapshot(t.dataDir);
 const stripeCustomerCount = async () => (await t.core.env.stripe.customers.list({ limit: 100 })).data.length;
 
 describe('customers.create', () => {
@@ -41,7 +39,7 @@ describe('customers.create', () => {
     // the create used an idempotency key derived from the local id
     expect(t.emulator.requestLog.find((r) => r.method === 'POST' && r.path === '/v1/customers')?.idempotencyKey).toBe(`customer-create-${customer.id}`);
 
-    const onDisk = JSON.parse(await storeFileText());
+    const onDisk = (await readStoredData(t.dataDir));
     expect(onDisk.customers).toHaveLength(1);
     expect(onDisk.customers[0]).toMatchObject({ id: customer.id, stripeCustomerId: customer.stripeCustomerId, createdBy: { name: 'Mina Manager' } });
   });

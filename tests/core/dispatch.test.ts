@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIT_FILE_NAME } from '../../main/core/audit';
-import { AuditData } from '../../main/core/data';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { AUDIT_DIR } from '../../main/core/audit';
+import { SHOP_FILE } from '../../main/core/records';
+import { readAuditEntries, storeSnapshot } from '../helpers/stored';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 // eight digits that will not turn up by chance in a hash, id or timestamp
@@ -20,8 +20,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const dataFile = () => readFile(join(t.dataDir, APP_DATA_FILE), 'utf8');
-const auditEntries = async () => AuditData.parse(JSON.parse(await readFile(join(t.dataDir, AUDIT_FILE_NAME), 'utf8'))).entries;
+const dataFile = () => storeSnapshot(t.dataDir);
+const auditEntries = () => readAuditEntries(t.dataDir);
 
 async function signedInAsStaff() {
   await t.call('auth.setupFirstManager', FIRST_START);
@@ -119,15 +119,14 @@ describe('dispatch', () => {
     await t.raw('staff.create', { name: 'Eve', pin: '84261937', role: 'staff', surplus: true });
     await t.call('staff.create', { name: 'Eve', pin: '84261937', role: 'staff' });
 
-    const files = (await readdir(t.dataDir)).filter((f) => !f.startsWith('.'));
-    expect(files).toContain(APP_DATA_FILE);
-    expect(files).toContain(AUDIT_FILE_NAME);
+    const files = (await readdir(t.dataDir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+    expect(files).toContain(join(t.dataDir, SHOP_FILE));
+    expect(files.some((f) => f.startsWith(join(t.dataDir, AUDIT_DIR)))).toBe(true);
     for (const file of files) {
-      const raw = await readFile(join(t.dataDir, file), 'utf8');
+      const raw = await readFile(file, 'utf8');
       for (const pin of [MANAGER.pin, STAFF.pin, '51739264', '84261937']) expect(raw, `${file} holds ${pin}`).not.toContain(pin);
     }
-    const audit = await readFile(join(t.dataDir, AUDIT_FILE_NAME), 'utf8');
-    expect(audit).toContain('[redacted]');
+    expect(JSON.stringify(await auditEntries())).toContain('[redacted]');
   });
 });
 

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntryView } from '../../preload/contract';
-import { APP_DATA_FILE } from '../../main/core/index';
+import { customerDocPath } from '../../main/core/records';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 import { callError, completeHostedSetup, createCustomerWithSavedMethod, mandateParams, readStoredData, unreachableStripe, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
@@ -200,7 +199,8 @@ describe('consents.exportEvidence', () => {
 
   it('says when the stored terms text no longer matches its hash', async () => {
     const saved = await createCustomerWithSavedMethod(t);
-    const path = join(t.dataDir, APP_DATA_FILE);
+    await t.core.stop();
+    const path = customerDocPath(t.dataDir, saved.customer.id);
     const data = JSON.parse(await readFile(path, 'utf8'));
     data.consents[0].text = `${data.consents[0].text}\nExtra clause added later.`;
     await writeFile(path, JSON.stringify(data));

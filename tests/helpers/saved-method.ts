@@ -6,15 +6,13 @@
  * helpers for money tests: stored data, request counts, an offline Stripe, a network that loses answers.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
 import type { ConsentView, CustomerView, Language, MandateParams, SetupView } from '../../preload/contract';
-import { AppData } from '../../main/core/data';
-import { APP_DATA_FILE } from '../../main/core/index';
+import type { LegacyAppData } from '../../main/core/data';
+import { readStoredData as readFolder } from './stored';
 import { createStripeClient } from '../../main/core/stripe-client';
 import { EMULATOR_API_KEY, type RunningEmulator } from '../../main/emulator/index';
 import type { TestCore } from './core';
@@ -168,8 +166,8 @@ export async function createCustomerWithSavedMethod(t: TestCore, options: SavedM
 export { callError } from './core';
 
 /** What is on disk now (not what core holds in memory). */
-export async function readStoredData(t: TestCore): Promise<AppData> {
-  return AppData.parse(JSON.parse(await readFile(join(t.dataDir, APP_DATA_FILE), 'utf8')));
+export async function readStoredData(t: TestCore): Promise<LegacyAppData> {
+  return readFolder(t.dataDir);
 }
 
 /** How many requests the emulator received for `method path` (retries and replays included). */
