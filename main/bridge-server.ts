@@ -18,6 +18,7 @@ import type { Core } from './core/index';
 import type { Logger } from './core/ports';
 import { isAllowedCheckoutUrl } from './core/urls';
 import { loopbackHosts } from './loopback';
+import { environmentForChild } from './secret-env';
 import { readStaticFile, RENDERER_HEADERS } from './static-files';
 
 export const TOKEN_HEADER = 'x-mandate-desk-token';
@@ -49,11 +50,18 @@ export function createBridgeOpener(options: { openWithSystem?: boolean; logger: 
   };
 }
 
+/** The platform's "open this URL in the default browser" command, as [command, args]. */
+export function systemBrowserCommand(url: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
+  if (platform === 'darwin') return ['open', [url]];
+  if (platform === 'win32') return ['rundll32', ['url.dll,FileProtocolHandler', url]];
+  return ['xdg-open', [url]];
+}
+
 function openWithSystemBrowser(url: string, logger: Logger): void {
-  // Arguments as an array, never through a shell; the URL has passed the allowlist.
-  const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
-  const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
+  // Arguments as an array, never through a shell; the URL has passed the allowlist. The browser
+  // gets our environment without the secrets.
+  const [command, args] = systemBrowserCommand(url);
+  const child = spawn(command, args, { stdio: 'ignore', detached: true, env: environmentForChild() });
   child.on('error', (error) => logger.warn('could not start the system browser', { error: String(error) }));
   child.unref();
 }

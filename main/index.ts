@@ -7,7 +7,8 @@
  *   --remember-stripe-key        save STRIPE_SECRET_KEY in the secret store (safeStorage)
  *   --allow-basic-text-key-storage  agree to save it even where Linux offers only `basic_text`
  *   --forget-stripe-key          remove the saved key (the app then starts in training mode)
- * Environment: STRIPE_SECRET_KEY (beats the saved key), MANDATE_DESK_EMULATOR_URL (training mode on an
+ * Environment: STRIPE_SECRET_KEY (beats the saved key; taken out of the environment at start, so no
+ * child process, preload or helper inherits it), MANDATE_DESK_EMULATOR_URL (training mode on an
  * already running emulator), MANDATE_DESK_E2E=1 (record external opens in globalThis.__mandateDeskOpened).
  */
 import { join } from 'node:path';
@@ -18,12 +19,17 @@ import { isE2eRun, openExternalSafely } from './safe-shell';
 import { createSecretStore } from './secret-store';
 import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
 import { createLogger } from './logger';
+import { ensurePrivateDir } from './private-file';
+import { takeStripeKeyFromEnv } from './secret-env';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 
 const here = import.meta.dirname;
 const RENDERER_DIR = join(here, '..', 'renderer');
 const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
 
+// First of all: nothing started from here on (the browser opener, Electron's helpers, the sandboxed
+// preload, which gets a copy of main's environment) may inherit the key.
+const stripeKeyFromEnv = takeStripeKeyFromEnv();
 const argv = process.argv;
 const dataDir = dataDirOrExit();
 // One data dir, one profile, one running instance per data dir (the lock lives in userData).
@@ -32,7 +38,9 @@ const logger = createLogger({ file: join(dataDir, LOG_FILE) });
 
 function dataDirOrExit(): string {
   try {
-    return resolveDataDir(argv, process.env, app.getPath('userData'));
+    const chosen = resolveDataDir(argv, process.env, app.getPath('userData'));
+    ensurePrivateDir(chosen); // before the log or anything else is written there
+    return chosen;
   } catch (error) {
     dialog.showErrorBox('Mandate Desk', error instanceof Error ? error.message : String(error));
     app.exit(1);
@@ -57,10 +65,9 @@ function fail(error: unknown): void {
 async function chooseStripeKey(): Promise<string | null> {
   const store = createSecretStore({ safeStorage, dataDir, logger });
   if (hasFlag(argv, 'forget-stripe-key')) await store.clearStripeKey();
-  const fromEnv = process.env.STRIPE_SECRET_KEY?.trim();
-  if (fromEnv) {
-    if (hasFlag(argv, 'remember-stripe-key')) await store.setStripeKey(fromEnv, { allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') });
-    return fromEnv;
+  if (stripeKeyFromEnv) {
+    if (hasFlag(argv, 'remember-stripe-key')) await store.setStripeKey(stripeKeyFromEnv, { allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') });
+    return stripeKeyFromEnv;
   }
   return store.getStripeKey();
 }

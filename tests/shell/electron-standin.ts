@@ -89,6 +89,11 @@ export class BrowserWindow extends EventEmitter {
   static created: BrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
   destroyed = false;
+  /**
+   * What a sandboxed preload of this window would see as `process.env`: Electron hands it a copy of
+   * main's `process.env` when the preload loads (ELECTRON_BROWSER_SANDBOX_LOAD).
+   */
+  readonly preloadEnv: NodeJS.ProcessEnv = { ...process.env };
   constructor(readonly options: Record<string, unknown>) {
     super();
     BrowserWindow.created.push(this);
@@ -133,8 +138,11 @@ export const protocol = {
 
 export const shell = {
   opened: [] as string[],
+  /** The environment the OS opener (xdg-open, …) would inherit: Electron's own process environment. */
+  openerEnvs: [] as NodeJS.ProcessEnv[],
   async openExternal(url: string): Promise<void> {
     shell.opened.push(url);
+    shell.openerEnvs.push({ ...process.env });
   },
 };
 
@@ -218,6 +226,7 @@ export function reset(): void {
   protocol.privileged = [];
   protocol.handlers.clear();
   shell.opened = [];
+  shell.openerEnvs = [];
   dialog.errors = [];
   ipcMain.handlers.clear();
   ipcRenderer.invoked = [];
