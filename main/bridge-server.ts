@@ -24,6 +24,14 @@ import { readStaticFile, RENDERER_HEADERS } from './static-files';
 export const TOKEN_HEADER = 'x-mandate-desk-token';
 /** The largest invoke body accepted (a drawn signature is up to 400 kB of base64). */
 export const MAX_BODY_BYTES = 1_000_000;
+/** No contract input nests anywhere near this deep; deeper JSON is refused before it reaches core. */
+export const MAX_JSON_DEPTH = 32;
+/**
+ * Limits against a page (or a local process) that holds connections open or sends slowly: one app
+ * tab needs two or three connections (the event stream, calls, files).
+ */
+export const BRIDGE_LIMITS = { maxConnections: 32, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 } as const;
+export type BridgeLimits = { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number };
 const SSE_KEEPALIVE_MS = 15_000;
 
 // ---------------------------------------------------------------- the URL opener
@@ -78,6 +86,8 @@ export interface BridgeServerOptions {
   /** Omitted: 32 random bytes, base64url. */
   token?: string;
   logger: Logger;
+  /** Omitted: BRIDGE_LIMITS (tests use small ones). */
+  limits?: Partial<BridgeLimits>;
 }
 
 export interface BridgeServer {
@@ -112,6 +122,31 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 }
 
 class BodyTooLarge extends Error {}
+
+/** `application/json`, optionally with a UTF-8 charset, and nothing else (no `application/jsonx`, no other parameters). */
+const JSON_CONTENT_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*(?:utf-8|"utf-8")[ \t]*)?$/i;
+
+export function isJsonContentType(header: string | undefined): boolean {
+  return header !== undefined && JSON_CONTENT_TYPE.test(header);
+}
+
+/**
+ * Why a parsed body cannot be handed to core, or null. Walks the value without recursion (so a
+ * deeply nested body cannot overflow the stack here): nesting beyond MAX_JSON_DEPTH, and integers
+ * JSON.parse could not represent exactly (a "BigInt" such as 12345678901234567890 arrives rounded).
+ */
+export function unsafeJsonReason(value: unknown): string | null {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item === 'number' && (!Number.isFinite(item) || (Number.isInteger(item) && !Number.isSafeInteger(item))))
+      return 'The input holds a number too large to be exact.';
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) return `The input is nested more than ${MAX_JSON_DEPTH} levels deep.`;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return null;
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -163,9 +198,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   };
 
   const handleInvoke = async (req: IncomingMessage, res: ServerResponse, channel: string) => {
-    // A JSON content type makes a cross-site request need a CORS preflight, which we never grant.
-    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
-      return sendJson(res, 415, failure({ code: 'invalid_input', message: 'Send the input as application/json.' }));
+    // Exactly JSON: a JSON content type makes a cross-site request need a CORS preflight, which we never grant.
+    if (!isJsonContentType(req.headers['content-type']))
+      return sendJson(res, 415, failure({ code: 'invalid_input', message: 'Send the input as application/json (charset utf-8 if any).' }));
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       res.setHeader('Connection', 'close');
       return sendJson(res, 413, failure({ code: 'invalid_input', message: 'The input is too large.' }));
@@ -183,6 +218,8 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     } catch {
       return sendJson(res, 400, failure({ code: 'invalid_input', message: 'The input is not valid JSON.' }));
     }
+    const unsafe = unsafeJsonReason(input);
+    if (unsafe) return sendJson(res, 400, failure({ code: 'invalid_input', message: unsafe }));
     sendJson(res, 200, await core.dispatch(channel, input));
   };
 
@@ -225,13 +262,25 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     res.end(req.method === 'HEAD' ? undefined : file.body);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error('bridge request failed', { path: (req.url ?? '').split('?')[0], error: String(error) });
-      if (!res.headersSent) sendJson(res, 500, failure({ code: 'internal', message: 'The bridge failed to answer.' }));
-      else res.end();
-    });
-  });
+  const limits: BridgeLimits = { ...BRIDGE_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      // a slow sender gets 408 and is closed: headers, then the whole request (body included)
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        logger.error('bridge request failed', { path: (req.url ?? '').split('?')[0], error: String(error) });
+        if (!res.headersSent) sendJson(res, 500, failure({ code: 'internal', message: 'The bridge failed to answer.' }));
+        else res.end();
+      });
+    },
+  );
+  // Connections beyond the cap are closed at once (Node emits 'drop').
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => logger.warn('bridge connection refused: too many open connections', { max: limits.maxConnections }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
