@@ -3,7 +3,7 @@
  * Electron is not installed. `window.api` becomes HTTP (renderer/bridge-client.ts):
  *   POST /api/invoke/:channel   JSON body = input → Result JSON   (token in x-mandate-desk-token)
  *   GET  /api/events            server-sent events `{event, payload}` (token header or ?token=)
- *   GET  /api/test/opened-urls  JSON array of URLs the app asked to open (token header or ?token=)
+ *   GET  /api/test/opened-urls  test-only (test-hooks.ts; only with `testHooks`): URLs the app asked to open
  *   GET  /…                     the built renderer, with the same CSP as app://
  * Every request must carry `Host: 127.0.0.1:PORT` or `localhost:PORT` (DNS rebinding) and, when it
  * has an `Origin`, our own origin (other sites). No electron import anywhere below this file.
@@ -19,6 +19,7 @@ import type { Logger } from './core/ports';
 import { isAllowedCheckoutUrl } from './core/urls';
 import { loopbackHosts } from './loopback';
 import { environmentForChild } from './secret-env';
+import { TEST_ROUTES } from './test-hooks';
 import { readStaticFile, RENDERER_HEADERS } from './static-files';
 
 export const TOKEN_HEADER = 'x-mandate-desk-token';
@@ -86,6 +87,8 @@ export interface BridgeServerOptions {
   /** Omitted: 32 random bytes, base64url. */
   token?: string;
   logger: Logger;
+  /** Register the test-only routes (test-hooks.ts): only for e2e runs. Default false. */
+  testHooks?: boolean;
   /** Omitted: BRIDGE_LIMITS (tests use small ones). */
   limits?: Partial<BridgeLimits>;
 }
@@ -245,7 +248,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
         return handleInvoke(req, res, channel);
       }
       if (path === '/api/events' && isGet) return handleEvents(req, res);
-      if (path === '/api/test/opened-urls' && isGet) return sendJson(res, 200, [...opener.opened]);
+      if (options.testHooks && path === TEST_ROUTES.openedUrls && isGet) return sendJson(res, 200, [...opener.opened]);
       return sendJson(res, 404, failure({ code: 'not_found', message: 'No such API route.' }));
     }
 

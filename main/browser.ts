@@ -6,7 +6,7 @@
  * Flags: --port=N (default random), --data-dir=PATH (also MANDATE_DESK_DATA_DIR; default
  * ~/.mandate-desk-browser), --open-external (also open Checkout with the system browser),
  * --renderer-dir=PATH (default: out/renderer next to this file).
- * Environment: STRIPE_SECRET_KEY (none → training mode; taken out of the environment at start, so the
+ * Environment: MANDATE_DESK_E2E=1 (the test-only routes of test-hooks.ts), STRIPE_SECRET_KEY (none → training mode; taken out of the environment at start, so the
  * system browser opener never inherits it), MANDATE_DESK_EMULATOR_URL.
  * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
  */
@@ -17,6 +17,7 @@ import { createBridgeOpener, startBridgeServer } from './bridge-server';
 import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
+import { testHooksEnabled } from './test-hooks';
 import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
 
 // Before anything else: no child process may inherit the key.
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
     openUrl: (url, allowed) => opener.open(url, allowed),
     logger,
   });
-  const bridge = await startBridgeServer({ core: services.core, opener, rendererDir, port, logger });
+  // The bridge is a development tool, never packaged: MANDATE_DESK_E2E=1 alone turns the test hooks on.
+  const testHooks = testHooksEnabled(process.env, { packaged: false });
+  const bridge = await startBridgeServer({ core: services.core, opener, rendererDir, port, logger, testHooks });
   process.stdout.write(`Mandate Desk (${services.mode} mode) is running at ${bridge.url}\n`);
 
   let stopping = false;

@@ -9,19 +9,21 @@
  *   --forget-stripe-key          remove the saved key (the app then starts in training mode)
  * Environment: STRIPE_SECRET_KEY (beats the saved key; taken out of the environment at start, so no
  * child process, preload or helper inherits it), MANDATE_DESK_EMULATOR_URL (training mode on an
- * already running emulator), MANDATE_DESK_E2E=1 (record external opens in globalThis.__mandateDeskOpened).
+ * already running emulator), MANDATE_DESK_E2E=1 (the test-only hooks of test-hooks.ts; ignored by a
+ * packaged app).
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { APP_INDEX_URL, installAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers } from './ipc';
-import { isE2eRun, openExternalSafely } from './safe-shell';
+import { openExternalSafely } from './safe-shell';
 import { createSecretStore } from './secret-store';
 import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
 import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
-import { createMainWindow, hardenSession, hardenWebContents } from './window';
+import { installRecordingOpener, testHooksEnabled } from './test-hooks';
+import { applicationMenuTemplate, createMainWindow, hardenSession, hardenWebContents } from './window';
 
 const here = import.meta.dirname;
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -50,7 +52,9 @@ function dataDirOrExit(): string {
 
 registerAppScheme();
 app.enableSandbox();
-if (isE2eRun()) globalThis.__mandateDeskOpened = [];
+// A packaged app never has the test-only surface, whatever the environment says.
+const packaged = app.isPackaged;
+const openExternal = testHooksEnabled(process.env, { packaged }) ? installRecordingOpener() : openExternalSafely;
 
 let services: Services | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -81,6 +85,8 @@ function showMainWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  // The default menu has Reload and Toggle Developer Tools (a console with window.api at the till).
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ packaged, platform: process.platform })));
   hardenSession(session.defaultSession);
   installAppProtocol(protocol, RENDERER_DIR);
 
@@ -90,12 +96,12 @@ async function start(): Promise<void> {
     appVersion: app.getVersion(),
     stripeKey: await chooseStripeKey(),
     emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
-    openUrl: openExternalSafely,
+    openUrl: openExternal,
     logger,
   });
   const core = services.core;
 
-  mainWindow = createMainWindow(PRELOAD_PATH);
+  mainWindow = createMainWindow(PRELOAD_PATH, { devTools: !packaged });
   mainWindow.on('closed', () => (mainWindow = null));
   const contents = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null);
   registerIpcHandlers({ ipcMain, dispatch: core.dispatch, trustedContents: contents, logger });
@@ -108,7 +114,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', showMainWindow);
   app.on('web-contents-created', (_event, contents) =>
-    hardenWebContents(contents, { openExternal: (url) => openExternalSafely(url, services?.allowedCheckoutOrigins ?? []), logger }),
+    hardenWebContents(contents, { openExternal: (url) => openExternal(url, services?.allowedCheckoutOrigins ?? []), logger }),
   );
   app.on('window-all-closed', () => app.quit());
   let stopping = false;

@@ -71,6 +71,14 @@ const connected = (socket: Socket) => new Promise<void>((resolve) => (socket.rea
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
 
+describe('bridge test-only routes', () => {
+  it('do not exist unless the bridge was started for an e2e run (testHooks)', async () => {
+    const answer = await raw({ port: bridge.port, path: '/api/test/opened-urls', headers: { [TOKEN_HEADER]: bridge.token } });
+    expect(answer.status).toBe(404);
+    expect(answer.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
+
 describe('bridge content type', () => {
   it('takes exactly application/json, with a UTF-8 charset at most', async () => {
     for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"']) {

@@ -36,7 +36,7 @@ beforeAll(async () => {
   await writeFile(join(base, 'secret.txt'), 'outside the renderer');
   opener = createBridgeOpener({ logger: quiet });
   services = await startServices({ dataDir, transport: 'browser', appVersion: '9.9.9-test', stripeKey: null, openUrl: opener.open, logger: quiet, pollIntervalMs: 60_000 });
-  bridge = await startBridgeServer({ core: services.core, opener, rendererDir, logger: quiet });
+  bridge = await startBridgeServer({ core: services.core, opener, rendererDir, logger: quiet, testHooks: true });
 });
 
 afterAll(async () => {

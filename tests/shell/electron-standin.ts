@@ -68,6 +68,8 @@ export const app = Object.assign(new EventEmitter(), {
     app.paths.set(name, value);
   },
   getVersion: () => '0.0.0-standin',
+  /** Electron's `app.isPackaged`: true when running from an installed/packaged build. */
+  isPackaged: false,
   singleInstance: true,
   sandboxed: false,
   quitCalls: 0,
@@ -143,6 +145,22 @@ export const shell = {
   async openExternal(url: string): Promise<void> {
     shell.opened.push(url);
     shell.openerEnvs.push({ ...process.env });
+  },
+};
+
+interface MenuTemplateItem {
+  role?: string;
+  submenu?: MenuTemplateItem[];
+  [key: string]: unknown;
+}
+export const Menu = {
+  /** The template of the menu the app set with setApplicationMenu (null: none set, Electron's default stays). */
+  application: null as MenuTemplateItem[] | null,
+  buildFromTemplate(template: MenuTemplateItem[]): { template: MenuTemplateItem[] } {
+    return { template };
+  },
+  setApplicationMenu(menu: { template: MenuTemplateItem[] } | null): void {
+    Menu.application = menu ? menu.template : [];
   },
 };
 
@@ -239,6 +257,8 @@ export function reset(): void {
   app.removeAllListeners();
   app.paths = new Map([['userData', '/tmp/mandate-desk-standin']]);
   app.singleInstance = true;
+  app.isPackaged = false;
+  Menu.application = null;
   app.sandboxed = false;
   app.quitCalls = 0;
   app.exitCodes = [];

@@ -56,7 +56,10 @@ describe('Electron entry', () => {
     expect(window.webContents.loadedUrl).toBe('app://mandate-desk/index.html');
     expect((window.options.webPreferences as { preload: string }).preload).toMatch(/preload[/\\]index\.cjs$/);
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...CHANNELS].sort());
-    expect(globalThis.__mandateDeskOpened).toEqual([]);
+    expect(globalThis.__mandateDeskOpened).toEqual([]); // not packaged + MANDATE_DESK_E2E=1: test hooks on
+    // the default menu (Reload, Toggle Developer Tools) is replaced; a development run has DevTools
+    expect(electron.Menu.application).not.toBeNull();
+    expect((window.options.webPreferences as { devTools: boolean }).devTools).toBe(true);
 
     // every web contents gets the guards
     const other = new electron.FakeWebContents();

@@ -4,6 +4,7 @@ vi.mock('electron', () => import('./electron-standin'));
 
 import * as electron from './electron-standin';
 import { openExternalSafely } from '../../main/safe-shell';
+import { installRecordingOpener, testHooksEnabled } from '../../main/test-hooks';
 import { AppError } from '../../main/core/errors';
 
 const LIVE = ['https://checkout.stripe.com'];
@@ -58,10 +59,27 @@ describe('openExternalSafely', () => {
     expect(electron.shell.opened).toEqual([]);
   });
 
-  it('records instead of opening when MANDATE_DESK_E2E=1, still refusing what is not allowed', async () => {
+  it('always opens for real: the e2e record is not part of it (see test-hooks)', async () => {
     process.env.MANDATE_DESK_E2E = '1';
     await openExternalSafely('https://checkout.stripe.com/c/pay/cs_test_1', LIVE);
-    await refused('https://evil.example/', LIVE);
+    expect(electron.shell.opened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_1']);
+    expect(globalThis.__mandateDeskOpened).toBeUndefined();
+  });
+});
+
+describe('test-only hooks', () => {
+  it('are on only when an e2e run asks AND the app is not packaged', () => {
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: false })).toBe(true);
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: true })).toBe(false);
+    expect(testHooksEnabled({}, { packaged: false })).toBe(false);
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: 'true' }, { packaged: false })).toBe(false);
+  });
+
+  it('the recording opener records allowlisted URLs instead of opening them, and still refuses the rest', async () => {
+    const record = installRecordingOpener();
+    expect(globalThis.__mandateDeskOpened).toEqual([]);
+    await record('https://checkout.stripe.com/c/pay/cs_test_1', LIVE);
+    await expect(record('https://evil.example/', LIVE)).rejects.toMatchObject({ code: 'url_not_allowed' });
     expect(globalThis.__mandateDeskOpened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_1']);
     expect(electron.shell.opened).toEqual([]);
   });
