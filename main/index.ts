@@ -22,7 +22,7 @@ import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from 
 import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
-import { installRecordingOpener, testHooksEnabled } from './test-hooks';
+import { installRecordingOpener, isMarkedTestBuild, testHooksEnabled } from './test-hooks';
 import { applicationMenuTemplate, createMainWindow, hardenSession, hardenWebContents } from './window';
 
 const here = import.meta.dirname;
@@ -52,9 +52,10 @@ function dataDirOrExit(): string {
 
 registerAppScheme();
 app.enableSandbox();
-// A packaged app never has the test-only surface, whatever the environment says.
+// A packaged release never has the test-only surface, whatever the environment says.
 const packaged = app.isPackaged;
-const openExternal = testHooksEnabled(process.env, { packaged }) ? installRecordingOpener() : openExternalSafely;
+const testBuild = packaged && isMarkedTestBuild(app.getAppPath());
+const openExternal = testHooksEnabled(process.env, { packaged, testBuild }) ? installRecordingOpener() : openExternalSafely;
 
 let services: Services | null = null;
 let mainWindow: BrowserWindow | null = null;

@@ -5,7 +5,7 @@
  * e2e switch. Builds first when out/ is missing or older than the sources.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 vi.mock('electron', () => import('./electron-standin'));
 
 import { startEmulator, type RunningEmulator } from '../../main/emulator/index';
+import { TEST_BUILD_MARKER } from '../../main/test-hooks';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BUILT_MAIN = join(ROOT, 'out', 'main', 'index.js');
@@ -102,7 +103,7 @@ afterEach(async () => {
 });
 
 describe('the built app', () => {
-  it('packaged: ignores MANDATE_DESK_E2E, has DevTools off and no Reload/DevTools in its menu', async () => {
+  it('packaged release: ignores MANDATE_DESK_E2E, has DevTools off and no Reload/DevTools in its menu', async () => {
     const window = await startBuiltApp(true);
     expect(globalThis.__mandateDeskOpened).toBeUndefined();
     const url = openCheckout();
@@ -123,6 +124,22 @@ describe('the built app', () => {
     expect(globalThis.__mandateDeskOpened).toEqual([url]);
     expect(electron.shell.opened).toEqual([]);
     expect((window.options.webPreferences as { devTools: boolean }).devTools).toBe(true);
+  });
+
+  it('the packaged TEST build (package.json marked by electron-builder.e2e.yml) honours MANDATE_DESK_E2E', async () => {
+    const appPath = await mkdtemp(join(tmpdir(), 'md-built-asar-'));
+    try {
+      await writeFile(join(appPath, 'package.json'), JSON.stringify({ name: 'mandate-desk', [TEST_BUILD_MARKER]: true }));
+      electron.app.appPath = appPath;
+      const window = await startBuiltApp(true);
+      const url = openCheckout();
+      await waitUntil(() => (globalThis.__mandateDeskOpened ?? []).length === 1);
+      expect(globalThis.__mandateDeskOpened).toEqual([url]);
+      expect(electron.shell.opened).toEqual([]);
+      expect((window.options.webPreferences as { devTools: boolean }).devTools).toBe(false); // still packaged
+    } finally {
+      await rm(appPath, { recursive: true, force: true });
+    }
   });
 
   it('the built preload never reads process (so not process.env either) and exposes only window.api', async () => {

@@ -68,6 +68,9 @@ export const app = Object.assign(new EventEmitter(), {
     app.paths.set(name, value);
   },
   getVersion: () => '0.0.0-standin',
+  /** Electron's `app.getAppPath()`: the folder (or app.asar) holding the app's package.json. */
+  appPath: process.cwd(),
+  getAppPath: () => app.appPath,
   /** Electron's `app.isPackaged`: true when running from an installed/packaged build. */
   isPackaged: false,
   singleInstance: true,
@@ -258,6 +261,7 @@ export function reset(): void {
   app.paths = new Map([['userData', '/tmp/mandate-desk-standin']]);
   app.singleInstance = true;
   app.isPackaged = false;
+  app.appPath = process.cwd();
   Menu.application = null;
   app.sandboxed = false;
   app.quitCalls = 0;

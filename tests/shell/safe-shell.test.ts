@@ -4,7 +4,10 @@ vi.mock('electron', () => import('./electron-standin'));
 
 import * as electron from './electron-standin';
 import { openExternalSafely } from '../../main/safe-shell';
-import { installRecordingOpener, testHooksEnabled } from '../../main/test-hooks';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installRecordingOpener, isMarkedTestBuild, TEST_BUILD_MARKER, testHooksEnabled } from '../../main/test-hooks';
 import { AppError } from '../../main/core/errors';
 
 const LIVE = ['https://checkout.stripe.com'];
@@ -73,6 +76,25 @@ describe('test-only hooks', () => {
     expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: true })).toBe(false);
     expect(testHooksEnabled({}, { packaged: false })).toBe(false);
     expect(testHooksEnabled({ MANDATE_DESK_E2E: 'true' }, { packaged: false })).toBe(false);
+    // the packaged test build (electron-builder.e2e.yml) is the one packaged app that honours it
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: true, testBuild: true })).toBe(true);
+    expect(testHooksEnabled({}, { packaged: true, testBuild: true })).toBe(false);
+  });
+
+  it('only a package.json with the marker set to true makes a test build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'md-marker-'));
+    try {
+      expect(isMarkedTestBuild(dir)).toBe(false); // no package.json
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'mandate-desk', [TEST_BUILD_MARKER]: 'true' }));
+      expect(isMarkedTestBuild(dir)).toBe(false);
+      await writeFile(join(dir, 'package.json'), '{broken');
+      expect(isMarkedTestBuild(dir)).toBe(false);
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'mandate-desk', [TEST_BUILD_MARKER]: true }));
+      expect(isMarkedTestBuild(dir)).toBe(true);
+      expect(isMarkedTestBuild(join(import.meta.dirname, '..', '..'))).toBe(false); // the project itself is not one
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the recording opener records allowlisted URLs instead of opening them, and still refuses the rest', async () => {
