@@ -15,9 +15,14 @@ export const PRIVATE_DIR_MODE = 0o700;
 
 /** Creates `dir` (and missing parents) 0700, or narrows an existing `dir` to 0700. */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  if (process.platform === 'win32') return;
-  if ((statSync(dir).mode & 0o777) !== PRIVATE_DIR_MODE) chmodSync(dir, PRIVATE_DIR_MODE);
+  try {
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (process.platform === 'win32') return;
+    if ((statSync(dir).mode & 0o777) !== PRIVATE_DIR_MODE) chmodSync(dir, PRIVATE_DIR_MODE);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`The data folder ${dir} could not be created or made private to this user (${code}). Choose a folder you own with --data-dir.`, { cause: error });
+  }
 }
 
 /** Writes `text` to `path` atomically; the file is 0600 from the moment it exists. */

@@ -87,6 +87,13 @@ describe('private files', () => {
     expect(await modeOf(open)).toBe(0o700);
   });
 
+  it('says clearly when a folder cannot be made private, and changes nothing', async () => {
+    const file = join(base, 'not-a-folder');
+    await writeFile(file, 'x', { mode: 0o644 });
+    expect(() => ensurePrivateDir(join(file, 'data'))).toThrow(/could not be created or made private to this user \(ENOTDIR\)\. Choose a folder you own with --data-dir\./);
+    expect(await modeOf(file)).toBe(0o644);
+  });
+
   it('the lock file is 0600, and taking the lock makes the data folder 0700 first', async () => {
     const dataDir = join(base, 'locked');
     const lock = await lockDataDir(dataDir);
