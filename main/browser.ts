@@ -6,8 +6,9 @@
  * Flags: --port=N (default random), --data-dir=PATH (also MANDATE_DESK_DATA_DIR; default
  * ~/.mandate-desk-browser), --open-external (also open Checkout with the system browser),
  * --renderer-dir=PATH (default: out/renderer next to this file).
- * Environment: MANDATE_DESK_E2E=1 (the test-only routes of test-hooks.ts), STRIPE_SECRET_KEY (none → training mode; taken out of the environment at start, so the
- * system browser opener never inherits it), MANDATE_DESK_EMULATOR_URL.
+ * Environment: STRIPE_SECRET_KEY (none → training mode; taken out of the environment at start, so the
+ * system browser opener never inherits it), MANDATE_DESK_EMULATOR_URL, MANDATE_DESK_E2E=1 (the
+ * test-only routes of test-hooks.ts).
  * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
  */
 import { readFileSync } from 'node:fs';
