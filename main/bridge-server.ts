@@ -3,7 +3,7 @@
  * Electron is not installed. `window.api` becomes HTTP (renderer/bridge-client.ts):
  *   POST /api/invoke/:channel   JSON body = input → Result JSON   (token in x-mandate-desk-token)
  *   GET  /api/events            server-sent events `{event, payload}` (token header or ?token=)
- *   GET  /api/test/opened-urls  JSON array of URLs the app asked to open (token header or ?token=)
+ *   GET  /api/test/opened-urls  test-only (test-hooks.ts; only with `testHooks`): URLs the app asked to open
  *   GET  /…                     the built renderer, with the same CSP as app://
  * Every request must carry `Host: 127.0.0.1:PORT` or `localhost:PORT` (DNS rebinding) and, when it
  * has an `Origin`, our own origin (other sites). No electron import anywhere below this file.
@@ -18,11 +18,21 @@ import type { Core } from './core/index';
 import type { Logger } from './core/ports';
 import { isAllowedCheckoutUrl } from './core/urls';
 import { loopbackHosts } from './loopback';
+import { environmentForChild } from './secret-env';
+import { TEST_ROUTES } from './test-hooks';
 import { readStaticFile, RENDERER_HEADERS } from './static-files';
 
 export const TOKEN_HEADER = 'x-mandate-desk-token';
 /** The largest invoke body accepted (a drawn signature is up to 400 kB of base64). */
 export const MAX_BODY_BYTES = 1_000_000;
+/** No contract input nests anywhere near this deep; deeper JSON is refused before it reaches core. */
+export const MAX_JSON_DEPTH = 32;
+/**
+ * Limits against a page (or a local process) that holds connections open or sends slowly: one app
+ * tab needs two or three connections (the event stream, calls, files).
+ */
+export const BRIDGE_LIMITS = { maxConnections: 32, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 } as const;
+export type BridgeLimits = { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number };
 const SSE_KEEPALIVE_MS = 15_000;
 
 // ---------------------------------------------------------------- the URL opener
@@ -49,11 +59,18 @@ export function createBridgeOpener(options: { openWithSystem?: boolean; logger: 
   };
 }
 
+/** The platform's "open this URL in the default browser" command, as [command, args]. */
+export function systemBrowserCommand(url: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
+  if (platform === 'darwin') return ['open', [url]];
+  if (platform === 'win32') return ['rundll32', ['url.dll,FileProtocolHandler', url]];
+  return ['xdg-open', [url]];
+}
+
 function openWithSystemBrowser(url: string, logger: Logger): void {
-  // Arguments as an array, never through a shell; the URL has passed the allowlist.
-  const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
-  const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
+  // Arguments as an array, never through a shell; the URL has passed the allowlist. The browser
+  // gets our environment without the secrets.
+  const [command, args] = systemBrowserCommand(url);
+  const child = spawn(command, args, { stdio: 'ignore', detached: true, env: environmentForChild() });
   child.on('error', (error) => logger.warn('could not start the system browser', { error: String(error) }));
   child.unref();
 }
@@ -70,6 +87,10 @@ export interface BridgeServerOptions {
   /** Omitted: 32 random bytes, base64url. */
   token?: string;
   logger: Logger;
+  /** Register the test-only routes (test-hooks.ts): only for e2e runs. Default false. */
+  testHooks?: boolean;
+  /** Omitted: BRIDGE_LIMITS (tests use small ones). */
+  limits?: Partial<BridgeLimits>;
 }
 
 export interface BridgeServer {
@@ -104,6 +125,31 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 }
 
 class BodyTooLarge extends Error {}
+
+/** `application/json`, optionally with a UTF-8 charset, and nothing else (no `application/jsonx`, no other parameters). */
+const JSON_CONTENT_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*(?:utf-8|"utf-8")[ \t]*)?$/i;
+
+export function isJsonContentType(header: string | undefined): boolean {
+  return header !== undefined && JSON_CONTENT_TYPE.test(header);
+}
+
+/**
+ * Why a parsed body cannot be handed to core, or null. Walks the value without recursion (so a
+ * deeply nested body cannot overflow the stack here): nesting beyond MAX_JSON_DEPTH, and integers
+ * JSON.parse could not represent exactly (a "BigInt" such as 12345678901234567890 arrives rounded).
+ */
+export function unsafeJsonReason(value: unknown): string | null {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item === 'number' && (!Number.isFinite(item) || (Number.isInteger(item) && !Number.isSafeInteger(item))))
+      return 'The input holds a number too large to be exact.';
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) return `The input is nested more than ${MAX_JSON_DEPTH} levels deep.`;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return null;
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -155,9 +201,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   };
 
   const handleInvoke = async (req: IncomingMessage, res: ServerResponse, channel: string) => {
-    // A JSON content type makes a cross-site request need a CORS preflight, which we never grant.
-    if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
-      return sendJson(res, 415, failure({ code: 'invalid_input', message: 'Send the input as application/json.' }));
+    // Exactly JSON: a JSON content type makes a cross-site request need a CORS preflight, which we never grant.
+    if (!isJsonContentType(req.headers['content-type']))
+      return sendJson(res, 415, failure({ code: 'invalid_input', message: 'Send the input as application/json (charset utf-8 if any).' }));
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       res.setHeader('Connection', 'close');
       return sendJson(res, 413, failure({ code: 'invalid_input', message: 'The input is too large.' }));
@@ -175,6 +221,8 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     } catch {
       return sendJson(res, 400, failure({ code: 'invalid_input', message: 'The input is not valid JSON.' }));
     }
+    const unsafe = unsafeJsonReason(input);
+    if (unsafe) return sendJson(res, 400, failure({ code: 'invalid_input', message: unsafe }));
     sendJson(res, 200, await core.dispatch(channel, input));
   };
 
@@ -200,7 +248,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
         return handleInvoke(req, res, channel);
       }
       if (path === '/api/events' && isGet) return handleEvents(req, res);
-      if (path === '/api/test/opened-urls' && isGet) return sendJson(res, 200, [...opener.opened]);
+      if (options.testHooks && path === TEST_ROUTES.openedUrls && isGet) return sendJson(res, 200, [...opener.opened]);
       return sendJson(res, 404, failure({ code: 'not_found', message: 'No such API route.' }));
     }
 
@@ -217,13 +265,25 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     res.end(req.method === 'HEAD' ? undefined : file.body);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error('bridge request failed', { path: (req.url ?? '').split('?')[0], error: String(error) });
-      if (!res.headersSent) sendJson(res, 500, failure({ code: 'internal', message: 'The bridge failed to answer.' }));
-      else res.end();
-    });
-  });
+  const limits: BridgeLimits = { ...BRIDGE_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      // a slow sender gets 408 and is closed: headers, then the whole request (body included)
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        logger.error('bridge request failed', { path: (req.url ?? '').split('?')[0], error: String(error) });
+        if (!res.headersSent) sendJson(res, 500, failure({ code: 'internal', message: 'The bridge failed to answer.' }));
+        else res.end();
+      });
+    },
+  );
+  // Connections beyond the cap are closed at once (Node emits 'drop').
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => logger.warn('bridge connection refused: too many open connections', { max: limits.maxConnections }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -6,7 +6,9 @@
  * Flags: --port=N (default random), --data-dir=PATH (also MANDATE_DESK_DATA_DIR; default
  * ~/.mandate-desk-browser), --open-external (also open Checkout with the system browser),
  * --renderer-dir=PATH (default: out/renderer next to this file).
- * Environment: STRIPE_SECRET_KEY (none → training mode), MANDATE_DESK_EMULATOR_URL.
+ * Environment: STRIPE_SECRET_KEY (none → training mode; taken out of the environment at start, so the
+ * system browser opener never inherits it), MANDATE_DESK_EMULATOR_URL, MANDATE_DESK_E2E=1 (the
+ * test-only routes of test-hooks.ts).
  * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
  */
 import { readFileSync } from 'node:fs';
@@ -14,8 +16,13 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBridgeOpener, startBridgeServer } from './bridge-server';
 import { createLogger } from './logger';
+import { ensurePrivateDir } from './private-file';
+import { takeStripeKeyFromEnv } from './secret-env';
+import { testHooksEnabled } from './test-hooks';
 import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
 
+// Before anything else: no child process may inherit the key.
+const stripeKeyFromEnv = takeStripeKeyFromEnv();
 const here = import.meta.dirname;
 
 function appVersion(): string {
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
   const port = portArg(argv);
   const dataDir = resolveDataDir(argv, process.env, join(homedir(), '.mandate-desk-browser'));
   const rendererDir = resolve(argValue(argv, 'renderer-dir') ?? join(here, '..', 'renderer'));
+  ensurePrivateDir(dataDir); // before the log or anything else is written there
   const logger = createLogger({ file: join(dataDir, LOG_FILE) });
   const opener = createBridgeOpener({ openWithSystem: hasFlag(argv, 'open-external'), logger });
 
@@ -50,12 +58,14 @@ async function main(): Promise<void> {
     dataDir,
     transport: 'browser',
     appVersion: appVersion(),
-    stripeKey: process.env.STRIPE_SECRET_KEY ?? null,
+    stripeKey: stripeKeyFromEnv,
     emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
     openUrl: (url, allowed) => opener.open(url, allowed),
     logger,
   });
-  const bridge = await startBridgeServer({ core: services.core, opener, rendererDir, port, logger });
+  // The bridge is a development tool, never packaged: MANDATE_DESK_E2E=1 alone turns the test hooks on.
+  const testHooks = testHooksEnabled(process.env, { packaged: false });
+  const bridge = await startBridgeServer({ core: services.core, opener, rendererDir, port, logger, testHooks });
   process.stdout.write(`Mandate Desk (${services.mode} mode) is running at ${bridge.url}\n`);
 
   let stopping = false;

@@ -5,6 +5,7 @@
  */
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-file';
 
 export const LOCK_FILE = 'mandate-desk.lock';
 
@@ -30,9 +31,10 @@ export interface DataDirLock {
 
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const path = join(dataDir, LOCK_FILE);
+  ensurePrivateDir(dataDir); // the lock is often the first thing written there
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
       await handle.writeFile(JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
       await handle.close();
       return { release: () => unlink(path).catch(() => {}) };

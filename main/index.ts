@@ -7,23 +7,31 @@
  *   --remember-stripe-key        save STRIPE_SECRET_KEY in the secret store (safeStorage)
  *   --allow-basic-text-key-storage  agree to save it even where Linux offers only `basic_text`
  *   --forget-stripe-key          remove the saved key (the app then starts in training mode)
- * Environment: STRIPE_SECRET_KEY (beats the saved key), MANDATE_DESK_EMULATOR_URL (training mode on an
- * already running emulator), MANDATE_DESK_E2E=1 (record external opens in globalThis.__mandateDeskOpened).
+ * Environment: STRIPE_SECRET_KEY (beats the saved key; taken out of the environment at start, so no
+ * child process, preload or helper inherits it), MANDATE_DESK_EMULATOR_URL (training mode on an
+ * already running emulator), MANDATE_DESK_E2E=1 (the test-only hooks of test-hooks.ts; ignored by a
+ * packaged app).
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { APP_INDEX_URL, installAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers } from './ipc';
-import { isE2eRun, openExternalSafely } from './safe-shell';
+import { openExternalSafely } from './safe-shell';
 import { createSecretStore } from './secret-store';
 import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
 import { createLogger } from './logger';
-import { createMainWindow, hardenSession, hardenWebContents } from './window';
+import { ensurePrivateDir } from './private-file';
+import { takeStripeKeyFromEnv } from './secret-env';
+import { installRecordingOpener, isMarkedTestBuild, testHooksEnabled } from './test-hooks';
+import { applicationMenuTemplate, createMainWindow, hardenSession, hardenWebContents } from './window';
 
 const here = import.meta.dirname;
 const RENDERER_DIR = join(here, '..', 'renderer');
 const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
 
+// First of all: nothing started from here on (the browser opener, Electron's helpers, the sandboxed
+// preload, which gets a copy of main's environment) may inherit the key.
+const stripeKeyFromEnv = takeStripeKeyFromEnv();
 const argv = process.argv;
 const dataDir = dataDirOrExit();
 // One data dir, one profile, one running instance per data dir (the lock lives in userData).
@@ -32,7 +40,9 @@ const logger = createLogger({ file: join(dataDir, LOG_FILE) });
 
 function dataDirOrExit(): string {
   try {
-    return resolveDataDir(argv, process.env, app.getPath('userData'));
+    const chosen = resolveDataDir(argv, process.env, app.getPath('userData'));
+    ensurePrivateDir(chosen); // before the log or anything else is written there
+    return chosen;
   } catch (error) {
     dialog.showErrorBox('Mandate Desk', error instanceof Error ? error.message : String(error));
     app.exit(1);
@@ -42,7 +52,10 @@ function dataDirOrExit(): string {
 
 registerAppScheme();
 app.enableSandbox();
-if (isE2eRun()) globalThis.__mandateDeskOpened = [];
+// A packaged release never has the test-only surface, whatever the environment says.
+const packaged = app.isPackaged;
+const testBuild = packaged && isMarkedTestBuild(app.getAppPath());
+const openExternal = testHooksEnabled(process.env, { packaged, testBuild }) ? installRecordingOpener() : openExternalSafely;
 
 let services: Services | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -57,10 +70,9 @@ function fail(error: unknown): void {
 async function chooseStripeKey(): Promise<string | null> {
   const store = createSecretStore({ safeStorage, dataDir, logger });
   if (hasFlag(argv, 'forget-stripe-key')) await store.clearStripeKey();
-  const fromEnv = process.env.STRIPE_SECRET_KEY?.trim();
-  if (fromEnv) {
-    if (hasFlag(argv, 'remember-stripe-key')) await store.setStripeKey(fromEnv, { allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') });
-    return fromEnv;
+  if (stripeKeyFromEnv) {
+    if (hasFlag(argv, 'remember-stripe-key')) await store.setStripeKey(stripeKeyFromEnv, { allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') });
+    return stripeKeyFromEnv;
   }
   return store.getStripeKey();
 }
@@ -74,6 +86,8 @@ function showMainWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  // The default menu has Reload and Toggle Developer Tools (a console with window.api at the till).
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ packaged, platform: process.platform })));
   hardenSession(session.defaultSession);
   installAppProtocol(protocol, RENDERER_DIR);
 
@@ -83,12 +97,12 @@ async function start(): Promise<void> {
     appVersion: app.getVersion(),
     stripeKey: await chooseStripeKey(),
     emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
-    openUrl: openExternalSafely,
+    openUrl: openExternal,
     logger,
   });
   const core = services.core;
 
-  mainWindow = createMainWindow(PRELOAD_PATH);
+  mainWindow = createMainWindow(PRELOAD_PATH, { devTools: !packaged });
   mainWindow.on('closed', () => (mainWindow = null));
   const contents = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null);
   registerIpcHandlers({ ipcMain, dispatch: core.dispatch, trustedContents: contents, logger });
@@ -101,7 +115,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', showMainWindow);
   app.on('web-contents-created', (_event, contents) =>
-    hardenWebContents(contents, { openExternal: (url) => openExternalSafely(url, services?.allowedCheckoutOrigins ?? []), logger }),
+    hardenWebContents(contents, { openExternal: (url) => openExternal(url, services?.allowedCheckoutOrigins ?? []), logger }),
   );
   app.on('window-all-closed', () => app.quit());
   let stopping = false;

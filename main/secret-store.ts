@@ -2,14 +2,15 @@
  * The Stripe key at rest (DESIGN §7): encrypted with Electron's `safeStorage` async API (the sync
  * one is deprecated) and kept as a small JSON file in the data dir. On Linux, where only the
  * `basic_text` backend (a hard-coded password) may be available, storing is refused unless the
- * user explicitly agreed. The key is never logged and never leaves main.
+ * user explicitly agreed. The key is never logged and never leaves main. The file is created 0600 (not
+ * chmod-ed after the fact) in the 0700 data folder.
  */
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
 import type { Logger } from './core/ports';
 import { modeForKey } from './core/stripe-client';
-import { writeFileAtomic } from './store/json-store';
+import { writePrivateFileAtomic } from './private-file';
 
 export const SECRET_FILE = 'stripe-key.secret.json';
 
@@ -54,8 +55,7 @@ export function createSecretStore(options: { safeStorage: SafeStorageApi; dataDi
   const writeEncrypted = async (key: string) => {
     const ciphertext = await safeStorage.encryptStringAsync(key);
     const file: SecretFile = { version: 1, backend: backend(), ciphertext: ciphertext.toString('base64') };
-    await writeFileAtomic(path, JSON.stringify(file));
-    await chmod(path, 0o600).catch(() => {}); // not meaningful on Windows
+    await writePrivateFileAtomic(path, JSON.stringify(file)); // 0600 from creation on
   };
 
   return {

@@ -3,7 +3,6 @@
  * lives, which Stripe to talk to (a key → test/live; none → training mode on the local emulator),
  * the loopback return page, the logger, and core itself.
  */
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Mode } from '../preload/contract';
@@ -14,6 +13,7 @@ import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from './emulato
 import { writeFileAtomic } from './store/json-store';
 import { startReturnServer, type ReturnServer } from './return-page';
 import { DataDirInUse, lockDataDir, type DataDirLock } from './data-dir-lock';
+import { ensurePrivateDir } from './private-file';
 
 export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
 export const EMULATOR_STATE_FILE = 'emulator-state.json';
@@ -178,7 +178,9 @@ function modeDataDir(dataDir: string, mode: Mode): string {
 
 export async function startServices(options: ServicesOptions): Promise<Services> {
   const choice = chooseStripe(options.stripeKey);
-  mkdirSync(modeDataDir(options.dataDir, choice.mode), { recursive: true, mode: 0o700 });
+  // Only this user may look inside: customers' details, the audit trail, the saved key.
+  ensurePrivateDir(options.dataDir);
+  ensurePrivateDir(modeDataDir(options.dataDir, choice.mode));
   const { logger } = options;
   let lock: DataDirLock;
   try {

@@ -3,7 +3,7 @@
  * no navigation, no new windows, no <webview>, no permissions. A URL the renderer tries to navigate
  * to or open goes to the guarded external opener instead, which opens only allowlisted Checkout URLs.
  */
-import { BrowserWindow, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
+import { BrowserWindow, type BrowserWindowConstructorOptions, type MenuItemConstructorOptions, type Session, type WebContents } from 'electron';
 import type { Logger } from './core/ports';
 
 export interface ExternalRouting {
@@ -12,7 +12,12 @@ export interface ExternalRouting {
   logger: Logger;
 }
 
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export interface WindowChoices {
+  /** DevTools reachable at all; false in packaged builds (index.ts passes `!app.isPackaged`). */
+  devTools?: boolean;
+}
+
+export function mainWindowOptions(preloadPath: string, choices: WindowChoices = {}): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 860,
@@ -32,6 +37,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       safeDialogs: true,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: choices.devTools ?? false,
     },
   };
 }
@@ -69,8 +75,23 @@ export function hardenSession(target: Session): void {
   target.setDevicePermissionHandler(() => false);
 }
 
-export function createMainWindow(preloadPath: string): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+/**
+ * The application menu that replaces Electron's default one: only Electron's own roles (labelled and
+ * translated by Electron and the OS), for copy/paste and closing the window. No Reload, Force Reload
+ * or Toggle Developer Tools (their shortcuts come with the menu); a development run keeps the View
+ * menu that has them.
+ */
+export function applicationMenuTemplate(options: { packaged: boolean; platform: NodeJS.Platform }): MenuItemConstructorOptions[] {
+  return [
+    ...(options.platform === 'darwin' ? [{ role: 'appMenu' } as const] : [{ role: 'fileMenu' } as const]),
+    { role: 'editMenu' },
+    ...(options.packaged ? [] : [{ role: 'viewMenu' } as const]),
+    { role: 'windowMenu' },
+  ];
+}
+
+export function createMainWindow(preloadPath: string, choices: WindowChoices = {}): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(preloadPath, choices));
   window.once('ready-to-show', () => window.show());
   return window;
 }

@@ -132,13 +132,19 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
   const query = q < 0 ? '' : url.slice(q + 1);
   const method = (req.method ?? 'GET').toUpperCase();
 
+  // Every path, the API included: only our own Host (DNS rebinding could otherwise read training
+  // customers from a web page) and, when there is an Origin, our own origin (the SDK sends none).
+  if (!sameSite(em, req)) {
+    const text = JSON.stringify(
+      errorPayload(em, { type: 'invalid_request_error', message: 'Requests to the emulator must come from its own address (Host and Origin); cross-site requests are refused.' }, requestId),
+    );
+    res.writeHead(403, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+
   if (!path.startsWith('/v1/')) {
     try {
-      if (!sameSite(em, req)) {
-        res.writeHead(403, { 'Content-Type': 'text/plain' });
-        res.end('Cross-site requests to the emulator page and controls are not allowed.');
-        return;
-      }
       const body = method === 'POST' ? await readBody(req) : '';
       if (path.startsWith('/_emulator/')) return await handleControl(em, req, res, method, path, body);
       if (path.startsWith('/checkout/')) return handlePage(em, req, res, method, path, query);
@@ -317,26 +323,18 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
 const inFlightKeys = new WeakMap<Emulator, Set<string>>();
 
 /**
- * The hosted page and the controls take no API key, so refuse what a foreign web page could send:
- * a POST whose Origin is another site (CSRF) or a request whose Host is not ours (DNS rebinding).
+ * The hosted page and the controls take no API key, and the API's answers hold training customers'
+ * details, so refuse what a foreign web page could send: a Host that is not ours (DNS rebinding: a
+ * name that resolves to 127.0.0.1) or an Origin that is not ours, `null` included (sandboxed
+ * frames, file: pages, opaque redirects). Same rule as the browser bridge.
  */
 function sameSite(em: Emulator, req: IncomingMessage): boolean {
   const ours = new URL(em.origin);
-  const host = req.headers.host;
-  if (host) {
-    const allowed = [ours.host, `localhost:${ours.port}`, `127.0.0.1:${ours.port}`, `[::1]:${ours.port}`];
-    if (!allowed.includes(host.toLowerCase())) return false;
-  }
+  const hosts = new Set([ours.host, `localhost:${ours.port}`, `127.0.0.1:${ours.port}`]);
+  const host = req.headers.host?.toLowerCase();
+  if (!host || !hosts.has(host)) return false;
   const origin = req.headers.origin;
-  if (origin && origin !== 'null' && req.method !== 'GET' && req.method !== 'HEAD') {
-    try {
-      const o = new URL(origin);
-      if (o.port !== ours.port || !['127.0.0.1', 'localhost', '[::1]', ours.hostname].includes(o.hostname)) return false;
-    } catch {
-      return false;
-    }
-  }
-  return true;
+  return origin === undefined || [...hosts].some((h) => origin.toLowerCase() === `http://${h}`);
 }
 
 function findRoute(method: string, path: string): { route: CompiledRoute; params: string[] } | undefined {

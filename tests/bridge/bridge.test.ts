@@ -36,7 +36,7 @@ beforeAll(async () => {
   await writeFile(join(base, 'secret.txt'), 'outside the renderer');
   opener = createBridgeOpener({ logger: quiet });
   services = await startServices({ dataDir, transport: 'browser', appVersion: '9.9.9-test', stripeKey: null, openUrl: opener.open, logger: quiet, pollIntervalMs: 60_000 });
-  bridge = await startBridgeServer({ core: services.core, opener, rendererDir, logger: quiet });
+  bridge = await startBridgeServer({ core: services.core, opener, rendererDir, logger: quiet, testHooks: true });
 });
 
 afterAll(async () => {
@@ -135,6 +135,12 @@ describe('browser bridge', () => {
     const huge = await raw({ port: bridge.port, path: '/api/invoke/app.info', method: 'POST', headers: auth(), body: JSON.stringify({ x: 'a'.repeat(MAX_BODY_BYTES) }) });
     expect(huge.status).toBe(413);
     expect(huge.json()).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    // the forged call of issue 8: ~2,000 levels to an unknown channel, with only the token
+    const deep = await raw({ port: bridge.port, path: '/api/invoke/no.such.call', method: 'POST', headers: auth(), body: '{"x":' + '['.repeat(2_000) + '0' + ']'.repeat(2_000) + '}' });
+    expect(deep.status).toBe(400);
+    expect(deep.json()).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('nested') } });
+    // and core still answers afterwards
+    expect((await invokeRaw('app.info', {})).json()).toMatchObject({ ok: true });
   });
 
   it('streams events, records the Checkout URL it was asked to open, and the return page completes the setup', async () => {

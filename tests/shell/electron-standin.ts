@@ -68,6 +68,11 @@ export const app = Object.assign(new EventEmitter(), {
     app.paths.set(name, value);
   },
   getVersion: () => '0.0.0-standin',
+  /** Electron's `app.getAppPath()`: the folder (or app.asar) holding the app's package.json. */
+  appPath: process.cwd(),
+  getAppPath: () => app.appPath,
+  /** Electron's `app.isPackaged`: true when running from an installed/packaged build. */
+  isPackaged: false,
   singleInstance: true,
   sandboxed: false,
   quitCalls: 0,
@@ -89,6 +94,11 @@ export class BrowserWindow extends EventEmitter {
   static created: BrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
   destroyed = false;
+  /**
+   * What a sandboxed preload of this window would see as `process.env`: Electron hands it a copy of
+   * main's `process.env` when the preload loads (ELECTRON_BROWSER_SANDBOX_LOAD).
+   */
+  readonly preloadEnv: NodeJS.ProcessEnv = { ...process.env };
   constructor(readonly options: Record<string, unknown>) {
     super();
     BrowserWindow.created.push(this);
@@ -133,8 +143,27 @@ export const protocol = {
 
 export const shell = {
   opened: [] as string[],
+  /** The environment the OS opener (xdg-open, …) would inherit: Electron's own process environment. */
+  openerEnvs: [] as NodeJS.ProcessEnv[],
   async openExternal(url: string): Promise<void> {
     shell.opened.push(url);
+    shell.openerEnvs.push({ ...process.env });
+  },
+};
+
+interface MenuTemplateItem {
+  role?: string;
+  submenu?: MenuTemplateItem[];
+  [key: string]: unknown;
+}
+export const Menu = {
+  /** The template of the menu the app set with setApplicationMenu (null: none set, Electron's default stays). */
+  application: null as MenuTemplateItem[] | null,
+  buildFromTemplate(template: MenuTemplateItem[]): { template: MenuTemplateItem[] } {
+    return { template };
+  },
+  setApplicationMenu(menu: { template: MenuTemplateItem[] } | null): void {
+    Menu.application = menu ? menu.template : [];
   },
 };
 
@@ -218,6 +247,7 @@ export function reset(): void {
   protocol.privileged = [];
   protocol.handlers.clear();
   shell.opened = [];
+  shell.openerEnvs = [];
   dialog.errors = [];
   ipcMain.handlers.clear();
   ipcRenderer.invoked = [];
@@ -230,6 +260,9 @@ export function reset(): void {
   app.removeAllListeners();
   app.paths = new Map([['userData', '/tmp/mandate-desk-standin']]);
   app.singleInstance = true;
+  app.isPackaged = false;
+  app.appPath = process.cwd();
+  Menu.application = null;
   app.sandboxed = false;
   app.quitCalls = 0;
   app.exitCodes = [];

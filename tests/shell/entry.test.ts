@@ -56,7 +56,10 @@ describe('Electron entry', () => {
     expect(window.webContents.loadedUrl).toBe('app://mandate-desk/index.html');
     expect((window.options.webPreferences as { preload: string }).preload).toMatch(/preload[/\\]index\.cjs$/);
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...CHANNELS].sort());
-    expect(globalThis.__mandateDeskOpened).toEqual([]);
+    expect(globalThis.__mandateDeskOpened).toEqual([]); // not packaged + MANDATE_DESK_E2E=1: test hooks on
+    // the default menu (Reload, Toggle Developer Tools) is replaced; a development run has DevTools
+    expect(electron.Menu.application).not.toBeNull();
+    expect((window.options.webPreferences as { devTools: boolean }).devTools).toBe(true);
 
     // every web contents gets the guards
     const other = new electron.FakeWebContents();
@@ -76,6 +79,37 @@ describe('Electron entry', () => {
     const quit = new electron.FakeEvent();
     electron.app.emit('will-quit', quit);
     expect(quit.defaultPrevented).toBe(true);
+    await waitUntil(() => electron.app.quitCalls === 1);
+  });
+
+  it('takes the Stripe key out of the environment before anything starts: no preload or opened browser inherits it', async () => {
+    const key = 'sk_test_51EntryKeyNobodyElseMaySee0123';
+    process.env.STRIPE_SECRET_KEY = key;
+    delete process.env.MANDATE_DESK_E2E; // open for real (the stand-in shell), not the e2e record
+    await import('../../main/index');
+    expect(process.env.STRIPE_SECRET_KEY).toBeUndefined(); // gone at once, at import
+    await waitUntil(() => electron.BrowserWindow.created[0]?.webContents.loadedUrl !== null && electron.BrowserWindow.created.length === 1);
+    const window = electron.BrowserWindow.created[0];
+
+    // the key was still used: the app runs in test mode
+    const sender = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
+    const info = (await electron.ipcMain.handlers.get('app.info')!(sender, {})) as Result<AppInfo>;
+    expect(info).toMatchObject({ ok: true, data: { mode: 'test' } });
+    expect(JSON.stringify(info)).not.toContain(key);
+
+    // what the sandboxed preload gets as process.env has no key
+    expect(window.preloadEnv.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(Object.values(window.preloadEnv)).not.toContain(key);
+
+    // nor does the system browser started for Checkout
+    const contents = new electron.FakeWebContents();
+    electron.app.emit('web-contents-created', {}, contents);
+    contents.windowOpenHandler!({ url: 'https://checkout.stripe.com/c/pay/cs_test_1' });
+    await waitUntil(() => electron.shell.opened.length === 1);
+    expect(electron.shell.openerEnvs[0].STRIPE_SECRET_KEY).toBeUndefined();
+    expect(Object.values(electron.shell.openerEnvs[0])).not.toContain(key);
+
+    electron.app.emit('will-quit', new electron.FakeEvent());
     await waitUntil(() => electron.app.quitCalls === 1);
   });
 

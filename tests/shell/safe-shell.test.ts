@@ -4,6 +4,10 @@ vi.mock('electron', () => import('./electron-standin'));
 
 import * as electron from './electron-standin';
 import { openExternalSafely } from '../../main/safe-shell';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installRecordingOpener, isMarkedTestBuild, TEST_BUILD_MARKER, testHooksEnabled } from '../../main/test-hooks';
 import { AppError } from '../../main/core/errors';
 
 const LIVE = ['https://checkout.stripe.com'];
@@ -58,10 +62,46 @@ describe('openExternalSafely', () => {
     expect(electron.shell.opened).toEqual([]);
   });
 
-  it('records instead of opening when MANDATE_DESK_E2E=1, still refusing what is not allowed', async () => {
+  it('always opens for real: the e2e record is not part of it (see test-hooks)', async () => {
     process.env.MANDATE_DESK_E2E = '1';
     await openExternalSafely('https://checkout.stripe.com/c/pay/cs_test_1', LIVE);
-    await refused('https://evil.example/', LIVE);
+    expect(electron.shell.opened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_1']);
+    expect(globalThis.__mandateDeskOpened).toBeUndefined();
+  });
+});
+
+describe('test-only hooks', () => {
+  it('are on only when an e2e run asks AND the app is not packaged', () => {
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: false })).toBe(true);
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: true })).toBe(false);
+    expect(testHooksEnabled({}, { packaged: false })).toBe(false);
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: 'true' }, { packaged: false })).toBe(false);
+    // the packaged test build (electron-builder.e2e.yml) is the one packaged app that honours it
+    expect(testHooksEnabled({ MANDATE_DESK_E2E: '1' }, { packaged: true, testBuild: true })).toBe(true);
+    expect(testHooksEnabled({}, { packaged: true, testBuild: true })).toBe(false);
+  });
+
+  it('only a package.json with the marker set to true makes a test build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'md-marker-'));
+    try {
+      expect(isMarkedTestBuild(dir)).toBe(false); // no package.json
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'mandate-desk', [TEST_BUILD_MARKER]: 'true' }));
+      expect(isMarkedTestBuild(dir)).toBe(false);
+      await writeFile(join(dir, 'package.json'), '{broken');
+      expect(isMarkedTestBuild(dir)).toBe(false);
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'mandate-desk', [TEST_BUILD_MARKER]: true }));
+      expect(isMarkedTestBuild(dir)).toBe(true);
+      expect(isMarkedTestBuild(join(import.meta.dirname, '..', '..'))).toBe(false); // the project itself is not one
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the recording opener records allowlisted URLs instead of opening them, and still refuses the rest', async () => {
+    const record = installRecordingOpener();
+    expect(globalThis.__mandateDeskOpened).toEqual([]);
+    await record('https://checkout.stripe.com/c/pay/cs_test_1', LIVE);
+    await expect(record('https://evil.example/', LIVE)).rejects.toMatchObject({ code: 'url_not_allowed' });
     expect(globalThis.__mandateDeskOpened).toEqual(['https://checkout.stripe.com/c/pay/cs_test_1']);
     expect(electron.shell.opened).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./electron-standin'));
 
 import * as electron from './electron-standin';
-import { createMainWindow, hardenSession, hardenWebContents, mainWindowOptions } from '../../main/window';
+import { applicationMenuTemplate, createMainWindow, hardenSession, hardenWebContents, mainWindowOptions } from '../../main/window';
 import { isAllowedCheckoutUrl } from '../../main/core/urls';
 import { AppError } from '../../main/core/errors';
 import type { Logger } from '../../main/core/ports';
@@ -45,6 +45,38 @@ describe('main window options', () => {
     createMainWindow('/p/index.cjs');
     expect(electron.BrowserWindow.created).toHaveLength(1);
     expect(electron.BrowserWindow.created[0].options).toEqual(mainWindowOptions('/p/index.cjs'));
+  });
+
+  it('turns DevTools off unless asked for (the entry asks only when not packaged)', () => {
+    expect(mainWindowOptions('/p/index.cjs').webPreferences!.devTools).toBe(false);
+    expect(mainWindowOptions('/p/index.cjs', { devTools: false }).webPreferences!.devTools).toBe(false);
+    expect(mainWindowOptions('/p/index.cjs', { devTools: true }).webPreferences!.devTools).toBe(true);
+    createMainWindow('/p/index.cjs', { devTools: false });
+    expect((electron.BrowserWindow.created[0].options.webPreferences as { devTools: boolean }).devTools).toBe(false);
+  });
+});
+
+/** Every role in a menu template, submenus included. */
+function rolesOf(items: Array<{ role?: string; submenu?: unknown }>): string[] {
+  return items.flatMap((item) => [...(item.role ? [item.role] : []), ...(Array.isArray(item.submenu) ? rolesOf(item.submenu) : [])]);
+}
+/** Roles that reload the page or open DevTools, and the stock menu that holds them. */
+const DEVELOPER_ROLES = ['reload', 'forceReload', 'toggleDevTools', 'viewMenu'];
+
+describe('application menu', () => {
+  it('a packaged app gets a minimal menu without Reload or Developer Tools, on every platform', () => {
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      const template = applicationMenuTemplate({ packaged: true, platform });
+      const roles = rolesOf(template as never);
+      for (const role of DEVELOPER_ROLES) expect(roles, `${platform}: ${role}`).not.toContain(role);
+      expect(roles).toContain('editMenu'); // copy and paste keep working
+      expect(template.every((item) => item.role && !item.label && !item.click && !item.accelerator)).toBe(true);
+    }
+    expect(rolesOf(applicationMenuTemplate({ packaged: true, platform: 'darwin' }) as never)).toContain('appMenu');
+  });
+
+  it('a development run keeps the View menu (reload, DevTools)', () => {
+    expect(rolesOf(applicationMenuTemplate({ packaged: false, platform: 'linux' }) as never)).toContain('viewMenu');
   });
 });
 
