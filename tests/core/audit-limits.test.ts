@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditEntry, verifyChain } from '../../main/core/audit';
-import type { AuditHead, AuditRecord } from '../../main/core/data';
+import type { AuditRecord } from '../../main/core/data';
+
+type AuditHead = { seq: number; hash: string };
 
 function chain(summaries: string[]): AuditRecord[] {
   const entries: AuditRecord[] = [];
