@@ -20,6 +20,8 @@ import { createCharges } from './charges';
 import { createSubscriptions } from './subscriptions';
 import { createWithdrawals } from './withdrawal';
 import { trainingHandlers } from './training';
+import { consentPdfHandlers } from './consent-pdf';
+import { clockHandlers } from './stripe-clock';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -89,6 +91,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...withdrawals.handlers,
     ...audit.handlers,
     ...trainingHandlers(env),
+    ...consentPdfHandlers(env),
+    ...clockHandlers(env),
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 
