@@ -36,7 +36,7 @@ const T = {
     mode: 'Mode',
     session: 'Session',
     expires: 'Expires',
-    doneTitle: 'Back from checkout',
+    doneTitle: 'Checkout finished',
     doneSaved: 'Your payment method has been saved.',
     doneCanceled: 'Nothing was saved.',
     doneClose: 'You can close this page and return to the shop counter.',
@@ -68,7 +68,7 @@ const T = {
     mode: 'モード',
     session: 'セッション',
     expires: '有効期限',
-    doneTitle: 'チェックアウトから戻りました',
+    doneTitle: 'お手続きが終わりました',
     doneSaved: '支払い方法を保存しました。',
     doneCanceled: '何も保存されていません。',
     doneClose: 'このページを閉じて、店舗のカウンターにお戻りください。',
@@ -99,6 +99,7 @@ button.secondary{background:#e3e8ee;color:#1a1f36}
 .choice{border:1px solid #635bff;border-radius:6px;padding:12px;display:flex;gap:8px;align-items:center}
 .notice{background:#fde8e8;color:#a4161a;padding:8px 12px;border-radius:6px;font-size:14px}
 a{color:#635bff}
+@media (max-width:520px){main{margin:16px 12px}}
 </style></head>
 <body><div class="banner" role="note">${h(t.banner)}</div><main>${body}</main></body></html>`;
 }
