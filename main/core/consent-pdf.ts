@@ -150,7 +150,8 @@ class Writer {
     this.onNewPage(this.page);
   }
 
-  private ensure(height: number): void {
+  /** Starts a new page unless `height` points still fit on this one (keeps a block together). */
+  ensure(height: number): void {
     if (this.y - height < MARGIN.bottom) this.newPage();
   }
 
@@ -269,6 +270,7 @@ export async function renderConsentPdf(input: ConsentPdfInput): Promise<Uint8Arr
   const footer = (page: number, pages: number) => t('pdf.footer', { shop: shop.name, consent: consent.id, page, pages });
   const signatureLabel = t('pdf.signature');
   const noSignature = t('pdf.noSignature');
+  const drawnSignature = t('pdf.drawnSignature');
 
   // Every character the document will draw (page numbers are digits), so the font subset covers them.
   const everything = [
@@ -280,6 +282,7 @@ export async function renderConsentPdf(input: ConsentPdfInput): Promise<Uint8Arr
     '0123456789',
     signatureLabel,
     noSignature,
+    drawnSignature,
     consent.text,
     t('pdf.record'),
     t('pdf.params'),
@@ -331,9 +334,12 @@ export async function renderConsentPdf(input: ConsentPdfInput): Promise<Uint8Arr
   writer.text(consent.text.replace(/\n+$/, ''), { size: 9.5 });
 
   writer.gap(12);
+  // the typed name, the caption and the drawn signature stay on one page
+  writer.ensure(consent.signaturePng ? 150 : 40);
   writer.row(signatureLabel, consent.typedName);
   if (consent.signaturePng) {
     const png = await doc.embedPng(consent.signaturePng);
+    writer.text(drawnSignature, { size: 9.5, color: MUTED });
     writer.image(png, 240, 90);
   } else {
     writer.text(noSignature, { size: 9.5, color: MUTED });

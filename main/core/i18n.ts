@@ -124,6 +124,7 @@ const en = {
   'pdf.asAccepted': 'The terms exactly as accepted',
   'pdf.signature': 'Name typed',
   'pdf.noSignature': 'No signature was drawn; the typed name is the signature.',
+  'pdf.drawnSignature': 'Signature drawn by the customer',
   'pdf.attachment': 'The terms text exactly as accepted (UTF-8), SHA-256 {sha256}',
 } as const;
 
@@ -241,6 +242,7 @@ const ja: Record<MainTextKey, string> = {
   'pdf.asAccepted': '同意いただいた規約（原文のまま）',
   'pdf.signature': '入力された氏名',
   'pdf.noSignature': '手書きの署名はありません。入力された氏名を署名とします。',
+  'pdf.drawnSignature': 'お客様の手書き署名',
   'pdf.attachment': '同意いただいた規約本文（UTF-8、原文のまま）。SHA-256 {sha256}',
 };
 
