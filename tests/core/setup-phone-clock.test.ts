@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsentView, Events, Language } from '../../preload/contract';
 import { returnUrlsFor } from '../../main/core/setups';
-import { setupExpiresAt } from '../../main/core/stripe-clock';
+import type { CoreEnv } from '../../main/core/env';
+import { setupExpiresAt, stripeClockOf } from '../../main/core/stripe-clock';
 import { callError, signInManager, startTestCore, type TestCore } from '../helpers/core';
 import { completeHostedSetup, mandateParams, readStoredData } from '../helpers/saved-method';
 
@@ -45,6 +46,50 @@ describe('setupExpiresAt', () => {
     expect(setupExpiresAt(now, 90)).toBe(base + 90 * 60);
     expect(setupExpiresAt(now, 24 * 60)).toBe(base + DAY - 60);
     expect(setupExpiresAt(now, 5)).toBe(base + 31 * 60);
+  });
+});
+
+describe('stripeClockOf', () => {
+  /** A core env with only what the clock uses: a Stripe whose answers carry a chosen Date header. */
+  function fakeEnv(deskNow: { ms: number }) {
+    const answers: Array<string | undefined> = [];
+    const emitted: unknown[] = [];
+    const warnings: string[] = [];
+    const env = {
+      clock: { now: () => new Date(deskNow.ms) },
+      stripe: { customers: { list: async () => ({ data: [], lastResponse: { headers: answers.length ? { date: answers.shift() } : {} } }) } },
+      emit: (_event: string, payload: unknown) => emitted.push(payload),
+      logger: { info() {}, warn: (message: string) => warnings.push(message), error() {} },
+    } as unknown as CoreEnv;
+    return { env, answers, emitted, warnings };
+  }
+
+  it('learns the offset from the Date header, ignores second-rounding noise, and keeps the last offset when the header is missing', async () => {
+    const deskNow = { ms: Date.parse('2026-12-01T10:00:00.000Z') };
+    const { env, answers, emitted, warnings } = fakeEnv(deskNow);
+    const clock = stripeClockOf(env);
+    expect(stripeClockOf(env)).toBe(clock); // one clock per core
+    answers.push(new Date(deskNow.ms + 3 * DAY * 1000).toUTCString());
+    await clock.measure();
+    expect(Math.abs(clock.offsetMs() - 3 * DAY * 1000)).toBeLessThanOrEqual(1000);
+    expect(emitted).toHaveLength(1);
+    const first = clock.offsetMs();
+
+    deskNow.ms += 600; // the same Stripe second, read a little later: noise, not a moved clock
+    answers.push(new Date(deskNow.ms + first).toUTCString());
+    await clock.measure();
+    expect(clock.offsetMs()).toBe(first);
+    expect(emitted).toHaveLength(1);
+
+    expect((await clock.measure(60_000)).stripeOffsetMs).toBe(first); // fresh enough: no request
+    await clock.measure(); // no Date header at all
+    expect(clock.offsetMs()).toBe(first);
+    expect(warnings).toHaveLength(1);
+
+    clock.observe(new Date(deskNow.ms + 10 * DAY * 1000));
+    expect(clock.offsetMs()).toBe(10 * DAY * 1000);
+    expect(clock.now().getTime()).toBe(deskNow.ms + 10 * DAY * 1000);
+    expect(emitted).toHaveLength(2);
   });
 });
 
