@@ -129,6 +129,7 @@ for (const c of CASES) {
     await page.getByRole('button', { name: t('setup.backToCustomer') }).click();
     await region(desk, t('customer.consents')).getByRole('button', { name: t('customer.viewConsent') }).click();
     await expect(heading1(desk, t('consentDoc.title'))).toBeVisible();
+    await screen(page, testInfo, `${c.lang}-phone-05-consent`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: t('consentDoc.pdf') }).click()]);
     expect(download.suggestedFilename()).toMatch(/^consent-consent_\w+-\d{4}-\d{2}-\d{2}\.pdf$/);
     const pdfPath = join(testInfo.outputDir, download.suggestedFilename());
