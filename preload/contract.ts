@@ -95,6 +95,11 @@ export interface AppInfo {
   transport: 'electron' | 'browser';
 }
 
+export const SETUP_FINISH_ON = ['this_computer', 'phone'] as const;
+export type SetupFinishOn = (typeof SETUP_FINISH_ON)[number];
+/** Stripe's limits for a Checkout Session's `expires_at`: 30 minutes to 24 hours after creation. */
+export const SETUP_EXPIRY_MINUTES = { min: 30, max: 24 * 60, default: 30 } as const;
+
 export interface Settings {
   shopName: string;
   shopContact: string;
@@ -102,7 +107,28 @@ export interface Settings {
   defaultLanguage: Language;
   idleLockMinutes: number;
   terminalName: string;
+  /** Where the customer usually finishes saving Amazon Pay: the counter computer's browser or their own phone (QR code). */
+  setupFinishOn: SetupFinishOn;
+  /** How long a setup's Checkout page stays valid. */
+  setupExpiryMinutes: number;
+  /** The shop's web page (https), where a customer's phone lands after Checkout; '' = the plain default. */
+  shopWebPage: string;
 }
+
+/** An https web page address (the shop's page a customer's phone returns to), or '' for none. */
+export const ShopWebPage = z
+  .string()
+  .trim()
+  .max(500)
+  .refine((value) => {
+    if (value === '') return true;
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' && url.hostname.includes('.') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'Enter a web address starting with https://');
 
 export interface CustomerView {
   id: string;
@@ -272,6 +298,15 @@ export interface AuditEntryView {
   prevHash: string;
 }
 export interface ExportFile { filename: string; mimeType: string; content: string }
+/** A binary file from main (e.g. the consent PDF), base64-encoded for every transport. */
+export interface PdfFile { filename: string; mimeType: 'application/pdf'; base64: string }
+
+/**
+ * How Stripe's clock (the emulator's in training mode, which can be moved forward) stands to this
+ * desk's: Stripe time = desk time + `stripeOffsetMs`. Times of Stripe objects (a setup's expiry)
+ * are on Stripe's clock; countdowns to them use desk time plus this offset.
+ */
+export interface ClockView { stripeOffsetMs: number; measuredAt: string }
 
 // ---------------------------------------------------------------- the calls
 
@@ -305,6 +340,8 @@ const SearchAuditFilter = z
 export const calls = {
   // --- app and session
   'app.info': def<AppInfo>()({ input: Empty, role: 'public', mutates: false }),
+  /** Measures Stripe's clock against this desk's (at most once a minute; at once after the training clock moved). */
+  'app.clock': def<ClockView>()({ input: Empty, role: 'staff', mutates: false }),
   'auth.status': def<AuthStatus>()({ input: Empty, role: 'public', mutates: false }),
   'auth.setupFirstManager': def<AuthStatus>()({
     input: z.object({ name: StaffName, pin: Pin, shopName: ShopName, shopContact: ShopContact }).strict(),
@@ -332,6 +369,9 @@ export const calls = {
         defaultLanguage: Language,
         idleLockMinutes: z.number().int().min(1).max(240),
         terminalName: z.string().trim().min(1).max(60),
+        setupFinishOn: z.enum(SETUP_FINISH_ON),
+        setupExpiryMinutes: z.number().int().min(SETUP_EXPIRY_MINUTES.min).max(SETUP_EXPIRY_MINUTES.max),
+        shopWebPage: ShopWebPage,
       })
       .partial()
       .strict(),
@@ -379,6 +419,8 @@ export const calls = {
     role: 'manager',
     mutates: true,
   }),
+  /** The consent record as accepted, as a PDF in the consent's language (for the customer's copy and for print). */
+  'consents.pdf': def<PdfFile>()({ input: z.object({ consentId: Id }).strict(), role: 'staff', mutates: false }),
   'consents.exportEvidence': def<ExportFile>()({ input: z.object({ consentId: Id }).strict(), role: 'manager', mutates: false }),
 
   // --- setup sessions (Checkout, setup mode)
@@ -521,9 +563,11 @@ export interface Events {
   /** The app asked the system browser to open this URL (the bridge mirrors it to the page). */
   'external.opened': { url: string };
   'store.notice': StoreNotice;
+  /** Stripe's clock moved against the desk's (the training clock was advanced). */
+  'clock.changed': ClockView;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

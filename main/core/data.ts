@@ -3,7 +3,7 @@
  * migrations. Records mirror the contract's views; views add what is joined at read time.
  */
 import { z } from 'zod';
-import { CURRENCIES, LANGUAGES, MandateParams } from '../../preload/contract';
+import { CURRENCIES, LANGUAGES, MandateParams, SETUP_EXPIRY_MINUTES, SETUP_FINISH_ON } from '../../preload/contract';
 
 const Iso = z.string(); // ISO 8601 timestamps, written by the clock
 const Actor = z.object({ staffId: z.string(), name: z.string() });
@@ -170,6 +170,10 @@ export const SettingsRecord = z.object({
   defaultLanguage: Language,
   idleLockMinutes: z.number().int(),
   terminalName: z.string(),
+  // Added after version 1 was released: a file without them reads as the defaults.
+  setupFinishOn: z.enum(SETUP_FINISH_ON).default('this_computer'),
+  setupExpiryMinutes: z.number().int().default(SETUP_EXPIRY_MINUTES.default),
+  shopWebPage: z.string().default(''),
 });
 
 export type StaffRecord = z.infer<typeof StaffRecord>;
@@ -249,6 +253,9 @@ export function defaultSettings(): SettingsRecord {
     defaultLanguage: 'en',
     idleLockMinutes: 10,
     terminalName: 'Counter 1',
+    setupFinishOn: 'this_computer',
+    setupExpiryMinutes: SETUP_EXPIRY_MINUTES.default,
+    shopWebPage: '',
   };
 }
 

@@ -18,6 +18,8 @@ import { createWithdrawals } from './withdrawal';
 import { trainingHandlers } from './training';
 import { openRecords } from './records';
 import { migrateLegacyFolder } from './store-migration';
+import { consentPdfHandlers } from './consent-pdf';
+import { clockHandlers } from './stripe-clock';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -101,6 +103,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...withdrawals.handlers,
     ...audit.handlers,
     ...trainingHandlers(env),
+    ...consentPdfHandlers(env),
+    ...clockHandlers(env),
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 

@@ -8,13 +8,14 @@
  * and writes only when something changed. A finished setup is never changed again.
  */
 import Stripe from 'stripe';
-import type { SetupView } from '../../preload/contract';
-import type { CustomerDoc, SetupRecord } from './data';
+import type { Language, SetupView } from '../../preload/contract';
+import type { CustomerDoc, SettingsRecord, SetupRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { mainText } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
+import { setupExpiresAt, stripeClockOf } from './stripe-clock';
 import { isAllowedCheckoutUrl } from './urls';
 import { consentStatus, newestFirst, setupView } from './views';
 
@@ -68,6 +69,29 @@ function outcomeOf(session: Stripe.Checkout.Session): Outcome | null {
   return null;
 }
 
+/**
+ * Where Checkout sends the customer's browser afterwards. On this computer: the desk's loopback
+ * return page. On the customer's phone, which cannot reach the desk's loopback: the shop's own web
+ * page when set, else in training mode the emulator's plain "you can close this page" page, else
+ * the loopback page after all (the phone then shows an error page, but the desk still notices the
+ * outcome by polling; Settings says so).
+ */
+export function returnUrlsFor(
+  env: Pick<CoreEnv, 'mode' | 'returnUrls' | 'allowedCheckoutOrigins'>,
+  settings: Pick<SettingsRecord, 'setupFinishOn' | 'shopWebPage'>,
+  setupId: string,
+  language: Language,
+): { success: string; cancel: string } {
+  if (settings.setupFinishOn === 'phone') {
+    if (settings.shopWebPage) return { success: settings.shopWebPage, cancel: settings.shopWebPage };
+    // In training mode the only Checkout origin is the emulator's own.
+    const emulatorOrigin = env.mode === 'training' ? env.allowedCheckoutOrigins[0] : undefined;
+    if (emulatorOrigin)
+      return { success: `${emulatorOrigin}/checkout/done?session_id={CHECKOUT_SESSION_ID}`, cancel: `${emulatorOrigin}/checkout/done?locale=${language}` };
+  }
+  return { success: withSessionIdPlaceholder(env.returnUrls.success(setupId)), cancel: env.returnUrls.cancel(setupId) };
+}
+
 export interface SetupHooks {
   /** Runs after a setup saved a payment method (e.g. to detach it again if the consent was withdrawn meanwhile). */
   afterMethodSaved?(consentId: string): Promise<void>;
@@ -101,11 +125,13 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
 
   /** Moves an open setup to a final state and records its saved method; a no-op once the setup is finished. */
   async function finish(setupId: string, outcome: Outcome | { status: 'canceled' }): Promise<void> {
-    const now = clock.now().toISOString();
+    // A setup's times are all on Stripe's clock, like its expiry: an expired one never reads as finished before it expired.
+    const stripeNow = stripeClockOf(env).now().toISOString();
     const { customer } = await records.ownerDoc(setupId, 'setup');
     const changed = await records.updateCustomer(customer.id, (draft) => {
       const record = draft.setups.find((s) => s.id === setupId);
       if (!record || record.status !== 'open') return false; // never downgrade a finished setup
+      const now = outcome.status === 'expired' && record.expiresAt > stripeNow ? record.expiresAt : stripeNow;
       record.status = outcome.status;
       record.finishedAt = now;
       record.url = null;
@@ -139,7 +165,9 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   async function refreshNow(setupId: string): Promise<void> {
     const record = await findSetup(setupId);
     if (record.status !== 'open') return;
+    const askedAt = clock.now().getTime();
     const session = await stripe.checkout.sessions.retrieve(record.checkoutSessionId, { expand: EXPAND_FOR_COMPLETION });
+    stripeClockOf(env).learnFrom(session, askedAt);
     const outcome = outcomeOf(session);
     if (!outcome) return;
     if (outcome.status === 'failed') {
@@ -200,18 +228,23 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
           mandate_desk_setup_id: setupId,
           mandate_desk_customer_id: customer.id,
         };
+        const { settings } = records.shop.data;
+        const returnTo = returnUrlsFor(env, settings, setupId, customer.language);
+        // expires_at is checked against Stripe's clock (the emulator's, movable, in training mode).
+        const stripeNow = (await stripeClockOf(env).measure()).stripeOffsetMs + clock.now().getTime();
         const session = await stripe.checkout.sessions.create(
           {
             mode: 'setup',
             allowed_payment_method_types: ['amazon_pay'],
             customer: customer.stripeCustomerId,
-            success_url: withSessionIdPlaceholder(env.returnUrls.success(setupId)),
-            cancel_url: env.returnUrls.cancel(setupId),
+            success_url: returnTo.success,
+            cancel_url: returnTo.cancel,
+            expires_at: setupExpiresAt(stripeNow, settings.setupExpiryMinutes),
             locale: customer.language,
             metadata,
             setup_intent_data: {
               metadata,
-              description: mainText(consent.language, 'setup.description', { shop: records.shop.data.settings.shopName, purpose: consent.params.purpose }),
+              description: mainText(consent.language, 'setup.description', { shop: settings.shopName, purpose: consent.params.purpose }),
             },
           },
           { idempotencyKey: `setup-${setupId}` },
@@ -229,7 +262,8 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
           url: session.url,
           status: 'open',
           expiresAt: new Date(session.expires_at * 1000).toISOString(),
-          createdAt: clock.now().toISOString(),
+          // Stripe's clock, like expiresAt (see finish)
+          createdAt: new Date(session.created * 1000).toISOString(),
           createdBy: { staffId: ctx.actor.id, name: ctx.actor.name },
           finishedAt: null,
           setupIntentId: idOf(session.setup_intent),
@@ -242,11 +276,14 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
         });
         env.emit('setup.updated', setupView(record));
         poller.wake();
-        try {
-          await openInBrowser(record);
-        } catch (error) {
-          // The session exists and is recorded; staff can open it again with "reopen".
-          logger.warn('could not open the Checkout page', { setupId, error: String(error) });
+        // On the customer's phone, the desk shows a QR code instead; "open on this computer" stays one click away.
+        if (settings.setupFinishOn === 'this_computer') {
+          try {
+            await openInBrowser(record);
+          } catch (error) {
+            // The session exists and is recorded; staff can open it again with "reopen".
+            logger.warn('could not open the Checkout page', { setupId, error: String(error) });
+          }
         }
         return setupView(record);
       } finally {

@@ -6,6 +6,7 @@
  * on the consent is detached and each live subscription cancelled, one durable step at a time.
  * If Stripe cannot be reached part-way, withdrawing again finishes the remaining steps.
  */
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { ExportFile, StaffView } from '../../preload/contract';
 import { fileDate } from './audit';
@@ -13,6 +14,7 @@ import type { ConsentRecord, CustomerDoc, SavedMethodRecord, SetupRecord, Subscr
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
+import { consentPdfFile } from './consent-pdf';
 import { sha256Hex } from './terms';
 import { consentView } from './views';
 
@@ -182,6 +184,7 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
       const subscriptions = data.subscriptions.filter((s) => s.consentId === consentId);
       const withdrawal = data.withdrawals.find((w) => w.consentId === consentId) ?? null;
       const recomputedSha256 = sha256Hex(consent.text);
+      const pdf = await consentPdfFile(env, consentId);
 
       // every audit entry that names the consent or anything made under it
       const relatedIds = [consentId, ...setups.map((s) => s.id), ...charges.map((c) => c.id), ...refunds.map((r) => r.id), ...subscriptions.map((s) => s.id)];
@@ -223,6 +226,8 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
         charges: charges.map((charge) => ({ ...charge, refunds: refunds.filter((r) => r.chargeId === charge.id) })),
         subscriptions,
         audit: { chain: audit.verify(), entries: auditEntries, searched: `the newest ${EVIDENCE_AUDIT_SCAN} entries of the audit log` },
+        // The same PDF the consent screen offers, inside this one file so evidence and its printable form travel together.
+        consentPdf: { filename: pdf.filename, mimeType: pdf.mimeType, sha256: createHash('sha256').update(Buffer.from(pdf.base64, 'base64')).digest('hex'), base64: pdf.base64 },
       };
       return {
         filename: `consent-evidence-${consentId}-${fileDate(now)}.json`,

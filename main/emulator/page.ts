@@ -36,6 +36,10 @@ const T = {
     mode: 'Mode',
     session: 'Session',
     expires: 'Expires',
+    doneTitle: 'Checkout finished',
+    doneSaved: 'Your payment method has been saved.',
+    doneCanceled: 'Nothing was saved.',
+    doneClose: 'You can close this page and return to the shop counter.',
   },
   ja: {
     testMode: 'テストモード',
@@ -64,6 +68,10 @@ const T = {
     mode: 'モード',
     session: 'セッション',
     expires: '有効期限',
+    doneTitle: 'お手続きが終わりました',
+    doneSaved: '支払い方法を保存しました。',
+    doneCanceled: '何も保存されていません。',
+    doneClose: 'このページを閉じて、店舗のカウンターにお戻りください。',
   },
 };
 
@@ -91,6 +99,7 @@ button.secondary{background:#e3e8ee;color:#1a1f36}
 .choice{border:1px solid #635bff;border-radius:6px;padding:12px;display:flex;gap:8px;align-items:center}
 .notice{background:#fde8e8;color:#a4161a;padding:8px 12px;border-radius:6px;font-size:14px}
 a{color:#635bff}
+@media (max-width:520px){main{margin:16px 12px}}
 </style></head>
 <body><div class="banner" role="note">${h(t.banner)}</div><main>${body}</main></body></html>`;
 }
@@ -177,7 +186,24 @@ function clientIp(req: IncomingMessage): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
+/**
+ * `/checkout/done`: a plain "you can close this page" page that a customer's own phone can open
+ * after Checkout (it cannot reach the desk's loopback return page). `session_id` (Stripe fills it
+ * into success_url) gives the language and outcome; `locale=ja` the language without a session.
+ */
+function donePage(em: Emulator, req: IncomingMessage, res: ServerResponse, query: string): void {
+  const params = new URLSearchParams(query);
+  const s = em.store.objects.get(params.get('session_id') ?? '');
+  const session = s?.object === 'checkout.session' ? s : undefined;
+  if (session) refreshSession(em, session);
+  const lang: Lang = session ? langOf(session, req) : params.get('locale') === 'ja' ? 'ja' : 'en';
+  const t = T[lang];
+  const outcome = session?.status === 'complete' ? t.doneSaved : t.doneCanceled;
+  send(res, 200, layout(lang, t.doneTitle, `<h1>${h(t.doneTitle)}</h1><p class="done" data-outcome="${session?.status === 'complete' ? 'saved' : 'not_saved'}">${h(outcome)}</p><p>${h(t.doneClose)}</p>`));
+}
+
 export function handlePage(em: Emulator, req: IncomingMessage, res: ServerResponse, method: string, path: string, query: string): void {
+  if (path === '/checkout/done' && (method === 'GET' || method === 'HEAD')) return donePage(em, req, res, query);
   const m = /^\/checkout\/pay\/([^/]+)(?:\/(continue|amazon_pay|authorize|fail))?\/?$/.exec(path);
   const s = m ? em.store.objects.get(decodeURIComponent(m[1])) : undefined;
   if (!m || !s || s.object !== 'checkout.session') {

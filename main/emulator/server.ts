@@ -175,6 +175,8 @@ export async function handleRequest(em: Emulator, req: IncomingMessage, res: Ser
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(text),
       'Stripe-Version': apiVersion,
+      // Stripe's time, as Stripe sends it: clients learn the (movable) emulator clock from it.
+      Date: new Date(em.now() * 1000).toUTCString(),
       ...(idemKey ? { 'Idempotency-Key': idemKey } : {}),
       ...headers,
     });

@@ -1,6 +1,6 @@
 /** A consent exactly as accepted (printable), with its links, withdrawal and (managers) evidence export. */
 import { Fragment, useState } from 'react';
-import type { ConsentView } from '../../preload/contract';
+import type { ConsentView, PdfFile } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, NotLoaded } from '../components/ErrorAlert';
@@ -21,8 +21,13 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
   const t = useT();
   const { navigate } = useRouter();
   const loaded = useLoad('consents.get', { consentId });
+  const pdf = useAction();
   if (!loaded.data) return <NotLoaded error={loaded.error} />;
   const consent = loaded.data;
+  const downloadPdf = async () => {
+    const result = await pdf.run('consents.pdf', { consentId: consent.id });
+    if (result?.ok) downloadBase64File(result.data);
+  };
   return (
     <section className="printable">
       <ScreenHeading
@@ -30,6 +35,9 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
           <>
             <button type="button" className="button-primary" onClick={() => window.print()}>
               {t('common.print')}
+            </button>
+            <button type="button" onClick={() => void downloadPdf()} disabled={pdf.busy} title={t('consentDoc.pdfHint')}>
+              {pdf.busy ? t('common.working') : t('consentDoc.pdf')}
             </button>
             <button type="button" onClick={() => navigate({ name: 'customer', customerId: consent.customerId })}>
               {t('customer.back')}
@@ -39,10 +47,24 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
       >
         {t('consentDoc.title')}
       </ScreenHeading>
+      <ErrorAlert error={pdf.error} />
       <ConsentRecord consent={consent} />
       <ManagerActions consent={consent} onChanged={loaded.setData} />
     </section>
   );
+}
+
+/** Saves a binary file from main (base64 over every transport) through a Blob and a temporary <a download>. */
+function downloadBase64File(file: PdfFile): void {
+  const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function ConsentRecord({ consent }: { consent: ConsentView }) {

@@ -5,6 +5,7 @@ import { useAction, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { SetupSettings } from '../components/SetupSettings';
 import { TrainingClock } from '../components/TrainingClock';
 import { useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
@@ -22,6 +23,7 @@ export function SettingsScreen() {
       <ScreenHeading>{t('settings.title')}</ScreenHeading>
       <ErrorAlert error={loaded.error} />
       {loaded.data ? <SettingsEditor settings={loaded.data} onSaved={loaded.setData} /> : !loaded.error && <StatusMessage>{t('common.loading')}</StatusMessage>}
+      {loaded.data && <SetupSettings settings={loaded.data} onSaved={loaded.setData} />}
       {info.mode === 'training' && (
         <section className="panel" aria-labelledby="training-heading">
           <h2 id="training-heading">{t('settings.training')}</h2>

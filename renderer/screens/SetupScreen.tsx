@@ -1,6 +1,8 @@
 /**
- * Waiting while the customer finishes Amazon Pay in the browser: expiry with a countdown, check now,
- * reopen, cancel; then the outcome (saved method, or failed / expired / canceled with "Try again").
+ * Waiting while the customer finishes Amazon Pay, on this computer's browser or on their own phone
+ * (a QR code of the Checkout URL; Settings says which comes first): expiry with a countdown on
+ * Stripe's clock, check now, open on this computer, cancel; then the outcome (saved method, or
+ * failed / expired / canceled with "Try again"), shown the moment main learns it.
  */
 import { useState } from 'react';
 import type { Result, SetupView } from '../../preload/contract';
@@ -11,7 +13,9 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { SetupStatusBadge } from '../components/StatusBadge';
 import { formatCountdown, formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
+import { CheckoutQr } from '../components/CheckoutQr';
 import { useNow } from '../lib/hooks';
+import { msUntilOnStripeClock, useStripeOffset } from '../lib/stripeClock';
 import { useStartSetup } from '../lib/useStartSetup';
 import { useRouter } from '../router';
 import { useSession } from '../session';
@@ -25,6 +29,8 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
   const cancel = useAction();
   const retry = useStartSetup(customerId);
   const customer = useLoad('customers.get', { customerId });
+  const settings = useLoad('settings.get', {});
+  const onPhone = settings.data?.setupFinishOn === 'phone';
 
   useApiEvent('setup.updated', (s) => {
     if (s.id === setup.id) setSetup(s);
@@ -49,22 +55,39 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
       </p>
 
       {setup.status === 'open' && (
-        <section className="panel waiting" aria-labelledby="waiting-heading">
-          <h2 id="waiting-heading">{t('setup.waiting')}</h2>
+        <section className={`panel waiting${onPhone ? ' waiting-phone' : ''}`} aria-labelledby="waiting-heading">
+          <h2 id="waiting-heading">{onPhone ? t('setup.waitingPhone') : t('setup.waiting')}</h2>
           <div role="status">
-            <p>{t('setup.waitingHint')}</p>
+            <p>{onPhone ? t('setup.waitingPhoneHint') : t('setup.waitingHint')}</p>
           </div>
           <Expiry expiresAt={setup.expiresAt} />
-          <ExternalLink setup={setup} />
+          <div className={`setup-ways${onPhone ? '' : ' setup-ways-computer-first'}`}>
+            {setup.url && (
+              <div className="setup-way-phone">
+                <CheckoutQr url={setup.url} />
+                {!onPhone && <p className="hint">{t('setup.qrLoopbackNote')}</p>}
+              </div>
+            )}
+            <div className="setup-way-other">
+              {onPhone && <h3>{t('setup.otherWays')}</h3>}
+              <button type="button" className={onPhone ? undefined : 'button-primary'} onClick={async () => apply(await reopen.run('setups.reopen', { setupId: setup.id }))} disabled={reopen.busy}>
+                {t('setup.openHere')}
+              </button>
+              <ErrorAlert error={reopen.error} />
+              <button type="button" disabled aria-describedby="email-later">
+                {t('setup.sendEmail')}
+              </button>
+              <p id="email-later" className="hint">
+                {t('setup.emailLater')}
+              </p>
+              <ExternalLink setup={setup} onlyOnceOpened={onPhone} />
+            </div>
+          </div>
           <ErrorAlert error={check.error} />
-          <ErrorAlert error={reopen.error} />
           <ErrorAlert error={cancel.error} />
           <div className="form-actions">
             <button type="button" className="button-primary" onClick={async () => apply(await check.run('setups.check', { setupId: setup.id }))} disabled={check.busy}>
               {check.busy ? t('common.working') : t('setup.checkNow')}
-            </button>
-            <button type="button" onClick={async () => apply(await reopen.run('setups.reopen', { setupId: setup.id }))} disabled={reopen.busy}>
-              {t('setup.reopen')}
             </button>
             <ConfirmButton
               label={t('setup.cancel')}
@@ -116,6 +139,17 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
           <h2 id="ended-heading">{t(`setup.ended.${setup.status}`)}</h2>
           <div role="alert">
             <p>{t(`setup.endedMessage.${setup.status}`)}</p>
+            {setup.finishedAt && (
+              <p className="hint">
+                {t('setup.endedAt')} <DateTime iso={setup.finishedAt} />
+                {setup.status === 'expired' && (
+                  <>
+                    {' · '}
+                    {t('setup.expiredAtLabel')} <DateTime iso={setup.expiresAt} />
+                  </>
+                )}
+              </p>
+            )}
             {setup.failure && <p>{t('setup.failure', { message: setup.failure.message, code: setup.failure.code })}</p>}
           </div>
           <p>{t('setup.consentKept')}</p>
@@ -139,10 +173,12 @@ function DateTime({ iso }: { iso: string }) {
   return <time dateTime={iso}>{formatDateTime(iso, lang)}</time>;
 }
 
+/** The countdown runs on Stripe's clock (the training clock may be days ahead of this computer's). */
 function Expiry({ expiresAt }: { expiresAt: string }) {
   const t = useT();
   const now = useNow(1000);
-  const left = new Date(expiresAt).getTime() - now;
+  const stripeOffset = useStripeOffset();
+  const left = msUntilOnStripeClock(expiresAt, now, stripeOffset);
   return (
     <p className="expiry">
       {t('setup.expiresLabel')} <DateTime iso={expiresAt} />{' '}
@@ -154,10 +190,12 @@ function Expiry({ expiresAt }: { expiresAt: string }) {
 }
 
 /** In the browser bridge a popup can be blocked: offer the page the app asked to open as a plain link. */
-function ExternalLink({ setup }: { setup: SetupView }) {
+function ExternalLink({ setup, onlyOnceOpened }: { setup: SetupView; onlyOnceOpened: boolean }) {
   const t = useT();
   const { info, lastExternalUrl } = useSession();
   if (info.transport !== 'browser') return null;
+  // On the phone nothing is opened here until staff choose "Open on this computer".
+  if (onlyOnceOpened && lastExternalUrl !== setup.url) return null;
   const url = lastExternalUrl ?? setup.url;
   if (!url) return null;
   return (

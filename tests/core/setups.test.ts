@@ -110,14 +110,15 @@ describe('setups: success path', () => {
     const logStart = t.emulator.requestLog.length;
     const started = await t.call('setups.start', { consentId: consent.id });
 
-    // one Stripe request, with the idempotency key derived from our setup id
-    expect(requestsSince(t, logStart)).toEqual(['POST /v1/checkout/sessions']);
+    // Stripe's clock is read (for expires_at), then one create, with the idempotency key derived from our setup id
+    expect(requestsSince(t, logStart)).toEqual(['GET /v1/customers', 'POST /v1/checkout/sessions']);
     expect(t.emulator.requestLog.at(-1)?.idempotencyKey).toBe(`setup-${started.id}`);
     expect(started).toMatchObject({ status: 'open', customerId: customer.id, consentId: consent.id, failure: null, finishedAt: null });
     expect(started.checkoutSessionId).toMatch(/^cs_test_/);
     expect(t.opened).toEqual([started.url]);
     expect(isAllowedCheckoutUrl(t.opened[0], [t.emulator.origin])).toBe(true);
-    expect(Date.parse(started.expiresAt)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    // in-store setups expire after 30 minutes (and a minute's margin for Stripe's lower limit)
+    expect(Date.parse(started.expiresAt) - Date.parse(started.createdAt)).toBe(31 * 60_000);
     expect(events.map((e) => e.status)).toEqual(['open']);
     expect(await t.call('setups.listOpen', {})).toEqual([started]);
 

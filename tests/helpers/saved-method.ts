@@ -118,7 +118,8 @@ export async function completeHostedSetup(t: Pick<TestCore, 'emulator'>, url: st
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       const target: URL = new URL(location, next.url);
-      if (target.origin !== origin) return; // back to the app's return page: done
+      // back to the app's return page, or (phone) to the emulator's "you can close this page": done
+      if (target.origin !== origin || target.pathname === '/checkout/done') return;
       next = { url: target.href, method: 'get' };
       continue;
     }
