@@ -208,7 +208,8 @@ export async function startFlakyNetwork(emulator: RunningEmulator): Promise<Flak
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const upstream = httpRequest(
-        { host: emulator.host, port: emulator.port, method: req.method, path: req.url, headers: req.headers },
+        // as a real proxy would: the emulator checks Host like Stripe's front door
+        { host: emulator.host, port: emulator.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${emulator.host}:${emulator.port}` } },
         (answer) => {
           const body: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => body.push(chunk));
