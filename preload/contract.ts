@@ -501,6 +501,9 @@ export const ERROR_CODES = [
   'stripe_error',
   'stripe_unreachable',
   'store_error',
+  'audit_unavailable', // the call's change WAS made, but its audit entry could not be written
+  'changes_paused', // refused: no changes are taken while the audit log cannot be written
+  'too_many_attempts', // refused at once: too many sign-in attempts are already waiting
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
