@@ -7,7 +7,7 @@
  */
 import Stripe from 'stripe';
 import type { z } from 'zod';
-import { calls, isChannel, type CallOutput, type Channel, type ChargeView, type ParsedInput, type Result, type StaffView } from '../../preload/contract';
+import { calls, isChannel, type CallOutput, type Channel, type ChargeView, type ErrorCode, type ParsedInput, type Result, type StaffView } from '../../preload/contract';
 import { AUDIT_ID_MAX_CHARS, cutText, digestPayload } from './audit-bounds';
 import { createAuditWriter } from './audit-writer';
 import { AppError } from './errors';
@@ -119,6 +119,9 @@ export function toCallError(error: unknown, logger: Logger, channel: string): Ap
     : new AppError('internal', 'Something went wrong inside the app. It has been logged; this call changes nothing.');
 }
 
+/** Codes a handler throws before it has changed anything. */
+const REFUSED_BY_HANDLER: ReadonlySet<ErrorCode> = new Set(['too_many_attempts']);
+
 /** Channels are cut to this length wherever they are quoted or recorded. */
 export const CHANNEL_MAX_CHARS = 80;
 /** A refusal records at most this many offending input paths, each cut to `PATH_MAX_CHARS`. */
@@ -226,6 +229,8 @@ export function createDispatcher(deps: { handlers: Handlers; session: SessionPor
       return { ok: true, data };
     } catch (thrown) {
       const error = toCallError(thrown, logger, channel);
+      // refused before doing anything: written as a refusal (a flood costs a few entries)
+      if (REFUSED_BY_HANDLER.has(error.code)) return refuse(error, channel, actor, rawInput);
       if (spec.mutates || error.code === 'bad_credentials' || error.code === 'locked_out') {
         // the call's own error already says what happened; a lost entry stops further changes
         await writer.change({
