@@ -20,7 +20,7 @@ const SEED = 0x8badf00d;
 /** Per channel and per role: 3 roles × 100 = 300 payloads a channel. */
 const PAYLOADS_PER_ROLE = 100;
 /** Payloads sent at once (a forged caller does not wait for answers). */
-const BURST = 250;
+const BURST = 500;
 
 const MANAGER = { name: 'Mina Manager', pin: '73915284' };
 const STAFF = { name: 'Sam Staff', pin: '60428137' };
