@@ -60,12 +60,16 @@ export function redactForAudit(value: unknown): unknown {
 
 /** An id picked from a call's input or output, only when it is a string (bounded later). */
 function customerIdOf(input: unknown, output: unknown): string | null {
-  for (const candidate of [input, output]) {
-    if (candidate && typeof candidate === 'object') {
-      const c = candidate as { customerId?: unknown; customer?: { id?: unknown } };
-      if (typeof c.customerId === 'string') return c.customerId;
-      if (c.customer && typeof c.customer === 'object' && typeof c.customer.id === 'string') return c.customer.id;
+  try {
+    for (const candidate of [input, output]) {
+      if (candidate && typeof candidate === 'object') {
+        const c = candidate as { customerId?: unknown; customer?: { id?: unknown } };
+        if (typeof c.customerId === 'string') return c.customerId;
+        if (c.customer && typeof c.customer === 'object' && typeof c.customer.id === 'string') return c.customer.id;
+      }
     }
+  } catch {
+    // a getter that throws (in-process callers only): no id to record
   }
   return null;
 }

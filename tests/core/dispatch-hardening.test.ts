@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_FILE_NAME } from '../../main/core/audit';
 import { AUDIT_ENTRY_MAX_BYTES } from '../../main/core/audit-bounds';
+import { toCallError } from '../../main/core/dispatch';
 import { AuditData } from '../../main/core/data';
 import { APP_DATA_FILE } from '../../main/core/index';
 import { startTestCore, type TestCore } from '../helpers/core';
@@ -158,13 +159,21 @@ describe('when the audit log cannot be written', () => {
     expect(await dataFile()).toBe(before);
     expect(await t.raw('staff.list', {})).toMatchObject({ ok: true });
 
+    // signing out only takes rights away: it still happens, and says it was not recorded yet
+    expect(await t.raw('auth.signOut', {})).toMatchObject({ ok: false, error: { code: 'audit_unavailable' } });
+    expect((await t.call('auth.status', {})).staff).toBeNull();
+    expect(await t.raw('auth.signIn', MANAGER)).toMatchObject({ ok: false, error: { code: 'changes_paused' } });
+
     await repairAuditFile();
+    await t.call('auth.signIn', MANAGER);
     expect(await t.raw('settings.update', { shopName: 'Third Change' })).toMatchObject({ ok: true, data: { shopName: 'Third Change' } });
-    const actions = (await auditEntries()).map((e) => [e.action, e.outcome, (e.details.input as { shopName?: string } | undefined)?.shopName ?? e.details.code]);
-    // the change made while the log was broken comes first, then the lost refusal is accounted for, then the new change
-    expect(actions.slice(-3)).toEqual([
+    const actions = (await auditEntries()).map((e) => [e.action, e.outcome, (e.details.input as { shopName?: string } | undefined)?.shopName ?? e.details.count]);
+    // what happened while the log was broken comes first, in order, then the lost refusals are counted, then the new calls
+    expect(actions.slice(-5)).toEqual([
       ['settings.update', 'ok', 'Changed Shop'],
-      ['dispatch.refusalsLost', 'error', undefined],
+      ['auth.signOut', 'ok', undefined],
+      ['dispatch.refusalsLost', 'error', 2],
+      ['auth.signIn', 'ok', undefined],
       ['settings.update', 'ok', 'Third Change'],
     ]);
     expect((await t.call('app.info', {})).auditChain).toMatchObject({ ok: true });
@@ -211,5 +220,29 @@ describe('the audit entry of a charge', () => {
       ['error', 'charges.create: unavailable', 'unavailable', 9902, 'eur'],
     ]);
     expect(charges[1].details.failureCode).toBe('payment_method_provider_decline');
+  });
+});
+
+describe('toCallError', () => {
+  it('claims nothing changed only for a call that changes nothing', () => {
+    const logged: string[] = [];
+    const logger = { info() {}, warn() {}, error: (message: string) => void logged.push(message) };
+    const changing = toCallError(new Error('disk on fire'), logger, 'settings.update');
+    expect(changing.code).toBe('internal');
+    expect(changing.message).not.toMatch(/nothing was changed/i);
+    expect(changing.message).toMatch(/may have been made/);
+    expect(toCallError(new Error('oops'), logger, 'settings.get').message).toMatch(/this call changes nothing/);
+    expect(logged).toEqual(['call failed', 'call failed']);
+  });
+
+  it('answers an in-process input whose getters throw with { ok: false }', async () => {
+    await t.call('auth.setupFirstManager', FIRST_START);
+    const hostile = Object.defineProperty({}, 'customerId', {
+      enumerable: true,
+      get() {
+        throw new Error('gotcha');
+      },
+    });
+    for (const channel of ['customers.get', 'nope']) expect(await t.raw(channel, hostile)).toMatchObject({ ok: false });
   });
 });
