@@ -163,14 +163,14 @@ export function createDispatcher(deps: { handlers: Handlers; session: SessionPor
   const writer = createAuditWriter(deps.audit, logger);
 
   /** Refusals record what was refused and a digest of the payload, never the payload itself. */
-  const refuse = async (error: AppError, action: string, actor: StaffView | null, rawInput: unknown, paths: string[] = []): Promise<Result<unknown>> => {
+  const refuse = async (error: AppError, channel: unknown, actor: StaffView | null, rawInput: unknown, paths: string[] = []): Promise<Result<unknown>> => {
     const customerId = customerIdOf(rawInput, null);
     await writer.refusal({
       actor,
-      action,
+      action: isChannel(channel) ? channel : 'unknown',
       customerId: customerId === null ? null : cutText(customerId, AUDIT_ID_MAX_CHARS),
       code: error.code,
-      details: { message: cutText(error.message, FIELD_MESSAGE_MAX_CHARS), paths, payload: digestPayload(rawInput) },
+      details: { channel: channelLabel(channel), message: cutText(error.message, FIELD_MESSAGE_MAX_CHARS), paths, payload: digestPayload(rawInput) },
     });
     return { ok: false, error: error.toCallError() };
   };
@@ -189,7 +189,7 @@ export function createDispatcher(deps: { handlers: Handlers; session: SessionPor
     const actor = session.current();
     if (!isChannel(channel)) {
       const label = channelLabel(channel);
-      return refuse(new AppError('unknown_channel', `There is no call named ${JSON.stringify(label)}.`), 'unknown', actor, rawInput, [`channel: ${label}`]);
+      return refuse(new AppError('unknown_channel', `There is no call named ${JSON.stringify(label)}.`), channel, actor, rawInput);
     }
     const spec = calls[channel];
     let parsed: ReturnType<typeof spec.input.safeParse>;

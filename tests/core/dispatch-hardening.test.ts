@@ -49,7 +49,7 @@ describe('a forged refusal', () => {
     expect(forged).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
 
     const refusal = (await auditEntries()).at(-1)!;
-    expect(refusal).toMatchObject({ action: 'unknown', outcome: 'refused', actor: null, details: { code: 'unknown_channel', paths: ['channel: x.poison'] } });
+    expect(refusal).toMatchObject({ action: 'unknown', outcome: 'refused', actor: null, details: { code: 'unknown_channel', channel: 'x.poison', paths: [] } });
     expect(refusal.details.payload).toMatchObject({ type: 'object', depth: 2_001, complete: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(JSON.stringify(refusal)).not.toContain('[[[');
     expect(Buffer.byteLength(JSON.stringify(refusal))).toBeLessThan(AUDIT_ENTRY_MAX_BYTES);
@@ -96,6 +96,7 @@ describe('a forged refusal', () => {
     expect(entries.map((e) => e.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
     for (const entry of entries) expect(Buffer.byteLength(JSON.stringify(entry))).toBeLessThanOrEqual(AUDIT_ENTRY_MAX_BYTES + 200);
     expect(entries[0].customerId!.length).toBeLessThan(200);
+    expect((entries[2].details.channel as string).length).toBeLessThan(200);
     expect((entries[3].details.paths as string[]).length).toBeLessThanOrEqual(8);
   });
 });
