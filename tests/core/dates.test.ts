@@ -1,13 +1,17 @@
 /** Issue 8 §4: mandate dates are real calendar dates, compared as dates, rendered as written. */
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarDay, MandateParams, StoredMandateParams } from '../../preload/contract';
 import { checkChargeAllowed } from '../../main/core/charge-rules';
 import type { ConsentRecord, SavedMethodRecord } from '../../main/core/data';
 import { AppError } from '../../main/core/errors';
+import { APP_DATA_FILE } from '../../main/core/index';
 import { renderTerms } from '../../main/core/terms';
 import { consentStatus } from '../../main/core/views';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { mandateParams } from '../helpers/saved-method';
+import { createCustomerWithSavedMethod, mandateParams } from '../helpers/saved-method';
 
 const params = (overrides: Partial<MandateParams> = {}) => mandateParams({ startDate: '2026-01-01', endDate: '2026-12-31', ...overrides });
 
@@ -144,5 +148,31 @@ describe('through the dispatcher', () => {
     });
     expect(record).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect((await t.call('customers.get', { customerId: customer.id })).consents).toEqual([]);
+  });
+
+  it('still loads a consent stored with an impossible date (from before the check), and never charges it', async () => {
+    t = await startTestCore();
+    await t.call('auth.setupFirstManager', { name: 'Mina Manager', pin: '2468', shopName: 'Shop', shopContact: 'shop@example.com' });
+    const saved = await createCustomerWithSavedMethod(t);
+    const path = join(t.dataDir, APP_DATA_FILE);
+    const data = JSON.parse(await readFile(path, 'utf8')) as { consents: Array<{ params: { endDate: string | null } }> };
+    data.consents[0].params.endDate = '2099-00-00';
+    await t.core.stop();
+    await writeFile(path, JSON.stringify(data));
+    await t.restart();
+    expect((await t.call('app.info', {})).storeNotices).toEqual([]);
+    await t.call('auth.signIn', { name: 'Mina Manager', pin: '2468' });
+    const detail = await t.call('customers.get', { customerId: saved.customer.id });
+    expect(detail.consents[0]).toMatchObject({ status: 'expired', params: { endDate: '2099-00-00' } });
+    const charge = await t.raw('charges.create', {
+      customerId: saved.customer.id,
+      consentId: saved.consent.id,
+      paymentMethodId: saved.paymentMethodId,
+      amount: 100,
+      currency: 'eur',
+      description: 'Should not go through',
+      requestKey: randomUUID(),
+    });
+    expect(charge).toMatchObject({ ok: false, error: { code: 'consent_inactive', message: expect.stringMatching(/not a real calendar date/) } });
   });
 });
