@@ -24,7 +24,26 @@ export const MinorAmount = z.number().int('Amount must be a whole number of mino
 const Id = z.string().trim().min(1).max(120);
 /** A key the renderer makes once per intent of the user (e.g. when a charge form opens), so a double click is one request. */
 export const RequestKey = z.string().uuid();
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-31');
+/** A real calendar date (zod checks month lengths and leap years: 2027-02-29 and 2027-00-00 are refused). */
+const IsoDate = z.iso.date({ message: 'Use a real calendar date, like 2026-12-31' });
+/** The shape only: what records written before dates were checked as real dates may hold. */
+const StoredIsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+const DAY_MS = 86_400_000;
+/**
+ * A calendar date (YYYY-MM-DD) as a day number (days since 1970-01-01), or null when it is not a
+ * real date. Dates are compared by this number, never as strings.
+ */
+export function calendarDay(date: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  // Date rolls 2027-02-29 over to March 1: a real date comes back unchanged
+  if (at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day) return null;
+  return Math.floor(at.getTime() / DAY_MS);
+}
 const Pin = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
 const StaffName = z.string().trim().min(1, 'Name is required').max(80);
 const Empty = z.object({}).strict();
@@ -40,29 +59,36 @@ export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()-]*$/, 'Phone may
  * The agreed parameters of a charge-later mandate (consent-requirements.md).
  * `fixed`: every charge is exactly `amount`. `up_to_max` / `per_usage`: each charge is at most `maxAmount`.
  */
-export const MandateParams = z
-  .object({
-    purpose: z.string().trim().min(3).max(300),
-    frequency: z.enum(['one_off', 'recurring', 'as_needed']),
-    timing: z.string().trim().min(3).max(300),
-    amountRule: z.enum(['fixed', 'up_to_max', 'per_usage']),
-    amount: MinorAmount.optional(),
-    maxAmount: MinorAmount.optional(),
-    currency: Currency,
-    startDate: IsoDate,
-    /** null: until cancelled */
-    endDate: IsoDate.nullable(),
-    cancellationPolicy: z.string().trim().min(3).max(600),
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (p.amountRule === 'fixed' && p.amount === undefined)
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'A fixed amount is required' });
-    if (p.amountRule !== 'fixed' && p.maxAmount === undefined)
-      ctx.addIssue({ code: 'custom', path: ['maxAmount'], message: 'A maximum amount is required' });
-    if (p.endDate !== null && p.endDate < p.startDate)
-      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'The end date is before the start date' });
-  });
+const mandateParams = (date: z.ZodType<string>) =>
+  z
+    .object({
+      purpose: z.string().trim().min(3).max(300),
+      frequency: z.enum(['one_off', 'recurring', 'as_needed']),
+      timing: z.string().trim().min(3).max(300),
+      amountRule: z.enum(['fixed', 'up_to_max', 'per_usage']),
+      amount: MinorAmount.optional(),
+      maxAmount: MinorAmount.optional(),
+      currency: Currency,
+      startDate: date,
+      /** null: until cancelled */
+      endDate: date.nullable(),
+      cancellationPolicy: z.string().trim().min(3).max(600),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      if (p.amountRule === 'fixed' && p.amount === undefined)
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: 'A fixed amount is required' });
+      if (p.amountRule !== 'fixed' && p.maxAmount === undefined)
+        ctx.addIssue({ code: 'custom', path: ['maxAmount'], message: 'A maximum amount is required' });
+      const start = calendarDay(p.startDate);
+      const end = p.endDate === null ? null : calendarDay(p.endDate);
+      if (start !== null && end !== null && end < start)
+        ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'The end date is before the start date' });
+    });
+export const MandateParams = mandateParams(IsoDate);
+/** Mandate parameters as consent records on disk hold them (see `StoredIsoDate`); new input is always `MandateParams`. */
+export const StoredMandateParams = mandateParams(StoredIsoDate);
+
 export type MandateParams = z.infer<typeof MandateParams>;
 
 // ---------------------------------------------------------------- output (view) types
@@ -548,6 +574,9 @@ export const ERROR_CODES = [
   'stripe_error',
   'stripe_unreachable',
   'store_error',
+  'audit_unavailable', // the call's change WAS made, but its audit entry could not be written
+  'changes_paused', // refused: no changes are taken while the audit log cannot be written
+  'too_many_attempts', // refused at once: too many sign-in attempts are already waiting
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,6 +11,8 @@ import { hashPin, verifyPin, verifyPinDecoy } from './pin';
 
 export const MAX_FAILED_ATTEMPTS = 5;
 export const LOCK_MINUTES = 5;
+/** Sign-in attempts that may wait or run at once, over all accounts (a person signs in once at a time). */
+export const MAX_WAITING_SIGN_INS = 8;
 
 type AuthHandlers = Pick<Handlers, 'auth.status' | 'auth.setupFirstManager' | 'auth.signIn' | 'auth.signOut' | 'staff.list' | 'staff.create' | 'staff.update'>;
 
@@ -97,6 +99,50 @@ export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: Ses
   const lockedOut = (until: string) =>
     new AppError('locked_out', `Too many wrong PINs: this account is locked until ${until} (UTC). Try again then, or ask a manager to reset the PIN.`);
 
+  const tooManyAttempts = () => new AppError('too_many_attempts', 'Too many sign-in attempts are already waiting. Wait a moment and try again.');
+
+  // Attempts on one account run one after another, so a lock set by one attempt holds for every
+  // attempt queued behind it (checked before the PIN is, never before the queue).
+  let signInsWaiting = 0;
+  const accountQueues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(staffId: string, task: () => Promise<T>): Promise<T> => {
+    const run = (accountQueues.get(staffId) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => {});
+    accountQueues.set(staffId, settled);
+    void settled.then(() => {
+      if (accountQueues.get(staffId) === settled) accountQueues.delete(staffId);
+    });
+    return run;
+  };
+
+  const attemptSignIn = async (staffId: string, pin: string): Promise<AuthStatus> => {
+    const candidate = store.data.staff.find((s) => s.id === staffId && s.active);
+    if (!candidate) throw badCredentials();
+    if (candidate.lockedUntil && Date.parse(candidate.lockedUntil) > now().getTime()) throw lockedOut(candidate.lockedUntil);
+
+    const ok = await verifyPin(pin, { hash: candidate.pinHash, salt: candidate.pinSalt });
+    const at = now();
+    const updated = await store.update((draft) => {
+      const record = draft.staff.find((s) => s.id === candidate.id);
+      if (!record) return null;
+      if (ok) {
+        record.failedAttempts = 0;
+        record.lockedUntil = null;
+      } else {
+        record.failedAttempts += 1;
+        if (record.failedAttempts >= MAX_FAILED_ATTEMPTS) {
+          record.failedAttempts = 0;
+          record.lockedUntil = new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString();
+        }
+      }
+      return { ...record };
+    });
+    if (!updated) throw badCredentials();
+    if (!ok) throw updated.lockedUntil ? lockedOut(updated.lockedUntil) : badCredentials();
+    startSession(updated);
+    return status(toStaffView(updated));
+  };
+
   const handlers: AuthHandlers = {
     async 'auth.status'() {
       return status(session.current());
@@ -117,34 +163,19 @@ export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: Ses
     },
 
     async 'auth.signIn'({ name, pin }) {
-      const candidate = store.data.staff.find((s) => s.active && sameName(s.name, name));
-      if (!candidate) {
-        await verifyPinDecoy(pin);
-        throw badCredentials();
-      }
-      if (candidate.lockedUntil && Date.parse(candidate.lockedUntil) > now().getTime()) throw lockedOut(candidate.lockedUntil);
-
-      const ok = await verifyPin(pin, { hash: candidate.pinHash, salt: candidate.pinSalt });
-      const at = now();
-      const updated = await store.update((draft) => {
-        const record = draft.staff.find((s) => s.id === candidate.id);
-        if (!record) return null;
-        if (ok) {
-          record.failedAttempts = 0;
-          record.lockedUntil = null;
-        } else {
-          record.failedAttempts += 1;
-          if (record.failedAttempts >= MAX_FAILED_ATTEMPTS) {
-            record.failedAttempts = 0;
-            record.lockedUntil = new Date(at.getTime() + LOCK_MINUTES * 60_000).toISOString();
-          }
+      // each attempt costs one scrypt: beyond the cap, refuse at once rather than queue more work
+      if (signInsWaiting >= MAX_WAITING_SIGN_INS) throw tooManyAttempts();
+      signInsWaiting += 1;
+      try {
+        const candidate = store.data.staff.find((s) => s.active && sameName(s.name, name));
+        if (!candidate) {
+          await verifyPinDecoy(pin);
+          throw badCredentials();
         }
-        return { ...record };
-      });
-      if (!updated) throw badCredentials();
-      if (!ok) throw updated.lockedUntil ? lockedOut(updated.lockedUntil) : badCredentials();
-      startSession(updated);
-      return status(toStaffView(updated));
+        return await oneAtATime(candidate.id, () => attemptSignIn(candidate.id, pin));
+      } finally {
+        signInsWaiting -= 1;
+      }
     },
 
     async 'auth.signOut'() {

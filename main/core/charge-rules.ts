@@ -3,7 +3,7 @@
  * against a consent"). Pure: the caller looks the records up, this only judges them, so every
  * branch is unit-tested without Stripe or a store.
  */
-import type { Currency } from '../../preload/contract';
+import { calendarDay, type Currency } from '../../preload/contract';
 import type { ConsentRecord, SavedMethodRecord, WithdrawalRecord } from './data';
 import { AppError } from './errors';
 import { formatMoney } from './i18n';
@@ -30,6 +30,10 @@ export type ChargeCheckResult = { ok: true } | { ok: false; error: AppError };
 /** Refusal messages are the English fallback (the renderer translates the code). */
 const money = (amount: number, currency: Currency) => formatMoney(amount, currency, 'en');
 
+/** Only records made before dates were checked can hold one; such a consent is never charged. */
+const impossibleDate = (which: 'start' | 'end', date: string) =>
+  `This consent's ${which} date ${date} is not a real calendar date, so it cannot be charged. Record a corrected consent with the customer.`;
+
 function refuse(code: ConstructorParameters<typeof AppError>[0], message: string): ChargeCheckResult {
   return { ok: false, error: new AppError(code, message) };
 }
@@ -42,9 +46,13 @@ export function checkChargeAllowed(check: ChargeCheck): ChargeCheckResult {
     case 'withdrawn':
       return refuse('consent_inactive', `This consent was withdrawn on ${withdrawal!.at.slice(0, 10)}; it can no longer be charged.`);
     case 'not_started':
-      return refuse('consent_inactive', `This consent starts on ${params.startDate}; it cannot be charged before then.`);
+      return calendarDay(params.startDate) === null
+        ? refuse('consent_inactive', impossibleDate('start', params.startDate))
+        : refuse('consent_inactive', `This consent starts on ${params.startDate}; it cannot be charged before then.`);
     case 'expired':
-      return refuse('consent_inactive', `This consent ended on ${params.endDate}; it can no longer be charged.`);
+      return params.endDate !== null && calendarDay(params.endDate) === null
+        ? refuse('consent_inactive', impossibleDate('end', params.endDate))
+        : refuse('consent_inactive', `This consent ended on ${params.endDate}; it can no longer be charged.`);
     case 'active':
       break;
   }

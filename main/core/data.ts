@@ -3,7 +3,7 @@
  * migrations. Records mirror the contract's views; views add what is joined at read time.
  */
 import { z } from 'zod';
-import { CURRENCIES, LANGUAGES, MandateParams, SETUP_EXPIRY_MINUTES, SETUP_FINISH_ON } from '../../preload/contract';
+import { CURRENCIES, LANGUAGES, SETUP_EXPIRY_MINUTES, SETUP_FINISH_ON, StoredMandateParams } from '../../preload/contract';
 
 const Iso = z.string(); // ISO 8601 timestamps, written by the clock
 const Actor = z.object({ staffId: z.string(), name: z.string() });
@@ -45,7 +45,7 @@ export const ConsentRecord = z.object({
   title: z.string(),
   text: z.string(),
   textSha256: z.string(),
-  params: MandateParams,
+  params: StoredMandateParams,
   typedName: z.string(),
   signaturePng: z.string().nullable(),
   acceptedAtUtc: Iso,

@@ -5,7 +5,8 @@
  * customer accepted exactly what was shown.
  */
 import { createHash } from 'node:crypto';
-import type { Language, MandateParams, RenderedTerms } from '../../preload/contract';
+import { calendarDay, type Language, type MandateParams, type RenderedTerms } from '../../preload/contract';
+import { AppError } from './errors';
 import { formatDate, formatMoney, LOCALES, mainText, type MainTextKey } from './i18n';
 
 /** Bump whenever the wording or structure below changes: consent records keep the version they accepted. */
@@ -30,10 +31,22 @@ function describeAmountRule(params: MandateParams, language: Language): string {
   return mainText(language, `amountRule.${params.amountRule}`, { amount: money(params.amount), max: money(params.maxAmount) });
 }
 
+/**
+ * A mandate date as the customer reads it. An impossible date is refused, never rolled over
+ * (2027-00-00 would otherwise read as "November 30, 2026").
+ */
+function termsDate(date: string, field: 'startDate' | 'endDate', language: Language): string {
+  if (calendarDay(date) === null) {
+    const message = `${date} is not a real calendar date`;
+    throw new AppError('invalid_input', `params.${field}: ${message}`, { fields: { [`params.${field}`]: message } });
+  }
+  return formatDate(date, language);
+}
+
 function describeEnd(params: MandateParams, language: Language): string {
   return params.endDate === null
     ? mainText(language, 'period.untilCancelled')
-    : mainText(language, 'period.until', { date: formatDate(params.endDate, language) });
+    : mainText(language, 'period.until', { date: termsDate(params.endDate, 'endDate', language) });
 }
 
 export function renderTerms(input: TermsInput): RenderedTerms {
@@ -41,7 +54,7 @@ export function renderTerms(input: TermsInput): RenderedTerms {
   const t = (key: MainTextKey, vars?: Record<string, string | number>) => mainText(language, key, vars);
   const money = (amount: number | undefined) => (amount === undefined ? '' : formatMoney(amount, params.currency, language));
   const currencyName = new Intl.DisplayNames(LOCALES[language], { type: 'currency' }).of(params.currency.toUpperCase()) ?? params.currency.toUpperCase();
-  const startDate = formatDate(params.startDate, language);
+  const startDate = termsDate(params.startDate, 'startDate', language);
 
   const title = t('terms.title');
   const sections: string[][] = [
@@ -69,7 +82,7 @@ export function renderTerms(input: TermsInput): RenderedTerms {
     [
       t('terms.period.heading'),
       t('terms.period.start', { date: startDate }),
-      params.endDate === null ? t('terms.period.untilCancelled') : t('terms.period.until', { date: formatDate(params.endDate, language) }),
+      params.endDate === null ? t('terms.period.untilCancelled') : t('terms.period.until', { date: termsDate(params.endDate, 'endDate', language) }),
     ],
     [t('terms.cancellation.heading'), params.cancellationPolicy],
     [t('terms.changes.heading'), t('terms.changes.body')],

@@ -16,6 +16,7 @@ import type {
   SetupView,
   SubscriptionView,
 } from '../../preload/contract';
+import { calendarDay } from '../../preload/contract';
 import type {
   ChargeRecord,
   CustomerDoc,
@@ -52,9 +53,14 @@ export function calendarDateIn(now: Date, timeZone: string): string {
  */
 export function consentStatus(data: Pick<Readonly<CustomerDoc>, 'withdrawals'>, record: ConsentRecord, now: Date): ConsentStatus {
   if (data.withdrawals.some((w) => w.consentId === record.id)) return 'withdrawn';
-  const today = calendarDateIn(now, record.timeZone);
-  if (record.params.endDate !== null && today > record.params.endDate) return 'expired';
-  if (today < record.params.startDate) return 'not_started';
+  const today = calendarDay(calendarDateIn(now, record.timeZone))!;
+  const { startDate, endDate } = record.params;
+  // compared as days, not strings; an impossible date (only in records made before dates were
+  // checked) never makes a consent chargeable
+  const end = endDate === null ? null : calendarDay(endDate);
+  if (endDate !== null && (end === null || today > end)) return 'expired';
+  const start = calendarDay(startDate);
+  if (start === null || today < start) return 'not_started';
   return 'active';
 }
 

@@ -65,6 +65,9 @@ export const en = {
   'error.stripe_error': 'Stripe refused the request.',
   'error.stripe_unreachable': 'Stripe could not be reached. Nothing was lost; try again when the connection is back.',
   'error.store_error': 'The app could not save its data.',
+  'error.audit_unavailable': 'The change was made, but the audit log could not record it. Do not repeat it; the app takes no further changes until the audit log works again.',
+  'error.changes_paused': 'The audit log cannot be written, so the app takes no changes for now. Nothing was changed. Check the disk, then try again.',
+  'error.too_many_attempts': 'Too many sign-in attempts at once. Wait a moment and try again.',
   'error.internal': 'Something went wrong inside the app.',
 
   // --- validation

@@ -64,6 +64,9 @@ export const ja: Record<MessageKey, string> = {
   'error.stripe_error': 'Stripe が要求を拒否しました。',
   'error.stripe_unreachable': 'Stripe に接続できませんでした。データは失われていません。接続が回復してから再度お試しください。',
   'error.store_error': 'アプリがデータを保存できませんでした。',
+  'error.audit_unavailable': '変更は実行されましたが、監査ログに記録できませんでした。同じ操作を繰り返さないでください。監査ログが書き込めるようになるまで、変更は受け付けません。',
+  'error.changes_paused': '監査ログに書き込めないため、現在は変更を受け付けていません。何も変更されていません。ディスクを確認してから、もう一度お試しください。',
+  'error.too_many_attempts': 'サインインの試行が一度に多すぎます。しばらく待ってから、もう一度お試しください。',
   'error.internal': 'アプリ内部でエラーが発生しました。',
 
   // --- validation
