@@ -15,6 +15,7 @@ import { useNow } from '../lib/hooks';
 import { useStartSetup } from '../lib/useStartSetup';
 import { useRouter } from '../router';
 import { useSession } from '../session';
+import { FailureReason } from '../components/FailureReason';
 
 export function SetupScreen({ customerId, initial }: { customerId: string; initial: SetupView }) {
   const t = useT();
@@ -116,7 +117,7 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
           <h2 id="ended-heading">{t(`setup.ended.${setup.status}`)}</h2>
           <div role="alert">
             <p>{t(`setup.endedMessage.${setup.status}`)}</p>
-            {setup.failure && <p>{t('setup.failure', { message: setup.failure.message, code: setup.failure.code })}</p>}
+            {setup.failure && <p><FailureReason failure={setup.failure} /></p>}
           </div>
           <p>{t('setup.consentKept')}</p>
           <ErrorAlert error={retry.error} />
