@@ -8,13 +8,17 @@
  * --renderer-dir=PATH (default: out/renderer next to this file).
  * Environment: STRIPE_SECRET_KEY (none → training mode), MANDATE_DESK_EMULATOR_URL.
  * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
+ * A start-up failure (a busy --port is checked first, before anything starts) is one line on stderr,
+ * in the system's language, and exit code 1.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBridgeOpener, startBridgeServer } from './bridge-server';
 import { createLogger } from './logger';
+import { assertPortFree } from './port-check';
 import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
+import { startupErrorText, systemLanguage } from './startup-text';
 
 const here = import.meta.dirname;
 
@@ -41,6 +45,8 @@ function portArg(argv: readonly string[]): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const port = portArg(argv);
+  // before the data folder, the emulator or the return page: a busy port then leaves nothing behind
+  await assertPortFree(port);
   const dataDir = resolveDataDir(argv, process.env, join(homedir(), '.mandate-desk-browser'));
   const rendererDir = resolve(argValue(argv, 'renderer-dir') ?? join(here, '..', 'renderer'));
   const logger = createLogger({ file: join(dataDir, LOG_FILE) });
@@ -72,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Mandate Desk could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${startupErrorText(error, systemLanguage())}\n`);
   process.exit(1);
 });

@@ -17,6 +17,7 @@ import { forwardEvents, registerIpcHandlers } from './ipc';
 import { isE2eRun, openExternalSafely } from './safe-shell';
 import { createSecretStore } from './secret-store';
 import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
+import { startupErrorText, systemLanguage } from './startup-text';
 import { createLogger } from './logger';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 
@@ -34,7 +35,7 @@ function dataDirOrExit(): string {
   try {
     return resolveDataDir(argv, process.env, app.getPath('userData'));
   } catch (error) {
-    dialog.showErrorBox('Mandate Desk', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox('Mandate Desk', startupErrorText(error, systemLanguage()));
     app.exit(1);
     throw error;
   }
@@ -50,7 +51,7 @@ let mainWindow: BrowserWindow | null = null;
 function fail(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   logger.error('start-up failed', { error: message });
-  dialog.showErrorBox('Mandate Desk', message);
+  dialog.showErrorBox('Mandate Desk', startupErrorText(error, systemLanguage(process.env, app.isReady() ? app.getLocale() : undefined)));
   app.exit(1);
 }
 

@@ -15,6 +15,7 @@ import type { CallContext, Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { assertChargeAllowed, type ChargeKind } from './charge-rules';
+import { receiptTax } from './consumption-tax';
 import { formatMoney } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
 import { chargeView, customerView, refundedAmount } from './views';
@@ -445,13 +446,17 @@ export function createCharges(env: CoreEnv): {
     const customer = data.customers.find((c) => c.id === charge.customerId);
     const consent = data.consents.find((c) => c.id === charge.consentId);
     if (!customer || !consent) throw new AppError('internal', `Charge ${chargeId} refers to a customer or consent that is not in the store.`);
+    const view = chargeView(data, charge);
+    // the receipt's total is what the customer finally paid: refunds still under way do not count yet
+    const refunded = view.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
     return {
-      charge: chargeView(data, charge),
+      charge: view,
       customer: customerView(customer),
       shopName: data.settings.shopName,
       shopContact: data.settings.shopContact,
       consent: { id: consent.id, purpose: consent.params.purpose, acceptedAtUtc: consent.acceptedAtUtc },
       language: customer.language,
+      ...receiptTax(data.settings, charge.currency, view.amount - refunded),
     };
   };
 

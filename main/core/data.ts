@@ -170,6 +170,9 @@ export const SettingsRecord = z.object({
   defaultLanguage: Language,
   idleLockMinutes: z.number().int(),
   terminalName: z.string(),
+  // added after version 1 was released: files written before them read as the defaults
+  taxRatePercent: z.number().int().min(0).max(100).default(10),
+  invoiceRegistrationNumber: z.string().default(''),
 });
 
 export const APP_DATA_VERSION = 1;
@@ -212,6 +215,8 @@ export function defaultAppData(terminalId: string): AppData {
       defaultLanguage: 'en',
       idleLockMinutes: 10,
       terminalName: 'Counter 1',
+      taxRatePercent: 10,
+      invoiceRegistrationNumber: '',
     },
     staff: [],
     customers: [],

@@ -1,5 +1,6 @@
 /** Labelled form controls: every input has a <label>, its hint and error are tied to it with aria-describedby. */
 import { useId, type ReactNode } from 'react';
+import { useLanguage } from '../i18n/I18nProvider';
 
 interface Common {
   label: string;
@@ -48,6 +49,7 @@ export function TextField(
   },
 ) {
   const id = useId();
+  const { lang: uiLang } = useLanguage();
   return (
     <div className={`field ${props.className ?? ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -67,7 +69,8 @@ export function TextField(
           maxLength={props.maxLength}
           min={props.min}
           max={props.max}
-          lang={props.lang}
+          // a date picker follows the app's language, not only the system's (where the engine honours lang)
+          lang={props.lang ?? (props.type === 'date' ? uiLang : undefined)}
         />
         {props.suffix && <span className="input-suffix">{props.suffix}</span>}
       </div>
