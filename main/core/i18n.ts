@@ -100,6 +100,8 @@ const en = {
 } as const;
 
 export type MainTextKey = keyof typeof en;
+/** Every key of the catalog (for the completeness tests). */
+export const MAIN_TEXT_KEYS = Object.keys(en) as MainTextKey[];
 
 const ja: Record<MainTextKey, string> = {
   'returnPage.title': 'Mandate Desk',
