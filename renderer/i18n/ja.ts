@@ -241,7 +241,7 @@ export const ja: Record<MessageKey, string> = {
   'mandate.purpose': '支払いの目的',
   'mandate.purposeHint': '店舗が請求できるのはこの目的に限られます。',
   'mandate.frequency': '支払い頻度',
-  'mandate.timing': '支払いのタイミング',
+  'mandate.timing': '支払いの時期',
   'mandate.amountRule': '金額の決定方法',
   'mandate.currency': '通貨',
   'mandate.amount': '1 回あたりの金額',

@@ -25,7 +25,7 @@ function currencyLabel(currency: Currency, lang: Language): string {
 /** First start: nobody exists yet, so the first person creates the first manager and sets up the shop. */
 export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): void }) {
   const t = useT();
-  const { lang, setLang } = useLanguage();
+  const { lang } = useLanguage();
   const [suggested] = useState(() => shopDefaultsFor(browserLanguages()));
   const [name, setName] = useState('');
   const [pin, setPin] = useState('');
@@ -44,11 +44,7 @@ export function FirstManagerScreen({ onDone }: { onDone(status: AuthStatus): voi
     setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
     if (!checked.ok) return;
     const result = await action.run('auth.setupFirstManager', checked.value);
-    if (result?.ok) {
-      // the shop's language is also the one its staff work in, until someone switches in the header
-      setLang(language);
-      onDone(result.data);
-    }
+    if (result?.ok) onDone(result.data);
   };
 
   return (
