@@ -1,5 +1,6 @@
 /** Labelled form controls: every input has a <label>, its hint and error are tied to it with aria-describedby. */
 import { useId, type ReactNode } from 'react';
+import { formatDate } from '../i18n/format';
 import { useLanguage } from '../i18n/I18nProvider';
 
 interface Common {
@@ -31,6 +32,11 @@ function Extras({ id, hint, error }: { id: string; hint?: string; error?: string
       )}
     </>
   );
+}
+
+/** Whether the browser's own language (which its date controls use) is `lang`. */
+function browserSpeaks(lang: string): boolean {
+  return typeof navigator !== 'undefined' && (navigator.language ?? '').toLowerCase().split('-')[0] === lang;
 }
 
 export function TextField(
@@ -74,6 +80,8 @@ export function TextField(
         />
         {props.suffix && <span className="input-suffix">{props.suffix}</span>}
       </div>
+      {/* Chromium draws a date control in the browser's own format whatever `lang` says: where that is not the app's language, the day is also spelled out in it */}
+      {props.type === 'date' && props.value && !browserSpeaks(uiLang) && <p className="hint date-spelled-out">{formatDate(props.value, uiLang)}</p>}
       <Extras id={id} hint={props.hint} error={props.error} />
     </div>
   );

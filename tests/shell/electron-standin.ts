@@ -68,6 +68,10 @@ export const app = Object.assign(new EventEmitter(), {
     app.paths.set(name, value);
   },
   getVersion: () => '0.0.0-standin',
+  /** The system's UI language as Electron reports it once ready. */
+  locale: 'en-US',
+  getLocale: () => app.locale,
+  isReady: () => true,
   singleInstance: true,
   sandboxed: false,
   quitCalls: 0,
@@ -227,6 +231,7 @@ export function reset(): void {
   safeStorage.asyncAvailable = true;
   safeStorage.reEncryptNext = false;
   safeStorage.encryptCalls = 0;
+  app.locale = 'en-US';
   app.removeAllListeners();
   app.paths = new Map([['userData', '/tmp/mandate-desk-standin']]);
   app.singleInstance = true;
