@@ -10,6 +10,8 @@
  * system browser opener never inherits it), MANDATE_DESK_EMULATOR_URL, MANDATE_DESK_E2E=1 (the
  * test-only routes of test-hooks.ts).
  * Prints exactly one line on stdout: `Mandate Desk (<mode> mode) is running at http://127.0.0.1:PORT/?token=…`.
+ * A start-up failure (a busy --port is checked first, before anything starts) is one line on stderr,
+ * in the system's language, and exit code 1.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -19,7 +21,9 @@ import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
 import { testHooksEnabled } from './test-hooks';
+import { assertPortFree } from './port-check';
 import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
+import { startupErrorText, systemLanguage } from './startup-text';
 
 // Before anything else: no child process may inherit the key.
 const stripeKeyFromEnv = takeStripeKeyFromEnv();
@@ -48,6 +52,8 @@ function portArg(argv: readonly string[]): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const port = portArg(argv);
+  // before the data folder, the emulator or the return page: a busy port then leaves nothing behind
+  await assertPortFree(port);
   const dataDir = resolveDataDir(argv, process.env, join(homedir(), '.mandate-desk-browser'));
   const rendererDir = resolve(argValue(argv, 'renderer-dir') ?? join(here, '..', 'renderer'));
   ensurePrivateDir(dataDir); // before the log or anything else is written there
@@ -82,6 +88,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Mandate Desk could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${startupErrorText(error, systemLanguage())}\n`);
   process.exit(1);
 });

@@ -19,6 +19,7 @@ import { forwardEvents, registerIpcHandlers } from './ipc';
 import { openExternalSafely } from './safe-shell';
 import { createSecretStore } from './secret-store';
 import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
+import { startupErrorText, systemLanguage } from './startup-text';
 import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
@@ -44,7 +45,7 @@ function dataDirOrExit(): string {
     ensurePrivateDir(chosen); // before the log or anything else is written there
     return chosen;
   } catch (error) {
-    dialog.showErrorBox('Mandate Desk', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox('Mandate Desk', startupErrorText(error, systemLanguage()));
     app.exit(1);
     throw error;
   }
@@ -63,7 +64,7 @@ let mainWindow: BrowserWindow | null = null;
 function fail(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   logger.error('start-up failed', { error: message });
-  dialog.showErrorBox('Mandate Desk', message);
+  dialog.showErrorBox('Mandate Desk', startupErrorText(error, systemLanguage(process.env, app.isReady() ? app.getLocale() : undefined)));
   app.exit(1);
 }
 

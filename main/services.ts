@@ -21,10 +21,16 @@ export const LOG_FILE = join('logs', 'mandate-desk.log');
 /** Remembers the return page's port across restarts (see startReturnServer). */
 const RETURN_PORT_FILE = 'return-page.json';
 
-/** A start-up problem the user must fix; the message is safe to show (never contains a key). */
+export const STARTUP_ERROR_CODES = ['invalid_stripe_key', 'bad_arguments', 'emulator_unreachable', 'data_dir_in_use', 'port_in_use'] as const;
+export type StartupErrorCode = (typeof STARTUP_ERROR_CODES)[number];
+
+/**
+ * A start-up problem the user must fix; the message is safe to show (never contains a key). It is
+ * shown before any window exists, translated by `startupErrorText` (startup-text.ts).
+ */
 export class StartupError extends Error {
   constructor(
-    readonly code: 'invalid_stripe_key' | 'bad_arguments' | 'emulator_unreachable' | 'data_dir_in_use',
+    readonly code: StartupErrorCode,
     message: string,
   ) {
     super(message);

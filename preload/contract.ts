@@ -51,6 +51,18 @@ const Empty = z.object({}).strict();
 const ShopName = z.string().trim().min(1, 'Shop name is required').max(120);
 const ShopContact = z.string().trim().min(1, 'Shop contact is required').max(300);
 
+/**
+ * A Japanese qualified-invoice issuer's registration number (適格請求書発行事業者の登録番号): "T" and
+ * 13 digits. Empty means the shop is not registered (nothing is printed).
+ */
+export const INVOICE_REGISTRATION_NUMBER_PATTERN = /^T\d{13}$/;
+export const InvoiceRegistrationNumber = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || INVOICE_REGISTRATION_NUMBER_PATTERN.test(value), 'Use T followed by 13 digits, like T1234567890123');
+/** Consumption tax rate in whole percent (Japan: 10, or 8 for the reduced rate); amounts are tax-inclusive. */
+export const TaxRatePercent = z.number().int('Use a whole percentage').min(0).max(100);
+
 export const PersonName = z.string().trim().min(1, 'Name is required').max(120);
 export const Email = z.string().trim().max(254).email('Enter a valid e-mail address');
 export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()-]*$/, 'Phone may contain digits, spaces, + ( ) -');
@@ -139,6 +151,10 @@ export interface Settings {
   setupExpiryMinutes: number;
   /** The shop's web page (https), where a customer's phone lands after Checkout; '' = the plain default. */
   shopWebPage: string;
+  /** Consumption tax included in every amount, in whole percent (0: not stated on receipts). */
+  taxRatePercent: number;
+  /** "T" + 13 digits, or '' when the shop is not a registered qualified-invoice issuer. */
+  invoiceRegistrationNumber: string;
 }
 
 /** An https web page address (the shop's page a customer's phone returns to), or '' for none. */
@@ -276,6 +292,13 @@ export interface ReceiptView {
   shopContact: string;
   consent: { id: string; purpose: string; acceptedAtUtc: string };
   language: Language;
+  /**
+   * The consumption tax included in the total (receipts in yen with a rate above 0), rounded down
+   * to the yen: floor(taxable × rate / (100 + rate)). `taxableAmount` is the total after refunds.
+   */
+  tax: { ratePercent: number; taxableAmount: number; amount: number } | null;
+  /** The shop's qualified-invoice registration number, on receipts in yen when it is set. */
+  invoiceRegistrationNumber: string | null;
 }
 
 export interface PriceView {
@@ -370,7 +393,17 @@ export const calls = {
   'app.clock': def<ClockView>()({ input: Empty, role: 'staff', mutates: false }),
   'auth.status': def<AuthStatus>()({ input: Empty, role: 'public', mutates: false }),
   'auth.setupFirstManager': def<AuthStatus>()({
-    input: z.object({ name: StaffName, pin: Pin, shopName: ShopName, shopContact: ShopContact }).strict(),
+    input: z
+      .object({
+        name: StaffName,
+        pin: Pin,
+        shopName: ShopName,
+        shopContact: ShopContact,
+        /** The shop's currency and language: new consents and new customers start with them. */
+        currency: Currency.optional(),
+        language: Language.optional(),
+      })
+      .strict(),
     role: 'public',
     mutates: true,
   }),
@@ -398,6 +431,8 @@ export const calls = {
         setupFinishOn: z.enum(SETUP_FINISH_ON),
         setupExpiryMinutes: z.number().int().min(SETUP_EXPIRY_MINUTES.min).max(SETUP_EXPIRY_MINUTES.max),
         shopWebPage: ShopWebPage,
+        taxRatePercent: TaxRatePercent,
+        invoiceRegistrationNumber: InvoiceRegistrationNumber,
       })
       .partial()
       .strict(),

@@ -7,6 +7,7 @@ import type { StaffRecord } from './data';
 import type { Handlers, SessionPort } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
+import { mainText } from './i18n';
 import { hashPin, verifyPin, verifyPinDecoy } from './pin';
 
 export const MAX_FAILED_ATTEMPTS = 5;
@@ -148,7 +149,7 @@ export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: Ses
       return status(session.current());
     },
 
-    async 'auth.setupFirstManager'({ name, pin, shopName, shopContact }) {
+    async 'auth.setupFirstManager'({ name, pin, shopName, shopContact, currency, language }) {
       const record = await newStaffRecord(name, pin, 'manager');
       await store.update((draft) => {
         // checked inside the queued update, so two first starts cannot both win
@@ -157,6 +158,13 @@ export function createAuth(env: CoreEnv): { handlers: AuthHandlers; session: Ses
         // the terms every customer accepts name the shop and how to reach it
         draft.settings.shopName = shopName;
         draft.settings.shopContact = shopContact;
+        // new consents start in the shop's currency, new customers in its language
+        if (currency) draft.settings.defaultCurrency = currency;
+        if (language) {
+          draft.settings.defaultLanguage = language;
+          // the counter's name is printed on terms: an untouched default follows the shop's language
+          if (draft.settings.terminalName === mainText('en', 'defaults.terminalName')) draft.settings.terminalName = mainText(language, 'defaults.terminalName');
+        }
       });
       startSession(record);
       return status(toStaffView(record));

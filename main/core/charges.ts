@@ -16,6 +16,7 @@ import type { CallContext, Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { assertChargeAllowed, type ChargeKind } from './charge-rules';
+import { receiptTax } from './consumption-tax';
 import { formatMoney } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
 import { chargeView, customerView, refundedAmount } from './views';
@@ -458,13 +459,17 @@ export function createCharges(env: CoreEnv): {
     const consent = doc.consents.find((c) => c.id === charge.consentId);
     if (!consent) throw new AppError('internal', `Charge ${chargeId} refers to a consent that is not in the customer's records.`);
     const { settings } = records.shop.data;
+    const view = chargeView(doc, charge);
+    // the receipt's total is what the customer finally paid: refunds still under way do not count yet
+    const refunded = view.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
     return {
-      charge: chargeView(doc, charge),
+      charge: view,
       customer: customerView(customer),
       shopName: settings.shopName,
       shopContact: settings.shopContact,
       consent: { id: consent.id, purpose: consent.params.purpose, acceptedAtUtc: consent.acceptedAtUtc },
       language: customer.language,
+      ...receiptTax(settings, charge.currency, view.amount - refunded),
     };
   };
 

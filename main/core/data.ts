@@ -174,6 +174,9 @@ export const SettingsRecord = z.object({
   setupFinishOn: z.enum(SETUP_FINISH_ON).default('this_computer'),
   setupExpiryMinutes: z.number().int().default(SETUP_EXPIRY_MINUTES.default),
   shopWebPage: z.string().default(''),
+  // added after version 1 was released: files written before them read as the defaults
+  taxRatePercent: z.number().int().min(0).max(100).default(10),
+  invoiceRegistrationNumber: z.string().default(''),
 });
 
 export type StaffRecord = z.infer<typeof StaffRecord>;
@@ -256,6 +259,8 @@ export function defaultSettings(): SettingsRecord {
     setupFinishOn: 'this_computer',
     setupExpiryMinutes: SETUP_EXPIRY_MINUTES.default,
     shopWebPage: '',
+    taxRatePercent: 10,
+    invoiceRegistrationNumber: '',
   };
 }
 

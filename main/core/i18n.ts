@@ -126,75 +126,89 @@ const en = {
   'pdf.noSignature': 'No signature was drawn; the typed name is the signature.',
   'pdf.drawnSignature': 'Signature drawn by the customer',
   'pdf.attachment': 'The terms text exactly as accepted (UTF-8), SHA-256 {sha256}',
+  // --- start-up problems, shown before the window exists (one line on a console, or a dialog)
+  'startup.couldNotStart': 'Mandate Desk could not start: {reason}',
+  'startup.invalid_stripe_key': 'the configured Stripe key is not a secret key (sk_…) or restricted key (rk_…). Fix STRIPE_SECRET_KEY, or remove it to start in training mode.',
+  'startup.bad_arguments': 'a start-up option is not valid.',
+  'startup.emulator_unreachable': 'the training emulator (MANDATE_DESK_EMULATOR_URL) cannot be used.',
+  'startup.data_dir_in_use': 'another Mandate Desk is already using this data folder. Close it, or choose another folder with --data-dir.',
+  'startup.port_in_use': 'port {port} on 127.0.0.1 is already in use by another program. Choose another with --port=N, or leave --port out to get a free one.',
+  'startup.other': 'an unexpected problem occurred.',
+  'startup.details': '(Details: {details})',
+
+  // --- defaults written at first start
+  'defaults.terminalName': 'Counter 1',
 } as const;
 
 export type MainTextKey = keyof typeof en;
+/** Every key of the catalog (for the completeness tests). */
+export const MAIN_TEXT_KEYS = Object.keys(en) as MainTextKey[];
 
 const ja: Record<MainTextKey, string> = {
   'returnPage.title': 'Mandate Desk',
-  'returnPage.succeeded': 'Amazon Pay アカウントを保存しました。ありがとうございました。',
-  'returnPage.failed': 'Amazon Pay アカウントを保存できませんでした。お手数ですが、カウンターのスタッフにお知らせください。',
-  'returnPage.canceled': 'Amazon Pay アカウントの保存はキャンセルされました。何も保存されていません。',
-  'returnPage.pending': 'Amazon Pay からの確認をお待ちしています。結果はカウンターのスタッフが確認します。',
+  'returnPage.succeeded': 'Amazon Pay アカウントを登録しました。ありがとうございました。',
+  'returnPage.failed': 'Amazon Pay アカウントを登録できませんでした。お手数ですが、カウンターのスタッフにお知らせください。',
+  'returnPage.canceled': 'Amazon Pay アカウントの登録を中止しました。登録された情報はありません。',
+  'returnPage.pending': 'Amazon Pay からの確認を待っています。結果はカウンターのスタッフが確認いたします。',
   'returnPage.closeHint': 'このページを閉じて、店舗のカウンターにお戻りください。',
 
-  'setup.description': '{shop} の後日請求に関する同意: {purpose}',
+  'setup.description': '{shop}の後日請求に関する同意: {purpose}',
 
   'terms.title': 'Amazon Pay による後日請求に関する同意書',
   'terms.version': '規約バージョン: {version}',
   'terms.shop': '店舗: {shop}',
   'terms.shopContact': '店舗の連絡先: {contact}',
   'terms.customer': 'お客様: {name} 様（{email}）',
-  'terms.paymentMethod': '支払い方法: Amazon Pay（お客様の Amazon アカウント。決済事業者 Stripe を通じて保存します）',
-  'terms.presentedAt': '提示場所: {terminal}',
+  'terms.paymentMethod': 'お支払い方法: Amazon Pay（お客様の Amazon アカウントを、決済代行事業者 Stripe を通じて登録します）',
+  'terms.presentedAt': '提示した端末: {terminal}',
 
   'terms.permission.heading': '1. お客様の許可',
   'terms.permission.body':
-    '私（{name}）は、{shop} が、以下の目的に限り、私の代理として私の Amazon Pay アカウントから単独の支払いまたは一連の支払いを開始することを許可します。店舗はこの許可をその他の目的に使用することはできません。',
+    '私（{name}）は、{shop}が、以下の目的に限り、私に代わって私の Amazon Pay アカウントから 1 回または複数回の支払いを開始することを許可します。{shop}は、この許可を以下の目的以外に使用しません。',
   'terms.permission.purpose': '目的: {purpose}',
 
-  'terms.frequency.heading': '2. 支払いの頻度とタイミング',
-  'terms.frequency.one_off': '頻度: 1 回限りの支払い',
-  'terms.frequency.recurring': '頻度: 継続的な支払い（定期支払い）',
-  'terms.frequency.as_needed': '頻度: サービスを提供するたびに、必要に応じて',
-  'terms.frequency.timing': 'タイミング: {timing}',
+  'terms.frequency.heading': '2. お支払いの頻度と時期',
+  'terms.frequency.one_off': '頻度: 1 回限りのお支払い',
+  'terms.frequency.recurring': '頻度: 継続的なお支払い（定期支払い）',
+  'terms.frequency.as_needed': '頻度: サービスを提供するたびに、必要に応じてお支払い',
+  'terms.frequency.timing': '時期: {timing}',
 
-  'terms.amount.heading': '3. 支払い金額の決定方法',
-  'terms.amount.fixed': '各回の支払い金額は {amount}（定額）です。',
-  'terms.amount.up_to_max': '各回の支払い金額はその時点のご請求額とし、1 回あたり {max} を上限とします。',
-  'terms.amount.per_usage': '各回の支払い金額はご利用量に応じて算定し、1 回あたり {max} を上限とします。',
-  'terms.amount.currency': 'すべての金額は{currency}で請求します。',
+  'terms.amount.heading': '3. お支払い金額の決め方',
+  'terms.amount.fixed': '各回のお支払い金額は {amount}（定額）です。',
+  'terms.amount.up_to_max': '各回のお支払い金額はその時点のご請求額とし、1 回あたり {max} を上限とします。',
+  'terms.amount.per_usage': '各回のお支払い金額はご利用量に応じて算定し、1 回あたり {max} を上限とします。',
+  'terms.amount.currency': 'ご請求はすべて{currency}で行います。',
 
   'terms.period.heading': '4. 開始日と有効期間',
   'terms.period.start': '開始日: {date}',
-  'terms.period.until': 'この許可は {date}（当日を含む）まで有効です。',
+  'terms.period.until': 'この許可は{date}（当日を含む）まで有効です。',
   'terms.period.untilCancelled': 'この許可は、お客様が解約されるまで有効です。',
 
-  'terms.cancellation.heading': '5. キャンセル（解約）に関するポリシー',
+  'terms.cancellation.heading': '5. 解約について',
 
   'terms.changes.heading': '6. 規約の変更',
-  'terms.changes.body': '本規約（金額、頻度、タイミングを含みます）を変更する場合は、変更が有効になる少なくとも 7 日前までにお知らせします。',
+  'terms.changes.body': '本規約の内容（金額、頻度、時期を含みます）を変更する場合は、変更の効力が生じる 7 日前までにお知らせします。',
 
   'terms.withdraw.heading': '7. 同意の撤回',
   'terms.withdraw.body':
-    'この許可は、{shop}（{contact}）にご連絡いただくことで、いつでも撤回できます。撤回はそれ以降のすべての請求に対して有効となり、店舗が撤回を記録した後は、この許可に基づく支払いは開始されません。撤回前に行われた支払いには影響しません。',
+    'この許可は、{shop}（{contact}）にご連絡いただくことで、いつでも撤回できます。撤回は以後のすべての請求について効力を生じ、店舗が撤回を記録した後に、この許可に基づくお支払いを開始することはありません。撤回前に行われたお支払いには影響しません。',
 
   'terms.copy.heading': '8. 控えの交付',
-  'terms.copy.body': '本規約の控えをお客様にお渡しします（印刷、または店舗が対応している場合は電子メール）。大切に保管してください。',
+  'terms.copy.body': '本規約の控えをお客様にお渡しします（印刷物、または店舗が対応している場合は電子メール）。大切に保管してください。',
 
   'terms.finalConfirmation.heading': '9. 最終確認（特定商取引法に基づく表示）',
   'terms.finalConfirmation.intro': '同意される前に、以下の内容をご確認ください。',
-  'terms.finalConfirmation.price': '支払い金額: {price}',
-  'terms.finalConfirmation.timing': '支払い時期: {frequency}／{timing}',
-  'terms.finalConfirmation.method': '支払い方法: Amazon Pay',
+  'terms.finalConfirmation.price': 'お支払い金額: {price}',
+  'terms.finalConfirmation.timing': 'お支払いの時期: {frequency}／{timing}',
+  'terms.finalConfirmation.method': 'お支払い方法: Amazon Pay',
   'terms.finalConfirmation.period': '契約期間: {start}から{end}',
-  'terms.finalConfirmation.cancellation': '解約・キャンセル: {policy} また、第 7 項のとおり、この許可はいつでも撤回できます。',
+  'terms.finalConfirmation.cancellation': '解約: {policy} また、第 7 項のとおり、この許可はいつでも撤回できます。',
 
   'terms.privacy.heading': '10. 個人情報の利用目的（個人情報保護法）',
   'terms.privacy.body':
-    '{shop} は、お客様の氏名、メールアドレス、電話番号および支払いに関する情報を、この許可に基づく支払いの処理、支払いに関するご連絡、ならびに法令および決済事業者が求める同意記録の保管のためにのみ利用します。これらの情報は、支払いを処理するためにのみ Stripe および Amazon Pay に提供し、法令に基づく場合を除き、その他の第三者に提供することはありません。個人情報の利用に関するお問い合わせ、訂正、利用停止のご請求は {contact} までご連絡ください。',
+    '{shop}は、お客様の氏名、メールアドレス、電話番号およびお支払いに関する情報を、この許可に基づくお支払いの処理、お支払いに関するご連絡、ならびに法令および決済事業者が求める同意記録の保管のためにのみ利用します。これらの情報は、お支払いの処理のためにのみ Stripe および Amazon Pay に提供し、法令に基づく場合を除き、その他の第三者に提供することはありません。個人情報の利用に関するお問い合わせ、訂正、利用停止のご請求は、{contact}までご連絡ください。',
 
-  'terms.acceptance': '下欄に氏名（フルネーム）を入力することにより、本規約を読み、同意したことを確認します。',
+  'terms.acceptance': '下欄に氏名（フルネーム）を入力することで、本規約を読み、同意したことを確認します。',
 
   'frequency.one_off': '1 回限り',
   'frequency.recurring': '継続支払い',
@@ -244,6 +258,16 @@ const ja: Record<MainTextKey, string> = {
   'pdf.noSignature': '手書きの署名はありません。入力された氏名を署名とします。',
   'pdf.drawnSignature': 'お客様の手書き署名',
   'pdf.attachment': '同意いただいた規約本文（UTF-8、原文のまま）。SHA-256 {sha256}',
+  'startup.couldNotStart': 'Mandate Desk を起動できませんでした: {reason}',
+  'startup.invalid_stripe_key': '設定された Stripe キーが、シークレットキー（sk_…）または制限付きキー（rk_…）ではありません。STRIPE_SECRET_KEY を修正するか、削除してトレーニングモードで起動してください。',
+  'startup.bad_arguments': '起動オプションの指定に誤りがあります。',
+  'startup.emulator_unreachable': 'トレーニング用エミュレーター（MANDATE_DESK_EMULATOR_URL）を使用できません。',
+  'startup.data_dir_in_use': 'このデータフォルダーは、別の Mandate Desk が使用中です。そちらを終了するか、--data-dir で別のフォルダーを指定してください。',
+  'startup.port_in_use': '127.0.0.1 のポート {port} は、ほかのプログラムが使用中です。--port=N で別のポートを指定するか、--port を省略して空いているポートを使ってください。',
+  'startup.other': '予期しない問題が発生しました。',
+  'startup.details': '（詳細: {details}）',
+
+  'defaults.terminalName': 'カウンター 1',
 };
 
 const catalogs: Record<Language, Record<MainTextKey, string>> = { en, ja };

@@ -9,8 +9,8 @@ import { calendarDay, type Language, type MandateParams, type RenderedTerms } fr
 import { AppError } from './errors';
 import { formatDate, formatMoney, LOCALES, mainText, type MainTextKey } from './i18n';
 
-/** Bump whenever the wording or structure below changes: consent records keep the version they accepted. */
-export const TERMS_VERSION = '2026-11.1';
+/** Bump whenever the wording or structure below changes (in either language, including the texts in i18n.ts): consent records keep the version they accepted. */
+export const TERMS_VERSION = '2026-12.1';
 
 export interface TermsInput {
   language: Language;

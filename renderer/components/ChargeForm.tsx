@@ -17,6 +17,7 @@ import { useRouter } from '../router';
 import { ErrorAlert } from './ErrorAlert';
 import { TextField } from './fields';
 import { ChargeStatusBadge } from './StatusBadge';
+import { FailureReason } from './FailureReason';
 
 export function ChargeForm(props: { customer: CustomerView; method: SavedMethodView; consent: ConsentView; onChanged(): void; onClose(): void }) {
   const t = useT();
@@ -142,7 +143,7 @@ function ChargeOutcome(props: { charge: ChargeView; onNewAttempt(): void; onAnot
       <p className="outcome-title">
         {t(`charge.outcome.${charge.status}`, { amount })} <ChargeStatusBadge status={charge.status} />
       </p>
-      {charge.failure && <p>{t('charge.failureReason', { message: charge.failure.message, code: charge.failure.code })}</p>}
+      {charge.failure && <p><FailureReason failure={charge.failure} /></p>}
       <p>{t(`charge.next.${charge.status === 'processing' ? 'pending' : charge.status}`)}</p>
       {charge.paymentIntentId && (
         <p className="hint">

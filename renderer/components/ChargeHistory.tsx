@@ -11,6 +11,7 @@ import { ErrorAlert } from './ErrorAlert';
 import { RefundForm } from './RefundForm';
 import { ChargeStatusBadge, RefundStatusBadge } from './StatusBadge';
 import { TableHead } from './TableHead';
+import { FailureReason } from './FailureReason';
 
 export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
   const t = useT();
@@ -45,7 +46,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <td>
                       {charge.description}
                       {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
-                      {charge.failure && <div className="text-bad">{charge.failure.message}</div>}
+                      {charge.failure && <FailureReason className="text-bad" failure={charge.failure} />}
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
                     <td>
@@ -76,7 +77,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                       <td>
                         {t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
                         {refund.note && <div className="hint">{refund.note}</div>}
-                        {refund.failure && <div className="text-bad">{refund.failure.message}</div>}
+                        {refund.failure && <FailureReason className="text-bad" failure={refund.failure} />}
                       </td>
                       <td className="num">−{formatMoney(refund.amount, refund.currency, lang)}</td>
                       <td>

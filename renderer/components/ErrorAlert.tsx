@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { CallError } from '../../preload/contract';
 import { useT } from '../i18n/I18nProvider';
+import { stripeCodeKey } from '../i18n/stripeCodes';
 import { errorText } from '../lib/errors';
 
 /** A failed call, translated, with main's specifics underneath (role="alert" so it is announced). */
@@ -19,7 +20,11 @@ export function ErrorAlert({ error, context }: { error: CallError | null; contex
           {t('error.details')} {details}
         </p>
       )}
-      {error.stripeCode && <p className="alert-details">{t('error.stripeCode', { code: error.stripeCode })}</p>}
+      {error.stripeCode && (
+        <p className="alert-details">
+          {t(stripeCodeKey(error.stripeCode))} {t('error.stripeCode', { code: error.stripeCode })}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 /** Labelled form controls: every input has a <label>, its hint and error are tied to it with aria-describedby. */
 import { useId, type ReactNode } from 'react';
+import { formatDate } from '../i18n/format';
+import { useLanguage } from '../i18n/I18nProvider';
 
 interface Common {
   label: string;
@@ -32,6 +34,11 @@ function Extras({ id, hint, error }: { id: string; hint?: string; error?: string
   );
 }
 
+/** Whether the browser's own language (which its date controls use) is `lang`. */
+function browserSpeaks(lang: string): boolean {
+  return typeof navigator !== 'undefined' && (navigator.language ?? '').toLowerCase().split('-')[0] === lang;
+}
+
 export function TextField(
   props: Common & {
     value: string;
@@ -48,6 +55,7 @@ export function TextField(
   },
 ) {
   const id = useId();
+  const { lang: uiLang } = useLanguage();
   return (
     <div className={`field ${props.className ?? ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -67,10 +75,13 @@ export function TextField(
           maxLength={props.maxLength}
           min={props.min}
           max={props.max}
-          lang={props.lang}
+          // a date picker follows the app's language, not only the system's (where the engine honours lang)
+          lang={props.lang ?? (props.type === 'date' ? uiLang : undefined)}
         />
         {props.suffix && <span className="input-suffix">{props.suffix}</span>}
       </div>
+      {/* Chromium draws a date control in the browser's own format whatever `lang` says: where that is not the app's language, the day is also spelled out in it */}
+      {props.type === 'date' && props.value && !browserSpeaks(uiLang) && <p className="hint date-spelled-out">{formatDate(props.value, uiLang)}</p>}
       <Extras id={id} hint={props.hint} error={props.error} />
     </div>
   );

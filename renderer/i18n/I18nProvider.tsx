@@ -9,13 +9,15 @@ function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** `?lang=ja` in the address wins (handy for tests), then the remembered choice, then English. */
+/** `?lang=ja` in the address wins (handy for tests), then the remembered choice, then the browser's language, then English. */
 export function initialLanguage(): Language {
   try {
     const fromUrl = new URLSearchParams(window.location.search).get('lang');
     if (isLanguage(fromUrl)) return fromUrl;
     const stored = window.localStorage.getItem(STORAGE_KEY);
     if (isLanguage(stored)) return stored;
+    const fromBrowser = (navigator.languages ?? [navigator.language]).map((l) => l.toLowerCase().split('-')[0]).find(isLanguage);
+    if (fromBrowser) return fromBrowser;
   } catch {
     // storage can be unavailable; English is a fine default
   }

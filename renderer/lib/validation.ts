@@ -5,6 +5,7 @@
 import type { CallInput, Currency, Language, MandateParams, Role } from '../../preload/contract';
 import { currencyExponent, formatMoney, parseMoneyInput, type ParsedMoney } from '../i18n/format';
 import type { Msg } from '../i18n/translate';
+import { isRegistrationNumber, normalizeRegistrationNumber } from './shop';
 
 export type Errors<F extends string = string> = Partial<Record<F, Msg>>;
 export type Checked<F extends string, V> = { ok: true; value: V } | { ok: false; errors: Errors<F> };
@@ -63,7 +64,7 @@ export function checkSignIn(form: { name: string; pin: string }): Checked<'name'
   return done(errors, () => ({ name: form.name.trim(), pin: form.pin }));
 }
 
-export interface FirstManagerForm { name: string; pin: string; confirmPin: string; shopName: string; shopContact: string }
+export interface FirstManagerForm { name: string; pin: string; confirmPin: string; shopName: string; shopContact: string; currency: Currency; language: Language }
 export function checkNewManager(form: FirstManagerForm): Checked<keyof FirstManagerForm, CallInput<'auth.setupFirstManager'>> {
   const errors: Errors<keyof FirstManagerForm> = {};
   requireText(errors, 'name', form.name, 1, 80);
@@ -71,7 +72,14 @@ export function checkNewManager(form: FirstManagerForm): Checked<keyof FirstMana
   if (form.confirmPin !== form.pin) errors.confirmPin = { key: 'validation.pinMismatch' };
   requireText(errors, 'shopName', form.shopName, 1, 120);
   requireText(errors, 'shopContact', form.shopContact, 1, 300);
-  return done(errors, () => ({ name: form.name.trim(), pin: form.pin, shopName: form.shopName.trim(), shopContact: form.shopContact.trim() }));
+  return done(errors, () => ({
+    name: form.name.trim(),
+    pin: form.pin,
+    shopName: form.shopName.trim(),
+    shopContact: form.shopContact.trim(),
+    currency: form.currency,
+    language: form.language,
+  }));
 }
 
 export function checkNewStaff(form: { name: string; pin: string; role: Role }): Checked<'name' | 'pin', CallInput<'staff.create'>> {
@@ -150,14 +158,28 @@ export function checkPrice(form: PriceForm): Checked<'productName' | 'amount' | 
   return done(errors, () => ({ productName: form.productName.trim(), amount: amount as number, currency: form.currency, interval: form.interval, intervalCount: count }));
 }
 
-export interface SettingsForm { shopName: string; shopContact: string; defaultCurrency: Currency; defaultLanguage: Language; idleLockMinutes: string; terminalName: string }
-export function checkSettings(form: SettingsForm): Checked<'shopName' | 'shopContact' | 'idleLockMinutes' | 'terminalName', CallInput<'settings.update'>> {
-  const errors: Errors<'shopName' | 'shopContact' | 'idleLockMinutes' | 'terminalName'> = {};
+export interface SettingsForm {
+  shopName: string;
+  shopContact: string;
+  defaultCurrency: Currency;
+  defaultLanguage: Language;
+  idleLockMinutes: string;
+  terminalName: string;
+  taxRatePercent: string;
+  invoiceRegistrationNumber: string;
+}
+type SettingsField = 'shopName' | 'shopContact' | 'idleLockMinutes' | 'terminalName' | 'taxRatePercent' | 'invoiceRegistrationNumber';
+export function checkSettings(form: SettingsForm): Checked<SettingsField, CallInput<'settings.update'>> {
+  const errors: Errors<SettingsField> = {};
   requireText(errors, 'shopName', form.shopName, 1, 120);
   requireText(errors, 'shopContact', form.shopContact, 1, 300);
   requireText(errors, 'terminalName', form.terminalName, 1, 60);
   const minutes = Number(form.idleLockMinutes);
   if (!/^\d+$/.test(form.idleLockMinutes.trim()) || minutes < 1 || minutes > 240) errors.idleLockMinutes = { key: 'validation.range', vars: { min: 1, max: 240 } };
+  const taxRate = Number(form.taxRatePercent.normalize('NFKC').trim());
+  if (!/^\d+$/.test(form.taxRatePercent.normalize('NFKC').trim()) || taxRate > 100) errors.taxRatePercent = { key: 'validation.range', vars: { min: 0, max: 100 } };
+  const registrationNumber = normalizeRegistrationNumber(form.invoiceRegistrationNumber);
+  if (!isRegistrationNumber(registrationNumber)) errors.invoiceRegistrationNumber = { key: 'validation.registrationNumber' };
   return done(errors, () => ({
     shopName: form.shopName.trim(),
     shopContact: form.shopContact.trim(),
@@ -165,6 +187,8 @@ export function checkSettings(form: SettingsForm): Checked<'shopName' | 'shopCon
     defaultLanguage: form.defaultLanguage,
     idleLockMinutes: minutes,
     terminalName: form.terminalName.trim(),
+    taxRatePercent: taxRate,
+    invoiceRegistrationNumber: registrationNumber,
   }));
 }
 

@@ -17,6 +17,7 @@ import { describeAmountRule, shortId } from '../lib/describe';
 import { useStartSetup } from '../lib/useStartSetup';
 import { useRouter } from '../router';
 import { useSession } from '../session';
+import { FailureReason } from '../components/FailureReason';
 
 type Panel = { kind: 'charge' | 'subscribe'; method: SavedMethodView } | null;
 
@@ -205,7 +206,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
               </td>
               <td>
                 {s.paymentMethodId && <code className="id">{s.paymentMethodId}</code>}
-                {s.failure && <span className="text-bad">{s.failure.message}</span>}
+                {s.failure && <FailureReason className="text-bad" failure={s.failure} />}
               </td>
               <td className="actions">
                 {s.status === 'open' && (

@@ -1,4 +1,8 @@
-/** A printable receipt in the customer's language (the buttons around it follow the UI language). */
+/**
+ * A printable receipt in the customer's language (the buttons around it follow the UI language).
+ * Receipts in yen also carry what a Japanese simplified qualified invoice (適格簡易請求書) needs: the
+ * shop's registration number when it has one, and the consumption tax included, by rate.
+ */
 import type { ReceiptView } from '../../preload/contract';
 import { useLoad } from '../api';
 import { NotLoaded } from '../components/ErrorAlert';
@@ -38,7 +42,7 @@ export function ReceiptScreen({ chargeId }: { chargeId: string }) {
 function Receipt({ receipt }: { receipt: ReceiptView }) {
   const lang = receipt.language;
   const r = translator(lang);
-  const { charge, customer } = receipt;
+  const { charge, customer, tax } = receipt;
   const money = (amount: number) => formatMoney(amount, charge.currency, lang);
   const succeededRefunds = charge.refunds.filter((x) => x.status === 'succeeded');
   const refunded = succeededRefunds.reduce((sum, x) => sum + x.amount, 0);
@@ -47,6 +51,11 @@ function Receipt({ receipt }: { receipt: ReceiptView }) {
       <header className="receipt-shop">
         <p className="receipt-shop-name">{receipt.shopName}</p>
         <p>{receipt.shopContact}</p>
+        {receipt.invoiceRegistrationNumber && (
+          <p className="receipt-registration">
+            {r('receipt.registrationNumber')}: <span className="receipt-registration-number">{receipt.invoiceRegistrationNumber}</span>
+          </p>
+        )}
       </header>
       <h2 id="receipt-title">{r('receipt.title')}</h2>
       <dl className="details">
@@ -57,9 +66,7 @@ function Receipt({ receipt }: { receipt: ReceiptView }) {
         <dt>{r('receipt.date')}</dt>
         <dd>{formatDateTime(charge.finishedAt ?? charge.createdAt, lang)}</dd>
         <dt>{r('receipt.customer')}</dt>
-        <dd>
-          {customer.name} ({customer.email})
-        </dd>
+        <dd className="receipt-customer">{r('receipt.customerLine', { name: customer.name, email: customer.email })}</dd>
         <dt>{r('receipt.description')}</dt>
         <dd>{charge.description}</dd>
         <dt>{r('receipt.method')}</dt>
@@ -95,8 +102,21 @@ function Receipt({ receipt }: { receipt: ReceiptView }) {
               <td className="num">{money(charge.amount - refunded)}</td>
             </tr>
           )}
+          {tax && (
+            <>
+              <tr className="total">
+                <th scope="row">{r('receipt.totalTaxIncluded', { rate: tax.ratePercent })}</th>
+                <td className="num">{money(tax.taxableAmount)}</td>
+              </tr>
+              <tr className="receipt-tax">
+                <th scope="row">{r('receipt.taxIncluded', { rate: tax.ratePercent })}</th>
+                <td className="num">{money(tax.amount)}</td>
+              </tr>
+            </>
+          )}
         </tbody>
       </table>
+      {tax && <p className="hint receipt-tax-rounding">{r('receipt.taxRounding')}</p>}
       <p className="receipt-consent">
         {r('receipt.consent', { purpose: receipt.consent.purpose, date: formatDateTime(receipt.consent.acceptedAtUtc, lang) })}
       </p>

@@ -1,4 +1,4 @@
-/** Managers: shop name and contact, default currency and language, idle lock, terminal name; training clock. */
+/** Managers: shop name and contact, default currency and language, idle lock, terminal name, receipt tax and registration number; training clock. */
 import { useState } from 'react';
 import { CURRENCIES, LANGUAGES, type Settings } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
@@ -50,7 +50,7 @@ export function SettingsScreen() {
 }
 
 function toForm(s: Settings): SettingsForm {
-  return { ...s, idleLockMinutes: String(s.idleLockMinutes) };
+  return { ...s, idleLockMinutes: String(s.idleLockMinutes), taxRatePercent: String(s.taxRatePercent) };
 }
 
 function SettingsEditor({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
@@ -97,6 +97,20 @@ function SettingsEditor({ settings, onSaved }: { settings: Settings; onSaved(set
         <SelectField label={t('settings.defaultLanguage')} value={form.defaultLanguage} onChange={set('defaultLanguage')} options={LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] }))} />
         <TextField label={t('settings.idleLockMinutes')} value={form.idleLockMinutes} onChange={set('idleLockMinutes')} error={errors.idleLockMinutes} inputMode="numeric" required />
       </div>
+      <fieldset className="form-section">
+        <legend>{t('settings.receipts')}</legend>
+        <div className="form-grid">
+          <TextField label={t('settings.taxRatePercent')} hint={t('settings.taxRateHint')} value={form.taxRatePercent} onChange={set('taxRatePercent')} error={errors.taxRatePercent} inputMode="numeric" required />
+          <TextField
+            label={t('settings.invoiceRegistrationNumber')}
+            hint={t('settings.invoiceRegistrationNumberHint')}
+            value={form.invoiceRegistrationNumber}
+            onChange={set('invoiceRegistrationNumber')}
+            error={errors.invoiceRegistrationNumber}
+            maxLength={40}
+          />
+        </div>
+      </fieldset>
       <button type="submit" className="button-primary" disabled={action.busy}>
         {action.busy ? t('common.working') : t('settings.save')}
       </button>

@@ -19,6 +19,7 @@ import { msUntilOnStripeClock, useStripeOffset } from '../lib/stripeClock';
 import { useStartSetup } from '../lib/useStartSetup';
 import { useRouter } from '../router';
 import { useSession } from '../session';
+import { FailureReason } from '../components/FailureReason';
 
 export function SetupScreen({ customerId, initial }: { customerId: string; initial: SetupView }) {
   const t = useT();
@@ -150,7 +151,7 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
                 )}
               </p>
             )}
-            {setup.failure && <p>{t('setup.failure', { message: setup.failure.message, code: setup.failure.code })}</p>}
+            {setup.failure && <p><FailureReason failure={setup.failure} /></p>}
           </div>
           <p>{t('setup.consentKept')}</p>
           <ErrorAlert error={retry.error} />

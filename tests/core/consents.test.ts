@@ -91,24 +91,24 @@ describe('renderTerms', () => {
       ['terms version', `Terms version: ${TERMS_VERSION}`],
     ],
     ja: [
-      ['permission to initiate a payment or series on the customer’s behalf', /Kissa Midori が、以下の目的に限り、私の代理として私の Amazon Pay アカウントから単独の支払いまたは一連の支払いを開始することを許可します/],
+      ['permission to initiate a payment or series on the customer’s behalf', /Kissa Midoriが、以下の目的に限り、私に代わって私の Amazon Pay アカウントから 1 回または複数回の支払いを開始することを許可します/],
       ['the purpose', '目的: Monthly coffee bean subscription'],
-      ['frequency', '頻度: 継続的な支払い（定期支払い）'],
-      ['timing', 'タイミング: On the 1st of each month'],
-      ['how the amount is determined (fixed, JPY without decimals)', '各回の支払い金額は ￥12,000（定額）です。'],
+      ['frequency', '頻度: 継続的なお支払い（定期支払い）'],
+      ['timing', '時期: On the 1st of each month'],
+      ['how the amount is determined (fixed, JPY without decimals)', '各回のお支払い金額は ￥12,000（定額）です。'],
       ['start date', '開始日: 2026年12月1日'],
       ['duration', 'この許可は、お客様が解約されるまで有効です。'],
-      ['cancellation policy', '5. キャンセル（解約）に関するポリシー\nCancel any time before the 25th'],
+      ['cancellation policy', '5. 解約について\nCancel any time before the 25th'],
       ['shop name and contact', '店舗の連絡先: 03-1234-5678 / hello@midori.example'],
       ['payment method', '支払い方法: Amazon Pay'],
-      ['changes told at least 7 days ahead', '変更が有効になる少なくとも 7 日前までにお知らせします'],
+      ['changes told at least 7 days ahead', '変更の効力が生じる 7 日前までにお知らせします'],
       ['how to withdraw consent', 'Kissa Midori（03-1234-5678 / hello@midori.example）にご連絡いただくことで、いつでも撤回できます'],
-      ['withdrawal takes effect for future charges', '撤回はそれ以降のすべての請求に対して有効'],
+      ['withdrawal takes effect for future charges', '撤回は以後のすべての請求について効力を生じ'],
       ['a copy is given to the customer', '本規約の控えをお客様にお渡しします'],
       ['final confirmation (特定商取引法)', '最終確認（特定商取引法に基づく表示）'],
-      ['final confirmation: price', '- 支払い金額: 定額: ￥12,000'],
-      ['final confirmation: payment timing', '- 支払い時期: 継続支払い／On the 1st of each month'],
-      ['final confirmation: method', '- 支払い方法: Amazon Pay'],
+      ['final confirmation: price', '- お支払い金額: 定額: ￥12,000'],
+      ['final confirmation: payment timing', '- お支払いの時期: 継続支払い／On the 1st of each month'],
+      ['final confirmation: method', '- お支払い方法: Amazon Pay'],
       ['final confirmation: period', '- 契約期間: 2026年12月1日から解約されるまで'],
       ['purpose of use of personal data (個人情報保護法)', '個人情報の利用目的（個人情報保護法）'],
       ['the customer', 'お客様: 山田 花子 様（hanako@example.jp）'],
@@ -133,9 +133,9 @@ describe('renderTerms', () => {
     expect(en).toContain('All amounts are charged in Euro.');
     expect(en).toContain('This permission lasts until November 30, 2027 (inclusive).');
     const ja = renderTerms(termsInput('ja', perUsageEur)).text;
-    expect(ja).toContain('各回の支払い金額はご利用量に応じて算定し、1 回あたり €250.50 を上限とします。');
-    expect(ja).toContain('この許可は 2027年11月30日（当日を含む）まで有効です。');
-    expect(ja).toContain('すべての金額はユーロで請求します。');
+    expect(ja).toContain('各回のお支払い金額はご利用量に応じて算定し、1 回あたり €250.50 を上限とします。');
+    expect(ja).toContain('この許可は2027年11月30日（当日を含む）まで有効です。');
+    expect(ja).toContain('ご請求はすべてユーロで行います。');
     expect(ja).toContain('- 契約期間: 2026年12月1日から2027年11月30日まで');
     const upTo = renderTerms(termsInput('en', { ...perUsageEur, amountRule: 'up_to_max', frequency: 'one_off' })).text;
     expect(upTo).toContain('up to a maximum of €250.50 per payment');
@@ -217,7 +217,7 @@ describe('consents (through the dispatcher)', () => {
     const terms = await shownTerms();
     expect(terms.text).toContain('店舗: Kissa Midori');
     expect(terms.text).toContain('お客様: 山田 花子 様（hanako@example.jp）');
-    expect(terms.text).toContain('提示場所: Counter 1');
+    expect(terms.text).toContain('提示した端末: Counter 1');
     expect((await callError(t.call('terms.render', { customerId: 'cust_nope', language: 'ja', params: recurringJpy }))).code).toBe('not_found');
   });
 

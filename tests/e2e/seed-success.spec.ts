@@ -29,7 +29,7 @@ const CASES: Case[] = [
     customer: { name: '山田 花子', email: 'hanako@example.jp', language: 'ja' },
     consent: { currency: 'jpy', amountText: '50,000' },
     termsPhrases: ['Amazon Pay による後日請求に関する同意書', '特定商取引法', '1 回あたり ￥50,000 を上限', 'お客様: 山田 花子 様'],
-    returnPage: { saved: 'Amazon Pay アカウントを保存しました。', mayClose: 'このページを閉じて、店舗のカウンターにお戻りください。' },
+    returnPage: { saved: 'Amazon Pay アカウントを登録しました。', mayClose: 'このページを閉じて、店舗のカウンターにお戻りください。' },
   },
 ];
 

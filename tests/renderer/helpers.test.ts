@@ -31,7 +31,7 @@ describe('describing consents, charges and prices', () => {
 
   it('describes the period', () => {
     expect(describePeriod(en, params({}), 'en')).toBe('From November 27, 2026 until cancelled');
-    expect(describePeriod(ja, params({ endDate: '2027-01-31' }), 'ja')).toBe('2026年11月27日 から 2027年1月31日 まで');
+    expect(describePeriod(ja, params({ endDate: '2027-01-31' }), 'ja')).toBe('2026年11月27日から2027年1月31日まで');
   });
 
   it('says what remains refundable: only of a succeeded charge', () => {
@@ -59,7 +59,7 @@ describe('describing consents, charges and prices', () => {
 describe('errors', () => {
   it('translates the code and adds main’s specifics where they help', () => {
     expect(errorText(ja, { code: 'amount_not_allowed', message: 'At most 100.00 EUR' })).toEqual({
-      message: 'この金額は同意の金額条件で認められていません。',
+      message: 'この金額は、同意した金額の条件を満たしていません。',
       details: 'At most 100.00 EUR',
     });
     expect(errorText(en, { code: 'bad_credentials', message: 'Wrong PIN' })).toEqual({ message: 'The name or PIN is not correct.', details: null });

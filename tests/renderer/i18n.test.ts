@@ -108,7 +108,7 @@ describe('interpolation', () => {
 
   it('translates with variables in each language', () => {
     expect(translate('en', 'staff.added', { name: 'Ken' })).toBe('Ken was added.');
-    expect(translate('ja', 'staff.added', { name: 'Ken' })).toBe('Ken を追加しました。');
+    expect(translate('ja', 'staff.added', { name: 'Ken' })).toBe('Kenを追加しました。');
     expect(translate('ja', 'mode.training')).toBe('トレーニング');
     expect(translate('en', 'mode.training')).toBe('TRAINING');
   });

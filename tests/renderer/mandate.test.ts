@@ -20,7 +20,7 @@ describe('mandate defaults', () => {
     const ja = defaultMandateForm({ lang: 'ja', shopName: 'ブルーカフェ', currency: 'jpy', today: '2026-11-27' });
     expect(en.purpose).toContain('Blue Cafe');
     expect(ja.purpose).toContain('ブルーカフェ');
-    expect(ja.cancellationPolicy).toMatch(/取り消/);
+    expect(ja.cancellationPolicy).toMatch(/いつでも解約できます/);
     expect(en).toMatchObject({ frequency: 'as_needed', amountRule: 'up_to_max', currency: 'eur', startDate: '2026-11-27', untilCancelled: true, amountText: '' });
     expect(ja.currency).toBe('jpy');
   });

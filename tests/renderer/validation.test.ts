@@ -66,11 +66,11 @@ describe('PINs and staff', () => {
   });
 
   it('requires the confirmation to match for the first manager', () => {
-    const shop = { shopName: ' Mika Cleaning ', shopContact: 'Main Street 1' };
+    const shop = { shopName: ' Mika Cleaning ', shopContact: 'Main Street 1', currency: 'jpy' as const, language: 'ja' as const };
     expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2469', ...shop })).confirmPin?.key).toBe('validation.pinMismatch');
-    expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2468', shopName: ' ', shopContact: '' }))).toEqual({ shopName: { key: 'validation.required' }, shopContact: { key: 'validation.required' } });
+    expect(errorsOf(checkNewManager({ name: 'Mika', pin: '2468', confirmPin: '2468', shopName: ' ', shopContact: '', currency: 'eur', language: 'en' }))).toEqual({ shopName: { key: 'validation.required' }, shopContact: { key: 'validation.required' } });
     const value = valueOf(checkNewManager({ name: ' Mika ', pin: '2468', confirmPin: '2468', ...shop }));
-    expect(value).toMatchObject({ shopName: 'Mika Cleaning', shopContact: 'Main Street 1' });
+    expect(value).toMatchObject({ shopName: 'Mika Cleaning', shopContact: 'Main Street 1', currency: 'jpy', language: 'ja' });
     expect(calls['auth.setupFirstManager'].input.safeParse(value).success).toBe(true);
   });
 
@@ -141,7 +141,7 @@ describe('prices, settings and the rest', () => {
   });
 
   it('builds settings the contract accepts', () => {
-    const form = { shopName: ' Cafe ', shopContact: 'Tokyo', defaultCurrency: 'jpy' as const, defaultLanguage: 'ja' as const, idleLockMinutes: '15', terminalName: 'Till 1' };
+    const form = { shopName: ' Cafe ', shopContact: 'Tokyo', defaultCurrency: 'jpy' as const, defaultLanguage: 'ja' as const, idleLockMinutes: '15', terminalName: 'Till 1', taxRatePercent: '10', invoiceRegistrationNumber: '' };
     const value = valueOf(checkSettings(form));
     expect(value).toMatchObject({ shopName: 'Cafe', idleLockMinutes: 15 });
     expect(calls['settings.update'].input.safeParse(value).success).toBe(true);

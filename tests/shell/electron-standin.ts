@@ -73,6 +73,10 @@ export const app = Object.assign(new EventEmitter(), {
   getAppPath: () => app.appPath,
   /** Electron's `app.isPackaged`: true when running from an installed/packaged build. */
   isPackaged: false,
+  /** The system's UI language as Electron reports it once ready. */
+  locale: 'en-US',
+  getLocale: () => app.locale,
+  isReady: () => true,
   singleInstance: true,
   sandboxed: false,
   quitCalls: 0,
@@ -257,6 +261,7 @@ export function reset(): void {
   safeStorage.asyncAvailable = true;
   safeStorage.reEncryptNext = false;
   safeStorage.encryptCalls = 0;
+  app.locale = 'en-US';
   app.removeAllListeners();
   app.paths = new Map([['userData', '/tmp/mandate-desk-standin']]);
   app.singleInstance = true;

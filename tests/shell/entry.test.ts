@@ -131,4 +131,16 @@ describe('Electron entry', () => {
     expect(electron.dialog.errors[0][1]).not.toContain('51ThisIsPublishable');
     expect(electron.BrowserWindow.created).toEqual([]);
   });
+
+  it('says it in the system’s language: Japanese on a Japanese system', async () => {
+    process.env.STRIPE_SECRET_KEY = 'pk_test_51ThisIsPublishable';
+    for (const name of ['LC_ALL', 'LC_MESSAGES', 'LANG']) delete process.env[name];
+    electron.app.locale = 'ja-JP';
+    await import('../../main/index');
+    await waitUntil(() => electron.dialog.errors.length === 1);
+    const text = electron.dialog.errors[0][1];
+    expect(text).toMatch(/^Mandate Desk を起動できませんでした: 設定された Stripe キーが、シークレットキー/);
+    expect(text).toMatch(/publishable/); // the specifics stay, in brackets
+    expect(text).not.toContain('51ThisIsPublishable');
+  });
 });
