@@ -167,10 +167,14 @@ function ManagerActions({ consent, onChanged }: { consent: ConsentView; onChange
   const exporter = useAction();
   if (!isManager) return null;
 
-  const doWithdraw = async () => {
+  /** The reason is required: checked before the question is asked, and again before sending. */
+  const reasonIsValid = () => {
     const issue = checkWithdrawReason(reason);
     setProblem(issue);
-    if (issue) return;
+    return issue === null;
+  };
+  const doWithdraw = async () => {
+    if (!reasonIsValid()) return;
     const result = await withdraw.run('consents.withdraw', { consentId: consent.id, reason: reason.trim() });
     if (result?.ok) onChanged(result.data);
   };
@@ -209,6 +213,7 @@ function ManagerActions({ consent, onChanged }: { consent: ConsentView; onChange
             cancelLabel={t('withdraw.keep')}
             busy={withdraw.busy}
             danger
+            canAsk={reasonIsValid}
             onConfirm={doWithdraw}
           />
         </div>
