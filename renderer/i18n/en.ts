@@ -538,6 +538,10 @@ export const en = {
   'outcome.ok': 'OK',
   'outcome.refused': 'Refused',
   'outcome.error': 'Error',
+
+  // --- counter and back office (issue 9)
+  'chargeStatus.refunded': 'Refunded',
+  'chargeStatus.partly_refunded': 'Partly refunded',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -537,4 +537,8 @@ export const ja: Record<MessageKey, string> = {
   'outcome.ok': '成功',
   'outcome.refused': '拒否',
   'outcome.error': 'エラー',
+
+  // --- 窓口とバックオフィス（issue 9）
+  'chargeStatus.refunded': '返金済み',
+  'chargeStatus.partly_refunded': '一部返金済み',
 };
