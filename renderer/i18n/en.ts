@@ -542,6 +542,13 @@ export const en = {
   // --- counter and back office (issue 9)
   'chargeStatus.refunded': 'Refunded',
   'chargeStatus.partly_refunded': 'Partly refunded',
+  'charge.submitAmount': 'Charge {amount}',
+  'charge.confirmQuestion': 'Charge {amount} to {name} for “{description}”?',
+  'charge.confirm': 'Yes, charge {amount}',
+  'charge.confirmAgain': 'Charge {amount} again',
+  'charge.changeIt': 'Change the charge',
+  'charge.identicalTitle': 'The same charge was made a few minutes ago.',
+  'charge.identicalDetail': '{amount} for “{description}” at {time} by {name} ({status}). Charge again only if the customer owes it twice.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -541,4 +541,11 @@ export const ja: Record<MessageKey, string> = {
   // --- 窓口とバックオフィス（issue 9）
   'chargeStatus.refunded': '返金済み',
   'chargeStatus.partly_refunded': '一部返金済み',
+  'charge.submitAmount': '{amount} を請求',
+  'charge.confirmQuestion': '{name} 様に「{description}」として {amount} を請求しますか？',
+  'charge.confirm': '{amount} を請求する',
+  'charge.confirmAgain': 'もう一度 {amount} を請求する',
+  'charge.changeIt': '請求内容を変更',
+  'charge.identicalTitle': '数分前に同じ請求が行われています。',
+  'charge.identicalDetail': '{time} に {name} が「{description}」として {amount} を請求しました（{status}）。二重に支払う必要がある場合にだけ、もう一度請求してください。',
 };

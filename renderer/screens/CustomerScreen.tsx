@@ -68,6 +68,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
           customer={data.customer}
           method={panel.method}
           consent={panelConsent}
+          charges={data.charges}
           onChanged={() => void detail.reload()}
           onClose={() => setPanel(null)}
         />

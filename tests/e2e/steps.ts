@@ -289,12 +289,26 @@ export async function openChargePanel(desk: Desk, paymentMethodId: string): Prom
   return panel;
 }
 
-/** Fills the charge form and sends it (the outcome is for the caller to check). */
-export async function submitCharge(desk: Desk, panel: Locator, amountText: string, description: string): Promise<void> {
+/** A message as a pattern: each `{placeholder}` matches any text (for names that carry an amount or a name). */
+export function messagePattern(t: Translate, key: Parameters<Translate>[0]): RegExp {
+  const marker = '\u0000';
+  const template = t(key).replace(/\{\w+\}/g, marker);
+  return new RegExp(`^${template.split(marker).map(escapeRegExp).join('.+')}$`);
+}
+
+/** Types the amount and description into the charge form. */
+export async function fillCharge(desk: Desk, panel: Locator, amountText: string, description: string): Promise<void> {
+  await panel.getByLabel(desk.t('charge.amount'), { exact: true }).fill(amountText);
+  await panel.getByLabel(desk.t('charge.description'), { exact: true }).fill(description);
+}
+
+/** Fills the charge form, presses "Charge {amount}" and answers the question (the outcome is for the caller to check). */
+export async function submitCharge(desk: Desk, panel: Locator, amountText: string, description: string, opts: { again?: boolean } = {}): Promise<void> {
   const { t } = desk;
-  await panel.getByLabel(t('charge.amount'), { exact: true }).fill(amountText);
-  await panel.getByLabel(t('charge.description'), { exact: true }).fill(description);
-  await panel.getByRole('button', { name: t('charge.submit') }).click();
+  await fillCharge(desk, panel, amountText, description);
+  await panel.getByRole('button', { name: messagePattern(t, 'charge.submitAmount') }).click();
+  const question = panel.getByRole('group', { name: messagePattern(t, 'charge.confirmQuestion') });
+  await question.getByRole('button', { name: messagePattern(t, opts.again ? 'charge.confirmAgain' : 'charge.confirm') }).click();
 }
 
 /** Fills the charge form, sends it, and returns the outcome (role status or alert, with its buttons). */
