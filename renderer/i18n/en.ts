@@ -549,6 +549,8 @@ export const en = {
   'charge.changeIt': 'Change the charge',
   'charge.identicalTitle': 'The same charge was made a few minutes ago.',
   'charge.identicalDetail': '{amount} for “{description}” at {time} by {name} ({status}). Charge again only if the customer owes it twice.',
+  'receipt.trainingMark': 'TRAINING — no real payment was made',
+  'consentDoc.trainingMark': 'TRAINING — practice record, not a real consent',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

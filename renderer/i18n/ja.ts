@@ -548,4 +548,6 @@ export const ja: Record<MessageKey, string> = {
   'charge.changeIt': '請求内容を変更',
   'charge.identicalTitle': '数分前に同じ請求が行われています。',
   'charge.identicalDetail': '{time} に {name} が「{description}」として {amount} を請求しました（{status}）。二重に支払う必要がある場合にだけ、もう一度請求してください。',
+  'receipt.trainingMark': 'トレーニング — 実際の支払いは行われていません',
+  'consentDoc.trainingMark': 'トレーニング — 練習用の記録で、実際の同意ではありません',
 };

@@ -16,6 +16,8 @@ import { downloadFile } from '../lib/hooks';
 import { checkWithdrawReason } from '../lib/validation';
 import { useRouter } from '../router';
 import { useSession } from '../session';
+import { TrainingMark } from '../components/TrainingMark';
+import { translate } from '../i18n/translate';
 
 export function ConsentScreen({ consentId }: { consentId: string }) {
   const t = useT();
@@ -25,6 +27,7 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
   const consent = loaded.data;
   return (
     <section className="printable">
+      <TrainingConsentMark consent={consent} />
       <ScreenHeading
         actions={
           <>
@@ -43,6 +46,15 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
       <ManagerActions consent={consent} onChanged={loaded.setData} />
     </section>
   );
+}
+
+/** In training mode a printed copy must never pass for a real consent: the mark is in the UI language and the customer's. */
+function TrainingConsentMark({ consent }: { consent: ConsentView }) {
+  const { info } = useSession();
+  const { lang } = useLanguage();
+  if (info.mode !== 'training') return null;
+  const texts = [...new Set([translate(lang, 'consentDoc.trainingMark'), translate(consent.language, 'consentDoc.trainingMark')])];
+  return <TrainingMark text={texts.join(' / ')} />;
 }
 
 function ConsentRecord({ consent }: { consent: ConsentView }) {
