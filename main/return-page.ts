@@ -15,6 +15,8 @@ import { loopbackHosts } from './loopback';
 /** What the page needs of core (the real Core satisfies it). */
 export interface ReturnPageCore {
   completeFromReturn(setupId: string): Promise<void>;
+  /** The customer canceled on Checkout and the session is still open: the desk shows it at once. */
+  noteCustomerCanceled(setupId: string): void;
   env: { store: { readonly data: Pick<AppData, 'setups' | 'customers' | 'settings'> } };
 }
 
@@ -61,8 +63,9 @@ export function returnOutcome(path: 'success' | 'cancel', status: SetupStatus): 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-function renderReturnPage(language: Language, outcome: Outcome | null): string {
-  const title = mainText(language, 'returnPage.title');
+/** The customer came from the shop's counter: the page carries the shop's name (the app's name only when none is set). */
+function renderReturnPage(language: Language, outcome: Outcome | null, shopName = ''): string {
+  const title = shopName.trim() || mainText(language, 'returnPage.title');
   const messageKey: MainTextKey | null = outcome ? `returnPage.${outcome}` : null;
   const message = messageKey ? `<p class="status" data-outcome="${outcome}">${escapeHtml(mainText(language, messageKey))}</p>` : '';
   return `<!doctype html>
@@ -116,6 +119,7 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const fallbackLanguage: Language = core?.env.store.data.settings.defaultLanguage ?? 'en';
+    const shopName = core?.env.store.data.settings.shopName ?? '';
     if (!allowedHosts.includes(req.headers.host ?? '')) return send(res, 403, renderReturnPage(fallbackLanguage, null), req.method);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -138,8 +142,9 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
       await Promise.race([completion, sleep(waitMs)]);
     }
     const status = find()?.status ?? setup.status;
+    if (path === 'cancel' && status === 'open') core.noteCustomerCanceled(setup.id);
     logger.info('customer returned from Checkout', { setupId: setup.id, path, status });
-    send(res, 200, renderReturnPage(language, returnOutcome(path, status)), req.method);
+    send(res, 200, renderReturnPage(language, returnOutcome(path, status), shopName), req.method);
   };
 
   const server = createServer((req, res) => {

@@ -29,6 +29,8 @@ export interface Core {
   subscribe(listener: EventListener): () => void;
   /** Called by the loopback return page when the customer's browser comes back. */
   completeFromReturn(setupId: string): Promise<void>;
+  /** Called by the return page when the customer canceled on Checkout and the session is still open. */
+  noteCustomerCanceled(setupId: string): void;
   session: SessionPort;
   env: CoreEnv;
   stop(): Promise<void>;
@@ -105,6 +107,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       return () => listeners.delete(listener);
     },
     completeFromReturn: (setupId) => setups.completeFromReturn(setupId),
+    noteCustomerCanceled: (setupId) => setups.noteCustomerCanceled(setupId),
     session: auth.session,
     env,
     async stop() {

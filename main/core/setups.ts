@@ -24,6 +24,8 @@ export interface Setups {
   reconcile(): Promise<void>;
   /** The customer's browser came back to the loopback page; throws `not_found` for an unknown setup. */
   completeFromReturn(setupId: string): Promise<void>;
+  /** The customer left Checkout by its cancel link and the session is still open: tell the desk at once. */
+  noteCustomerCanceled(setupId: string): void;
   startPolling(): void;
   stopPolling(): void;
 }
@@ -82,7 +84,13 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
     return record;
   };
   const openSetups = (data: Readonly<AppData> = store.data) => data.setups.filter((s) => s.status === 'open');
-  const viewOf = (setupId: string): SetupView => setupView(findSetup(setupId));
+  // Open setups whose customer came back by the cancel link: in memory only (a restart forgets it, the session is unchanged).
+  const customerCanceled = new Map<string, string>();
+  const viewWithReturn = (record: SetupRecord): SetupView => {
+    const at = record.status === 'open' ? customerCanceled.get(record.id) : undefined;
+    return at ? { ...setupView(record), customerCanceledAt: at } : setupView(record);
+  };
+  const viewOf = (setupId: string): SetupView => viewWithReturn(findSetup(setupId));
 
   // --- one operation at a time per setup: a poll, the return page and a cancel never interleave
   const chains = new Map<string, Promise<unknown>>();
@@ -129,6 +137,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       }
       return true;
     });
+    customerCanceled.delete(setupId);
     if (changed) env.emit('setup.updated', viewOf(setupId));
   }
 
@@ -186,8 +195,12 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
         throw new AppError('consent_inactive', `The consent is ${status}; record a new consent before saving a payment method.`);
       const customer = data.customers.find((c) => c.id === consent.customerId);
       if (!customer) throw new AppError('not_found', `There is no customer with id ${consent.customerId}.`);
-      if (starting.has(customer.id) || openSetups(data).some((s) => s.customerId === customer.id))
-        throw new AppError('conflict', 'This customer already has an open setup session. Finish, check or cancel it first.');
+      const alreadyOpen = openSetups(data).find((s) => s.customerId === customer.id);
+      if (starting.has(customer.id) || alreadyOpen)
+        throw new AppError(
+          'conflict',
+          `${customer.name} already has an Amazon Pay setup waiting for the customer${alreadyOpen ? ` (${alreadyOpen.id}, started ${alreadyOpen.createdAt})` : ''}. Open it from the customer page to resume, show the link again or cancel it; no new consent is needed.`,
+        );
 
       starting.add(customer.id);
       try {
@@ -279,11 +292,13 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       const record = findSetup(setupId);
       if (record.status !== 'open') throw new AppError('conflict', `This setup is ${record.status}; only an open setup can be opened again.`);
       await openInBrowser(record);
-      return setupView(record);
+      // The customer is back on Checkout: the desk waits again.
+      if (customerCanceled.delete(setupId)) env.emit('setup.updated', viewOf(setupId));
+      return viewOf(setupId);
     },
 
     async 'setups.listOpen'() {
-      return newestFirst(openSetups(), (s) => s.createdAt).map(setupView);
+      return newestFirst(openSetups(), (s) => s.createdAt).map(viewWithReturn);
     },
   };
 
@@ -297,6 +312,12 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
     async completeFromReturn(setupId) {
       findSetup(setupId);
       await refreshSetup(setupId);
+    },
+    noteCustomerCanceled(setupId) {
+      const record = findSetup(setupId);
+      if (record.status !== 'open') return;
+      customerCanceled.set(setupId, clock.now().toISOString());
+      env.emit('setup.updated', viewOf(setupId));
     },
     startPolling: poller.start,
     stopPolling: poller.stop,
