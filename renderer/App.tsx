@@ -150,7 +150,7 @@ function Screen({ route, isManager }: { route: Route; isManager: boolean }) {
     case 'mandate':
       return <MandateScreen key={route.customerId} customerId={route.customerId} />;
     case 'setup':
-      return <SetupScreen key={route.setup.id} customerId={route.customerId} initial={route.setup} />;
+      return <SetupScreen key={route.setup.id} customerId={route.customerId} initial={route.setup} notice={route.notice} />;
     case 'consent':
       return <ConsentScreen key={route.consentId} consentId={route.consentId} />;
     case 'receipt':

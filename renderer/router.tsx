@@ -7,7 +7,8 @@ export type Route =
   | { name: 'newCustomer'; prefill?: string }
   | { name: 'customer'; customerId: string; notice?: 'created' | 'linkedExisting' }
   | { name: 'mandate'; customerId: string }
-  | { name: 'setup'; customerId: string; setup: SetupView }
+  /** `alreadyOpen`: staff asked to save Amazon Pay again while this setup was still open. */
+  | { name: 'setup'; customerId: string; setup: SetupView; notice?: 'alreadyOpen' }
   | { name: 'consent'; consentId: string }
   | { name: 'receipt'; chargeId: string }
   | { name: 'staff' }

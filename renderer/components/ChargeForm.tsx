@@ -15,7 +15,7 @@ import { fieldErrors } from '../lib/errors';
 import { newRequestKey } from '../lib/hooks';
 import { checkCharge } from '../lib/validation';
 import { useRouter } from '../router';
-import { ErrorAlert, StatusMessage } from './ErrorAlert';
+import { ErrorAlert } from './ErrorAlert';
 import { TextField } from './fields';
 import { ChargeStatusBadge } from './StatusBadge';
 

@@ -551,6 +551,11 @@ export const en = {
   'charge.identicalDetail': '{amount} for “{description}” at {time} by {name} ({status}). Charge again only if the customer owes it twice.',
   'receipt.trainingMark': 'TRAINING — no real payment was made',
   'consentDoc.trainingMark': 'TRAINING — practice record, not a real consent',
+  'setup.customerCanceled': 'The customer canceled on the Amazon Pay page',
+  'setup.customerCanceledMessage': 'The customer chose “Cancel and return” at {time}. Nothing was saved; the page can still be used.',
+  'setup.customerCanceledRetry': 'Try again (open the same page)',
+  'setup.customerCanceledCancel': 'Cancel this setup',
+  'setup.alreadyOpen': 'An Amazon Pay setup is already open for this customer. Resume it, show the page again, or cancel it; no new consent is needed.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -550,4 +550,9 @@ export const ja: Record<MessageKey, string> = {
   'charge.identicalDetail': '{time} に {name} が「{description}」として {amount} を請求しました（{status}）。二重に支払う必要がある場合にだけ、もう一度請求してください。',
   'receipt.trainingMark': 'トレーニング — 実際の支払いは行われていません',
   'consentDoc.trainingMark': 'トレーニング — 練習用の記録で、実際の同意ではありません',
+  'setup.customerCanceled': 'お客様が Amazon Pay の画面でキャンセルしました',
+  'setup.customerCanceledMessage': 'お客様が {time} に「キャンセルして戻る」を選びました。何も保存されていません。同じページはまだ使えます。',
+  'setup.customerCanceledRetry': 'もう一度試す（同じページを開く）',
+  'setup.customerCanceledCancel': 'この登録を取り消す',
+  'setup.alreadyOpen': 'このお客様には手続き中の Amazon Pay 登録があります。続ける、ページをもう一度表示する、または取り消すことができます。新しい同意は不要です。',
 };

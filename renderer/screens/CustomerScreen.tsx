@@ -15,7 +15,7 @@ import { useLanguage, useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
 import { describeAmountRule, shortId } from '../lib/describe';
 import { useStartSetup } from '../lib/useStartSetup';
-import { useRouter } from '../router';
+import { useRouter, type Route } from '../router';
 import { useSession } from '../session';
 
 type Panel = { kind: 'charge' | 'subscribe'; method: SavedMethodView } | null;
@@ -42,7 +42,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       <ScreenHeading
         actions={
           <>
-            <button type="button" className="button-primary" onClick={() => navigate({ name: 'mandate', customerId })}>
+            <button type="button" className="button-primary" onClick={() => navigate(saveForLaterRoute(data))}>
               {t('customer.saveForLater')}
             </button>
             <button type="button" onClick={() => navigate({ name: 'customers' })}>
@@ -91,6 +91,12 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       <SubscriptionsSection detail={data} onChanged={() => void detail.reload()} />
     </section>
   );
+}
+
+/** With a setup still open, "Save Amazon Pay for later" leads to it (one setup at a time; no second consent). */
+export function saveForLaterRoute(detail: CustomerDetail): Route {
+  const open = detail.setups.find((s) => s.status === 'open');
+  return open ? { name: 'setup', customerId: detail.customer.id, setup: open, notice: 'alreadyOpen' } : { name: 'mandate', customerId: detail.customer.id };
 }
 
 function consentOf(detail: CustomerDetail, consentId: string): ConsentView | null {

@@ -3,7 +3,7 @@
  * language, their acceptance (typed name, optional signature) witnessed by staff, then the setup.
  */
 import { useState } from 'react';
-import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings } from '../../preload/contract';
+import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings, type SetupView } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { CheckboxField, RadioGroup, SelectField, TextAreaField, TextField } from '../components/fields';
@@ -26,7 +26,29 @@ export function MandateScreen({ customerId }: { customerId: string }) {
   const detail = useLoad('customers.get', { customerId });
   const settings = useLoad('settings.get', {});
   if (!detail.data || !settings.data) return <NotLoaded error={detail.error ?? settings.error} />;
+  const open = detail.data.setups.find((s) => s.status === 'open');
+  // Reached with a setup already open (another desk, an old screen): lead to it instead of a second consent.
+  if (open) return <AlreadyOpen customer={detail.data.customer} setup={open} />;
   return <MandateFlow customer={detail.data.customer} settings={settings.data} />;
+}
+
+function AlreadyOpen({ customer, setup }: { customer: CustomerView; setup: SetupView }) {
+  const t = useT();
+  const { navigate } = useRouter();
+  return (
+    <section>
+      <ScreenHeading>{t('mandate.title')}</ScreenHeading>
+      <StatusMessage tone="warning">{t('setup.alreadyOpen')}</StatusMessage>
+      <div className="form-actions">
+        <button type="button" className="button-primary" onClick={() => navigate({ name: 'setup', customerId: customer.id, setup, notice: 'alreadyOpen' })}>
+          {t('customer.showWaiting')}
+        </button>
+        <button type="button" onClick={() => navigate({ name: 'customer', customerId: customer.id })}>
+          {t('customer.backTo', { name: customer.name })}
+        </button>
+      </div>
+    </section>
+  );
 }
 
 function MandateFlow({ customer, settings }: { customer: CustomerView; settings: Settings }) {
