@@ -556,6 +556,8 @@ export const en = {
   'setup.customerCanceledRetry': 'Try again (open the same page)',
   'setup.customerCanceledCancel': 'Cancel this setup',
   'setup.alreadyOpen': 'An Amazon Pay setup is already open for this customer. Resume it, show the page again, or cancel it; no new consent is needed.',
+  'terms.recordAndOpen': 'Record consent and open Amazon Pay',
+  'customers.keyboardHint': 'Arrow keys move through the results; Enter opens one.',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
