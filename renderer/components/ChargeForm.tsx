@@ -16,6 +16,7 @@ import { newRequestKey } from '../lib/hooks';
 import { checkCharge } from '../lib/validation';
 import { useRouter } from '../router';
 import { ErrorAlert } from './ErrorAlert';
+import { MethodLabel } from './MethodLabel';
 import { TextField } from './fields';
 import { ChargeStatusBadge } from './StatusBadge';
 
@@ -110,7 +111,7 @@ export function ChargeForm(props: {
       <dl className="details compact">
         <dt>{t('charge.method')}</dt>
         <dd>
-          <code className="id">{method.paymentMethodId}</code>
+          <MethodLabel paymentMethodId={method.paymentMethodId} detail={t('method.savedOn', { date: formatDateTime(method.savedAt, lang) })} />
         </dd>
         <dt>{t('charge.consent')}</dt>
         <dd>

@@ -558,6 +558,7 @@ export const en = {
   'setup.alreadyOpen': 'An Amazon Pay setup is already open for this customer. Resume it, show the page again, or cancel it; no new consent is needed.',
   'terms.recordAndOpen': 'Record consent and open Amazon Pay',
   'customers.keyboardHint': 'Arrow keys move through the results; Enter opens one.',
+  'method.savedOn': 'saved {date}',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

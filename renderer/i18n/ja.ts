@@ -557,4 +557,5 @@ export const ja: Record<MessageKey, string> = {
   'setup.alreadyOpen': 'このお客様には手続き中の Amazon Pay 登録があります。続ける、ページをもう一度表示する、または取り消すことができます。新しい同意は不要です。',
   'terms.recordAndOpen': '同意を記録して Amazon Pay を開く',
   'customers.keyboardHint': '矢印キーで結果を移動し、Enter で開きます。',
+  'method.savedOn': '{date} に保存',
 };

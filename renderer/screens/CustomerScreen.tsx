@@ -9,6 +9,7 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { MethodLabel } from '../components/MethodLabel';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
@@ -211,7 +212,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
                 </code>
               </td>
               <td>
-                {s.paymentMethodId && <code className="id">{s.paymentMethodId}</code>}
+                {s.paymentMethodId && <MethodLabel paymentMethodId={s.paymentMethodId} />}
                 {s.failure && <span className="text-bad">{s.failure.message}</span>}
               </td>
               <td className="actions">
@@ -248,8 +249,7 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
               return (
                 <tr key={m.paymentMethodId}>
                   <td>
-                    <code className="id">{m.paymentMethodId}</code>
-                    <div className="hint">{t('method.amazonPay')}</div>
+                    <MethodLabel paymentMethodId={m.paymentMethodId} />
                   </td>
                   <td>{formatDateTime(m.savedAt, lang)}</td>
                   <td>

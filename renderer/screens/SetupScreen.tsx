@@ -8,6 +8,7 @@ import { useAction, useApiEvent, useLoad } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { MethodLabel } from '../components/MethodLabel';
 import { SetupStatusBadge } from '../components/StatusBadge';
 import { formatCountdown, formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
@@ -118,9 +119,7 @@ export function SetupScreen({ customerId, initial, notice }: { customerId: strin
           <StatusMessage tone="success">{t('setup.succeededMessage')}</StatusMessage>
           <dl className="details compact">
             <dt>{t('setup.paymentMethod')}</dt>
-            <dd>
-              <code className="id">{setup.paymentMethodId ?? '—'}</code>
-            </dd>
+            <dd>{setup.paymentMethodId ? <MethodLabel paymentMethodId={setup.paymentMethodId} /> : '—'}</dd>
             <dt>{t('setup.savedAt')}</dt>
             <dd>{setup.finishedAt ? <DateTime iso={setup.finishedAt} /> : '—'}</dd>
             <dt>{t('setup.consent')}</dt>
