@@ -590,6 +590,7 @@ export const en = {
   'audit.customerChoice': 'Matching customers',
   'audit.customerNone': 'No customer with this name.',
   'audit.col.entry': 'Entry',
+  'header.menu': 'Menu',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -589,4 +589,5 @@ export const ja: Record<MessageKey, string> = {
   'audit.customerChoice': '該当する顧客',
   'audit.customerNone': 'この名前の顧客はいません。',
   'audit.col.entry': '内容',
+  'header.menu': 'メニュー',
 };
