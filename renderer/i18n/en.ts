@@ -184,7 +184,7 @@ export const en = {
   'describe.amount.fixed': 'Fixed amount: {amount}',
   'describe.amount.up_to_max': 'Up to {max} per payment',
   'describe.amount.per_usage': 'Per usage, up to {max} per payment',
-  'describe.period.open': 'From {start} until cancelled',
+  'describe.period.open': 'From {start} until canceled',
   'describe.period.until': 'From {start} to {end}',
   'frequency.one_off': 'One-off',
   'frequency.recurring': 'Recurring',
@@ -212,7 +212,7 @@ export const en = {
   'mandate.amountHint': 'In the currency’s main unit, e.g. 12.34.',
   'mandate.amountHintNoDecimals': 'A whole amount, e.g. 1,500.',
   'mandate.startDate': 'Start date',
-  'mandate.untilCancelled': 'Until cancelled',
+  'mandate.untilCancelled': 'Until canceled',
   'mandate.endDate': 'End date',
   'mandate.cancellationPolicy': 'Cancellation policy',
   'mandate.showTerms': 'Show terms to the customer',
@@ -226,7 +226,7 @@ export const en = {
   'mandate.default.timing.recurring': 'Regularly, once per billing period (for example monthly), on or around the same day',
   'mandate.default.timing.as_needed': 'Each time you order or use a service, within 7 days of it',
   'mandate.default.cancellation':
-    'You can cancel this permission at any time by telling {shop} in person, by e-mail or by phone. Cancelling stops all future payments; payments for goods or services already provided remain due.',
+    'You can cancel this permission at any time by telling {shop} in person, by e-mail or by phone. Canceling stops all future payments; payments for goods or services already provided remain due.',
 
   // --- terms screen
   'terms.version': 'Terms version {version}',

@@ -11,7 +11,7 @@ export function describeAmountRule(t: Translate, params: MandateParams, lang: La
   return t(params.amountRule === 'per_usage' ? 'describe.amount.per_usage' : 'describe.amount.up_to_max', { max });
 }
 
-/** "From 27 November 2026 until cancelled" / "From … to …". */
+/** "From November 27, 2026 until canceled" / "From … to …". */
 export function describePeriod(t: Translate, params: MandateParams, lang: Language): string {
   const start = formatDate(params.startDate, lang);
   return params.endDate === null ? t('describe.period.open', { start }) : t('describe.period.until', { start, end: formatDate(params.endDate, lang) });
