@@ -186,6 +186,12 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
   const t = useT();
   const { lang } = useLanguage();
   const { navigate } = useRouter();
+  // Whether the customer canceled on Checkout is known to main's open list only (never stored).
+  const open = useLoad('setups.listOpen', {});
+  useApiEvent('setup.updated', (setup) => {
+    if (setup.customerId === detail.customer.id) void open.reload();
+  });
+  const canceledByCustomer = new Set((open.data ?? []).filter((s) => s.customerCanceledAt).map((s) => s.id));
   if (detail.setups.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="setups-heading">
@@ -197,6 +203,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
             <tr key={s.id}>
               <td>
                 <SetupStatusBadge status={s.status} />
+                {s.status === 'open' && canceledByCustomer.has(s.id) && <div className="text-bad">{t('setup.customerCanceled')}</div>}
               </td>
               <td>{formatDateTime(s.createdAt, lang)}</td>
               <td>

@@ -165,10 +165,16 @@ for (const lang of ['en', 'ja'] as const) {
     expect(await app.waitForOpenedUrl(opened)).toBe(url);
     await expect(region(desk, t('setup.waiting'))).toBeVisible();
 
-    // Canceled again, then "Cancel this setup".
+    // Canceled again; the customer page says so too, and its waiting screen opens on the cancel.
     await customer.goto(url);
     await customer.getByRole('link', { name: /Cancel and return/ }).click();
     await customer.waitForURL(/\/return\/cancel\?/);
+    await expect(region(desk, t('setup.customerCanceled'))).toBeVisible();
+    await page.getByRole('button', { name: t('customer.backTo', { name: c.first.name }) }).click();
+    const setups = region(desk, t('customer.setups'));
+    await expect(setups.getByRole('row').nth(1)).toContainText(t('setup.customerCanceled'));
+    await setups.getByRole('button', { name: t('customer.showWaiting') }).click();
+    // then "Cancel this setup"
     await region(desk, t('setup.customerCanceled')).getByRole('button', { name: t('setup.customerCanceledCancel') }).click();
     await expect(region(desk, t('setup.ended.canceled'))).toBeVisible();
     await customer.close();
