@@ -6,7 +6,8 @@
  * - preload: ONE self-contained CommonJS file, `out/preload/index.cjs`. A sandboxed preload cannot
  *   `require` anything but `electron` and a few built-ins, so its imports (the contract, zod) are
  *   bundled in rather than externalized.
- * - renderer: React, root `renderer/`, `renderer/index.html` → `out/renderer/`.
+ * - renderer: React, root `renderer/`, `renderer/index.html` → `out/renderer/`. Minified: electron-vite
+ *   leaves it off by default, and the bundle is loaded on every window start.
  */
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -44,6 +45,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      minify: true,
+      cssMinify: true,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

@@ -20,6 +20,10 @@ export interface ReturnPageCore {
   setupForReturn(setupId: string): Promise<ReturnSetup | null>;
   /** The shop's default language, for pages about no known setup. */
   defaultLanguage(): Language;
+  /** The shop's name, shown in the page's title. */
+  shopName(): string;
+  /** The customer canceled on Checkout and the session is still open: the desk shows it at once. */
+  noteCustomerCanceled(setupId: string): void;
 }
 
 export interface ReturnServer {
@@ -65,8 +69,9 @@ export function returnOutcome(path: 'success' | 'cancel', status: SetupStatus): 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-function renderReturnPage(language: Language, outcome: Outcome | null): string {
-  const title = mainText(language, 'returnPage.title');
+/** The customer came from the shop's counter: the page carries the shop's name (the app's name only when none is set). */
+function renderReturnPage(language: Language, outcome: Outcome | null, shopName = ''): string {
+  const title = shopName.trim() || mainText(language, 'returnPage.title');
   const messageKey: MainTextKey | null = outcome ? `returnPage.${outcome}` : null;
   const message = messageKey ? `<p class="status" data-outcome="${outcome}">${escapeHtml(mainText(language, messageKey))}</p>` : '';
   return `<!doctype html>
@@ -120,6 +125,7 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const fallbackLanguage: Language = core?.defaultLanguage() ?? 'en';
+    const shopName = core?.shopName() ?? '';
     if (!allowedHosts.includes(req.headers.host ?? '')) return send(res, 403, renderReturnPage(fallbackLanguage, null), req.method);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -142,8 +148,9 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
       await Promise.race([completion, sleep(waitMs)]);
     }
     const status = (await find())?.status ?? setup.status;
+    if (path === 'cancel' && status === 'open') core.noteCustomerCanceled(setupId);
     logger.info('customer returned from Checkout', { setupId, path, status });
-    send(res, 200, renderReturnPage(language, returnOutcome(path, status)), req.method);
+    send(res, 200, renderReturnPage(language, returnOutcome(path, status), shopName), req.method);
   };
 
   const server = createServer((req, res) => {

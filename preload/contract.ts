@@ -236,6 +236,11 @@ export interface SetupView {
   paymentMethodId: string | null;
   mandateId: string | null;
   failure: { code: string; message: string } | null;
+  /**
+   * When the customer came back by Checkout's "Cancel and return" while the session stays open (so
+   * staff can try again or cancel the setup). Known to this run of main only, never stored.
+   */
+  customerCanceledAt?: string | null;
 }
 
 export interface SavedMethodView {

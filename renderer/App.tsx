@@ -148,9 +148,9 @@ function Screen({ route, isManager }: { route: Route; isManager: boolean }) {
     case 'customer':
       return <CustomerScreen key={route.customerId} customerId={route.customerId} notice={route.notice} />;
     case 'mandate':
-      return <MandateScreen key={route.customerId} customerId={route.customerId} />;
+      return <MandateScreen key={route.customerId} customerId={route.customerId} notice={route.notice} />;
     case 'setup':
-      return <SetupScreen key={route.setup.id} customerId={route.customerId} initial={route.setup} />;
+      return <SetupScreen key={route.setup.id} customerId={route.customerId} initial={route.setup} notice={route.notice} />;
     case 'consent':
       return <ConsentScreen key={route.consentId} consentId={route.consentId} />;
     case 'receipt':

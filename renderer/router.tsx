@@ -6,8 +6,10 @@ export type Route =
   | { name: 'customers'; query?: string }
   | { name: 'newCustomer'; prefill?: string }
   | { name: 'customer'; customerId: string; notice?: 'created' | 'linkedExisting' }
-  | { name: 'mandate'; customerId: string }
-  | { name: 'setup'; customerId: string; setup: SetupView }
+  /** `notice`: the customer was just created (the counter goes straight on to saving Amazon Pay). */
+  | { name: 'mandate'; customerId: string; notice?: 'created' | 'linkedExisting' }
+  /** `alreadyOpen`: staff asked to save Amazon Pay again while this setup was still open. */
+  | { name: 'setup'; customerId: string; setup: SetupView; notice?: 'alreadyOpen' }
   | { name: 'consent'; consentId: string }
   | { name: 'receipt'; chargeId: string }
   | { name: 'staff' }

@@ -10,7 +10,7 @@ const en = {
   'returnPage.title': 'Mandate Desk',
   'returnPage.succeeded': 'Your Amazon Pay account has been saved. Thank you.',
   'returnPage.failed': 'Your Amazon Pay account could not be saved. Please tell the staff at the counter.',
-  'returnPage.canceled': 'Saving your Amazon Pay account was cancelled. Nothing was saved.',
+  'returnPage.canceled': 'Saving your Amazon Pay account was canceled. Nothing was saved.',
   'returnPage.pending': 'We are still waiting for confirmation from Amazon Pay. The staff at the counter will see the result.',
   'returnPage.closeHint': 'You can close this page and return to the shop counter.',
 

@@ -32,6 +32,10 @@ export interface Core {
   /** What the return page shows about a setup: its status and its customer's language. */
   setupForReturn(setupId: string): Promise<{ status: SetupView['status']; checkoutSessionId: string; language: Language } | null>;
   defaultLanguage(): Language;
+  /** The shop's name, for the return page's title. */
+  shopName(): string;
+  /** Called by the return page when the customer canceled on Checkout and the session is still open. */
+  noteCustomerCanceled(setupId: string): void;
   session: SessionPort;
   env: CoreEnv;
   stop(): Promise<void>;
@@ -129,6 +133,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       return doc && setup ? { status: setup.status, checkoutSessionId: setup.checkoutSessionId, language: doc.customer.language } : null;
     },
     defaultLanguage: () => records.shop.data.settings.defaultLanguage,
+    shopName: () => records.shop.data.settings.shopName,
+    noteCustomerCanceled: (setupId) => setups.noteCustomerCanceled(setupId),
     session: auth.session,
     env,
     stop() {

@@ -25,6 +25,8 @@ export interface Setups {
   reconcile(): Promise<void>;
   /** The customer's browser came back to the loopback page; throws `not_found` for an unknown setup. */
   completeFromReturn(setupId: string): Promise<void>;
+  /** The customer left Checkout by its cancel link and the session is still open: tell the desk at once. */
+  noteCustomerCanceled(setupId: string): void;
   startPolling(): void;
   stopPolling(): void;
 }
@@ -108,7 +110,13 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
   const findSetup = async (setupId: string): Promise<SetupRecord> => setupIn(await records.ownerDoc(setupId, 'setup'), setupId);
   /** Ids of every open setup, from the index (no customer document is read). */
   const openSetupIds = () => records.index.openWork('setup').map((w) => w.id);
-  const viewOf = async (setupId: string): Promise<SetupView> => setupView(await findSetup(setupId));
+  // Open setups whose customer came back by the cancel link: in memory only (a restart forgets it, the session is unchanged).
+  const customerCanceled = new Map<string, string>();
+  const viewWithReturn = (record: SetupRecord): SetupView => {
+    const at = record.status === 'open' ? customerCanceled.get(record.id) : undefined;
+    return at ? { ...setupView(record), customerCanceledAt: at } : setupView(record);
+  };
+  const viewOf = async (setupId: string): Promise<SetupView> => viewWithReturn(await findSetup(setupId));
 
   // --- one operation at a time per setup: a poll, the return page and a cancel never interleave
   const chains = new Map<string, Promise<unknown>>();
@@ -158,6 +166,7 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       }
       return true;
     });
+    customerCanceled.delete(setupId);
     if (changed) env.emit('setup.updated', await viewOf(setupId));
   }
 
@@ -217,8 +226,12 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       if (status === 'withdrawn' || status === 'expired')
         throw new AppError('consent_inactive', `The consent is ${status}; record a new consent before saving a payment method.`);
       const { customer } = doc;
-      if (starting.has(customer.id) || doc.setups.some((s) => s.status === 'open'))
-        throw new AppError('conflict', 'This customer already has an open setup session. Finish, check or cancel it first.');
+      const alreadyOpen = doc.setups.find((s) => s.status === 'open');
+      if (starting.has(customer.id) || alreadyOpen)
+        throw new AppError(
+          'conflict',
+          `${customer.name} already has an Amazon Pay setup waiting for the customer${alreadyOpen ? ` (${alreadyOpen.id}, started ${alreadyOpen.createdAt})` : ''}. Open it from the customer page to resume, show the link again or cancel it; no new consent is needed.`,
+        );
 
       starting.add(customer.id);
       try {
@@ -319,12 +332,14 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       const record = await findSetup(setupId);
       if (record.status !== 'open') throw new AppError('conflict', `This setup is ${record.status}; only an open setup can be opened again.`);
       await openInBrowser(record);
-      return setupView(record);
+      // The customer is back on Checkout: the desk waits again.
+      if (customerCanceled.delete(setupId)) env.emit('setup.updated', await viewOf(setupId));
+      return viewOf(setupId);
     },
 
     async 'setups.listOpen'() {
       const open = await Promise.all(openSetupIds().map((id) => findSetup(id)));
-      return newestFirst(open, (s) => s.createdAt).map(setupView);
+      return newestFirst(open, (s) => s.createdAt).map(viewWithReturn);
     },
   };
 
@@ -338,6 +353,14 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
     async completeFromReturn(setupId) {
       await findSetup(setupId);
       await refreshSetup(setupId);
+    },
+    noteCustomerCanceled(setupId) {
+      void (async () => {
+        const record = await findSetup(setupId);
+        if (record.status !== 'open') return;
+        customerCanceled.set(setupId, clock.now().toISOString());
+        env.emit('setup.updated', await viewOf(setupId));
+      })().catch((error) => logger.warn('could not note the customer cancel', { setupId, error: String(error) }));
     },
     startPolling: poller.start,
     stopPolling: poller.stop,

@@ -6,20 +6,33 @@
 import { useState } from 'react';
 import type { ChargeView, ConsentView, CustomerView, SavedMethodView } from '../../preload/contract';
 import { useAction, useApiEvent } from '../api';
-import { currencyExponent, formatDateTime, formatMoney } from '../i18n/format';
+import { currencyExponent, formatDateTime, formatMoney, parseMoneyInput } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import type { Msg } from '../i18n/translate';
+import { identicalRecentCharge } from '../lib/charges';
 import { describeAmountRule } from '../lib/describe';
 import { fieldErrors } from '../lib/errors';
 import { newRequestKey } from '../lib/hooks';
 import { checkCharge } from '../lib/validation';
 import { useRouter } from '../router';
 import { ErrorAlert } from './ErrorAlert';
+import { MethodLabel } from './MethodLabel';
 import { TextField } from './fields';
 import { ChargeStatusBadge } from './StatusBadge';
 import { FailureReason } from './FailureReason';
 
-export function ChargeForm(props: { customer: CustomerView; method: SavedMethodView; consent: ConsentView; onChanged(): void; onClose(): void }) {
+/** A checked charge waiting for the manager's "yes", with the identical charge made just before, if any. */
+interface Pending { amount: number; description: string; identical: ChargeView | null }
+
+export function ChargeForm(props: {
+  customer: CustomerView;
+  method: SavedMethodView;
+  consent: ConsentView;
+  /** The customer's charges, to warn about the same charge made a moment ago. */
+  charges: readonly ChargeView[];
+  onChanged(): void;
+  onClose(): void;
+}) {
   const t = useT();
   const { lang } = useLanguage();
   const { consent, method } = props;
@@ -29,6 +42,7 @@ export function ChargeForm(props: { customer: CustomerView; method: SavedMethodV
   const [description, setDescription] = useState('');
   const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
   const [outcome, setOutcome] = useState<ChargeView | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
   const send = useAction();
   const resolve = useAction();
   const errors = fieldErrors(t, clientErrors, send.error);
@@ -37,30 +51,42 @@ export function ChargeForm(props: { customer: CustomerView; method: SavedMethodV
     if (outcome && charge.id === outcome.id) setOutcome(charge);
   });
 
-  const submit = async (e: React.FormEvent) => {
+  // The button says what it will charge as soon as the amount reads as money.
+  const typed = parseMoneyInput(amountText, rule.currency);
+  const submitLabel = typed.ok ? t('charge.submitAmount', { amount: formatMoney(typed.minor, rule.currency, lang) }) : t('charge.submit');
+
+  /** Checks the form, then asks (money leaves the customer's account: never on one click). */
+  const review = (e: React.FormEvent) => {
     e.preventDefault();
     const checked = checkCharge({ amountText, description }, rule, lang);
     setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
     if (!checked.ok) return;
+    const identical = identicalRecentCharge(props.charges, { ...checked.value, currency: rule.currency }, Date.now());
+    setPending({ ...checked.value, identical });
+  };
+
+  const sendCharge = async (confirmed: Pending) => {
     const result = await send.run('charges.create', {
       customerId: props.customer.id,
       consentId: consent.id,
       paymentMethodId: method.paymentMethodId,
-      amount: checked.value.amount,
+      amount: confirmed.amount,
       currency: rule.currency,
-      description: checked.value.description,
+      description: confirmed.description,
       requestKey,
     });
     if (result?.ok) {
+      setPending(null);
       setOutcome(result.data);
       props.onChanged();
-    }
+    } else if (result) setPending(null); // back to the form, with the error shown there
   };
 
   /** A new attempt: a fresh key, the form kept as it was so the manager can adjust it. */
   const newAttempt = () => {
     setRequestKey(newRequestKey());
     setOutcome(null);
+    setPending(null);
     send.setError(null);
   };
 
@@ -86,7 +112,7 @@ export function ChargeForm(props: { customer: CustomerView; method: SavedMethodV
       <dl className="details compact">
         <dt>{t('charge.method')}</dt>
         <dd>
-          <code className="id">{method.paymentMethodId}</code>
+          <MethodLabel paymentMethodId={method.paymentMethodId} detail={t('method.savedOn', { date: formatDateTime(method.savedAt, lang) })} />
         </dd>
         <dt>{t('charge.consent')}</dt>
         <dd>
@@ -96,8 +122,10 @@ export function ChargeForm(props: { customer: CustomerView; method: SavedMethodV
         <dd>{describeAmountRule(t, rule, lang)}</dd>
       </dl>
 
-      {!outcome ? (
-        <form onSubmit={submit} noValidate>
+      {outcome ? null : pending ? (
+        <ConfirmCharge pending={pending} currency={rule.currency} customerName={props.customer.name} busy={send.busy} onConfirm={() => void sendCharge(pending)} onBack={() => setPending(null)} />
+      ) : (
+        <form onSubmit={review} noValidate>
           <ErrorAlert error={send.error} />
           <TextField
             label={t('charge.amount')}
@@ -113,19 +141,56 @@ export function ChargeForm(props: { customer: CustomerView; method: SavedMethodV
           <TextField label={t('charge.description')} value={description} onChange={setDescription} error={errors.description} maxLength={300} required />
           <div className="form-actions">
             <button type="submit" className="button-primary" disabled={send.busy}>
-              {send.busy ? t('charge.sending') : t('charge.submit')}
+              {submitLabel}
             </button>
             <button type="button" onClick={props.onClose} disabled={send.busy}>
               {t('common.close')}
             </button>
           </div>
         </form>
-      ) : (
+      )}
+      {outcome && (
         <ChargeOutcome charge={outcome} onNewAttempt={newAttempt} onAnother={another} onCheck={checkOutcome} checking={resolve.busy} onClose={props.onClose}>
           <ErrorAlert error={resolve.error} />
         </ChargeOutcome>
       )}
     </section>
+  );
+}
+
+/** "Charge €42.50 to Alice Example?", with a warning when the same charge was just made. */
+function ConfirmCharge(props: { pending: Pending; currency: ChargeView['currency']; customerName: string; busy: boolean; onConfirm(): void; onBack(): void }) {
+  const t = useT();
+  const { lang } = useLanguage();
+  const { pending } = props;
+  const amount = formatMoney(pending.amount, props.currency, lang);
+  const question = t('charge.confirmQuestion', { amount, name: props.customerName, description: pending.description });
+  const identical = pending.identical;
+  return (
+    <div className="confirm confirm-charge" role="group" aria-label={question}>
+      <p>{question}</p>
+      {identical && (
+        <div className="alert alert-warning identical-warning" role="alert">
+          <p className="alert-title">{t('charge.identicalTitle')}</p>
+          <p>
+            {t('charge.identicalDetail', {
+              amount: formatMoney(identical.amount, identical.currency, lang),
+              description: identical.description,
+              time: formatDateTime(identical.createdAt, lang),
+              name: identical.createdBy.name,
+              status: t(`chargeStatus.${identical.status}`),
+            })}
+          </p>
+        </div>
+      )}
+      {/* With a warning the safe answer has the focus, so a quick Enter does not charge twice. */}
+      <button type="button" className="button-primary" onClick={props.onConfirm} disabled={props.busy} autoFocus={!identical}>
+        {props.busy ? t('charge.sending') : identical ? t('charge.confirmAgain', { amount }) : t('charge.confirm', { amount })}
+      </button>
+      <button type="button" onClick={props.onBack} disabled={props.busy} autoFocus={Boolean(identical)}>
+        {t('charge.changeIt')}
+      </button>
+    </div>
   );
 }
 

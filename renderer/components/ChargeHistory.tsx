@@ -4,7 +4,7 @@ import type { CustomerDetail } from '../../preload/contract';
 import { useAction } from '../api';
 import { formatDateTime, formatMoney } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
-import { refundableOf } from '../lib/describe';
+import { chargeDisplayStatus, refundableOf } from '../lib/describe';
 import { useRouter } from '../router';
 import { useSession } from '../session';
 import { ErrorAlert } from './ErrorAlert';
@@ -50,7 +50,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
                     <td>
-                      <ChargeStatusBadge status={charge.status} />
+                      <ChargeStatusBadge status={chargeDisplayStatus(charge)} />
                     </td>
                     <td className="num">{charge.refundedAmount > 0 ? formatMoney(charge.refundedAmount, charge.currency, lang) : '—'}</td>
                     <td className="actions">

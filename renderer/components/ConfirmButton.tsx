@@ -14,12 +14,14 @@ export function ConfirmButton(props: {
   busy?: boolean;
   disabled?: boolean;
   danger?: boolean;
+  /** Checks the input first: when it returns false the question is not asked (the caller shows why). */
+  canAsk?(): boolean;
 }) {
   const t = useT();
   const [asking, setAsking] = useState(false);
   if (!asking)
     return (
-      <button type="button" className={props.danger ? 'button-danger' : ''} onClick={() => setAsking(true)} disabled={props.disabled || props.busy}>
+      <button type="button" className={props.danger ? 'button-danger' : ''} onClick={() => setAsking(props.canAsk?.() ?? true)} disabled={props.disabled || props.busy}>
         {props.label}
       </button>
     );

@@ -5,7 +5,7 @@ import { useAction } from '../api';
 import { amountForInput, currencyExponent, formatMoney } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import type { Msg } from '../i18n/translate';
-import { refundableOf } from '../lib/describe';
+import { newRefundOf, refundableOf } from '../lib/describe';
 import { fieldErrors } from '../lib/errors';
 import { newRequestKey } from '../lib/hooks';
 import { checkRefund } from '../lib/validation';
@@ -23,7 +23,9 @@ export function RefundForm({ charge, onDone, onClose }: { charge: ChargeView; on
   const [reason, setReason] = useState<RefundView['reason']>('requested_by_customer');
   const [note, setNote] = useState('');
   const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
-  const [done, setDone] = useState<ChargeView | null>(null);
+  /** The refund this form made; its status is then read from the live `charge` (main pushes changes). */
+  const [doneRefundId, setDoneRefundId] = useState<string | null>(null);
+  const [doneView, setDoneView] = useState<ChargeView | null>(null);
   const action = useAction();
   const errors = fieldErrors(t, clientErrors, action.error);
 
@@ -33,15 +35,20 @@ export function RefundForm({ charge, onDone, onClose }: { charge: ChargeView; on
     setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
     if (!checked.ok) return;
     const result = await action.run('refunds.create', { chargeId: charge.id, amount: checked.value.amount, reason, note: checked.value.note, requestKey });
-    if (result?.ok) setDone(result.data);
+    if (result?.ok) {
+      setDoneRefundId(newRefundOf(charge.refunds, result.data.refunds)?.id ?? null);
+      setDoneView(result.data);
+    }
   };
 
-  if (done) {
-    const last = done.refunds[done.refunds.length - 1];
+  if (doneView) {
+    // The newer of the two: the answer, or the charge as main pushed it since (a refund settles later).
+    const refund = charge.refunds.find((r) => r.id === doneRefundId) ?? doneView.refunds.find((r) => r.id === doneRefundId) ?? null;
+    const tone = refund?.status === 'failed' ? 'warning' : refund?.status === 'succeeded' ? 'success' : 'info';
     return (
       <div className="inline-form">
-        <StatusMessage tone={last?.status === 'failed' ? 'warning' : 'success'}>
-          {last ? t('refund.result', { amount: formatMoney(last.amount, last.currency, lang), status: t(`refundStatus.${last.status}`) }) : t('refund.recorded')}
+        <StatusMessage tone={tone}>
+          {refund ? t('refund.result', { amount: formatMoney(refund.amount, refund.currency, lang), status: t(`refundStatus.${refund.status}`) }) : t('refund.recorded')}
         </StatusMessage>
         <button type="button" onClick={onDone}>
           {t('common.close')}

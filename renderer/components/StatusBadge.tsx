@@ -1,5 +1,6 @@
-import type { ChargeStatus, ConsentStatus, RefundView, SetupStatus, SubscriptionView } from '../../preload/contract';
+import type { ConsentStatus, RefundView, SetupStatus, SubscriptionView } from '../../preload/contract';
 import { useT } from '../i18n/I18nProvider';
+import type { ChargeDisplayStatus } from '../lib/describe';
 
 type Tone = 'good' | 'bad' | 'neutral' | 'warn';
 
@@ -24,6 +25,8 @@ const TONES: Record<string, Tone> = {
   unpaid: 'bad',
   incomplete_expired: 'bad',
   paused: 'neutral',
+  refunded: 'neutral',
+  partly_refunded: 'neutral',
 };
 
 function Badge({ status, text }: { status: string; text: string }) {
@@ -38,7 +41,7 @@ export function SetupStatusBadge({ status }: { status: SetupStatus }) {
   const t = useT();
   return <Badge status={status} text={t(`setupStatus.${status}`)} />;
 }
-export function ChargeStatusBadge({ status }: { status: ChargeStatus }) {
+export function ChargeStatusBadge({ status }: { status: ChargeDisplayStatus }) {
   const t = useT();
   return <Badge status={status} text={t(`chargeStatus.${status}`)} />;
 }

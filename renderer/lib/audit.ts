@@ -1,6 +1,9 @@
 /** The audit screen's filter form and its conversion to what `audit.list` / `audit.export` expect. */
-import type { AuditEntryView, CallInput } from '../../preload/contract';
-import { localDayBoundary } from '../i18n/format';
+import { CHANNELS, CURRENCIES, calls, type AuditEntryView, type CallInput, type ChargeView, type Currency, type Language } from '../../preload/contract';
+import { en, type MessageKey } from '../i18n/en';
+import { formatMoney, localDayBoundary } from '../i18n/format';
+import type { Translate } from '../i18n/translate';
+import { shortId } from './describe';
 
 export type AuditFilter = NonNullable<CallInput<'audit.list'>['filter']>;
 export interface AuditFilterForm { action: string; outcome: '' | AuditEntryView['outcome']; customerId: string; from: string; to: string }
@@ -17,4 +20,61 @@ export function toAuditFilter(form: AuditFilterForm): AuditFilter {
   if (from) filter.from = from;
   if (to) filter.to = to;
   return filter;
+}
+
+// ---------------------------------------------------------------- the entry as a ledger line
+
+/** Actions main writes besides the contract's own channels (a channel name is the action of its call). */
+const EXTRA_ACTIONS = ['consents.withdraw.recorded', 'audit.chainBroken'] as const;
+
+/** Every action the audit log can hold, for the filter list: the contract's changing calls, then main's own entries. */
+export const AUDIT_ACTIONS: readonly string[] = [...CHANNELS.filter((channel) => calls[channel].mutates), ...EXTRA_ACTIONS];
+
+/** The action in words ("Charge", "Consent withdrawn"); an action this renderer does not know is shown as main spelled it. */
+export function auditActionLabel(t: Translate, action: string): string {
+  const key = `auditAction.${action}`;
+  return Object.prototype.hasOwnProperty.call(en, key) ? t(key as MessageKey) : action;
+}
+
+/** What the renderer knows about a customer an entry names (from `customers.get`). */
+export interface KnownCustomer { name: string; charges: ReadonlyArray<Pick<ChargeView, 'id' | 'currency'>> }
+
+const CHARGE_STATUSES: readonly string[] = ['pending', 'processing', 'succeeded', 'declined', 'unavailable', 'action_required', 'failed'];
+const isCurrency = (value: unknown): value is Currency => typeof value === 'string' && (CURRENCIES as readonly string[]).includes(value);
+const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+
+/**
+ * One line a manager reads: "Charge of €42.50 to Alice Example — Declined". Built from what the entry
+ * holds (its input and result) and the customer's name where the renderer could look it up; main's own
+ * summary is the fallback for an action without a line here.
+ */
+export function ledgerLine(t: Translate, lang: Language, entry: Pick<AuditEntryView, 'action' | 'outcome' | 'customerId' | 'summary' | 'details'>, customer: KnownCustomer | null): string {
+  const input = record(entry.details.input);
+  const result = record(entry.details.result);
+  const name = customer?.name ?? (typeof input.name === 'string' && entry.action === 'customers.create' ? input.name : null);
+  const who = name ?? (entry.customerId ? shortId(entry.customerId) : '—');
+  const minor = typeof input.amount === 'number' ? input.amount : null;
+  // A refund's currency is its charge's: found in the customer's charges.
+  const currency = isCurrency(input.currency) ? input.currency : customer?.charges.find((c) => c.id === input.chargeId)?.currency;
+  const amount = minor !== null && currency ? formatMoney(minor, currency, lang) : minor !== null ? String(minor) : '';
+  const status = typeof result.status === 'string' && CHARGE_STATUSES.includes(result.status) ? t(`chargeStatus.${result.status as ChargeView['status']}`) : null;
+  const ended = entry.outcome === 'ok' ? '' : ` — ${t(`outcome.${entry.outcome}`)}${typeof entry.details.code === 'string' ? ` (${entry.details.code})` : ''}`;
+  switch (entry.action) {
+    case 'charges.create':
+      return `${t('ledger.charge', { amount, name: who })}${status && entry.outcome === 'ok' ? ` — ${status}` : ''}${ended}`;
+    case 'refunds.create':
+      return `${t('ledger.refund', { amount, name: who })}${ended}`;
+    case 'customers.create':
+      return `${t('ledger.customerCreated', { name: who })}${ended}`;
+    case 'consents.record':
+    case 'consents.withdraw':
+    case 'consents.withdraw.recorded':
+    case 'setups.start':
+    case 'setups.cancel':
+    case 'subscriptions.create':
+    case 'subscriptions.cancel':
+      return `${auditActionLabel(t, entry.action)} — ${who}${ended}`;
+    default:
+      return entry.customerId || name ? `${auditActionLabel(t, entry.action)} — ${who}${ended}` : `${auditActionLabel(t, entry.action)}${ended}`;
+  }
 }

@@ -1,5 +1,5 @@
 /** Short human descriptions of recorded things, shared by several screens. */
-import type { ChargeView, Language, MandateParams, PriceView } from '../../preload/contract';
+import type { ChargeStatus, ChargeView, Language, MandateParams, PriceView, RefundView } from '../../preload/contract';
 import { formatDate, formatMoney } from '../i18n/format';
 import type { Translate } from '../i18n/translate';
 
@@ -11,7 +11,7 @@ export function describeAmountRule(t: Translate, params: MandateParams, lang: La
   return t(params.amountRule === 'per_usage' ? 'describe.amount.per_usage' : 'describe.amount.up_to_max', { max });
 }
 
-/** "From 27 November 2026 until cancelled" / "From … to …". */
+/** "From November 27, 2026 until canceled" / "From … to …". */
 export function describePeriod(t: Translate, params: MandateParams, lang: Language): string {
   const start = formatDate(params.startDate, lang);
   return params.endDate === null ? t('describe.period.open', { start }) : t('describe.period.until', { start, end: formatDate(params.endDate, lang) });
@@ -25,6 +25,22 @@ export function shortId(id: string): string {
 /** What can still be refunded of a charge: only a succeeded charge, less what was already refunded. */
 export function refundableOf(charge: Pick<ChargeView, 'status' | 'amount' | 'refundedAmount'>): number {
   return charge.status === 'succeeded' ? Math.max(0, charge.amount - charge.refundedAmount) : 0;
+}
+
+/** What a charge's status line says: a succeeded charge whose refunds have gone through reads "Refunded" or "Partly refunded". */
+export type ChargeDisplayStatus = ChargeStatus | 'refunded' | 'partly_refunded';
+export function chargeDisplayStatus(charge: Pick<ChargeView, 'status' | 'amount' | 'refunds'>): ChargeDisplayStatus {
+  if (charge.status !== 'succeeded') return charge.status;
+  // Only refunds that succeeded count here; one still processing is shown on its own row.
+  const refunded = charge.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+  if (refunded >= charge.amount) return 'refunded';
+  return refunded > 0 ? 'partly_refunded' : 'succeeded';
+}
+
+/** The refund a `refunds.create` answer is about: the one that was not there before (or, for a repeat, the newest). */
+export function newRefundOf(before: ReadonlyArray<Pick<RefundView, 'id'>>, after: readonly RefundView[]): RefundView | null {
+  const known = new Set(before.map((r) => r.id));
+  return after.find((r) => !known.has(r.id)) ?? [...after].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1) ?? null;
 }
 
 /** "Coffee club — €9.90 every month". */

@@ -1,12 +1,16 @@
-/** Managers: the audit log, filtered and paged, with the hash-chain status and JSON/CSV export. */
-import { Fragment, useState } from 'react';
-import { useAction, useLoad } from '../api';
+/**
+ * Managers: the audit log as a ledger ("Charge of €42.50 to Alice Example — Declined"), filtered by
+ * choosing an action and a customer by name, paged, with the hash-chain status and JSON/CSV export.
+ */
+import { Fragment, useEffect, useMemo, useState } from 'react';
+import type { CustomerView } from '../../preload/contract';
+import { call, useAction, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
-import { EMPTY_AUDIT_FILTER, toAuditFilter, type AuditFilter, type AuditFilterForm } from '../lib/audit';
+import { AUDIT_ACTIONS, EMPTY_AUDIT_FILTER, auditActionLabel, ledgerLine, toAuditFilter, type AuditFilter, type AuditFilterForm, type KnownCustomer } from '../lib/audit';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import { downloadFile } from '../lib/hooks';
 
@@ -21,6 +25,8 @@ export function AuditScreen() {
   const list = useLoad('audit.list', { filter, limit: PAGE_SIZE, ...(beforeSeq ? { beforeSeq } : {}) });
   const exporter = useAction();
   const [open, setOpen] = useState<number | null>(null);
+  /** Bumped by "Clear filters" so the customer chooser forgets the typed name too. */
+  const [clears, setClears] = useState(0);
   const set = (key: keyof AuditFilterForm) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
 
   const apply = (e: React.FormEvent) => {
@@ -33,7 +39,8 @@ export function AuditScreen() {
     if (result?.ok) downloadFile(result.data);
   };
 
-  const entries = list.data?.entries ?? [];
+  const entries = useMemo(() => list.data?.entries ?? [], [list.data]);
+  const customers = useKnownCustomers(entries.map((e) => e.customerId));
   const chain = list.data?.chain;
   const oldest = entries.length ? Math.min(...entries.map((e) => e.seq)) : null;
 
@@ -68,7 +75,12 @@ export function AuditScreen() {
 
       <form className="panel filters" onSubmit={apply} aria-label={t('audit.filters')}>
         <div className="form-grid five">
-          <TextField label={t('audit.action')} hint={t('audit.actionHint')} value={form.action} onChange={set('action')} />
+          <SelectField
+            label={t('audit.action')}
+            value={form.action}
+            onChange={set('action')}
+            options={[{ value: '', label: t('audit.actionAny') }, ...AUDIT_ACTIONS.map((action) => ({ value: action, label: auditActionLabel(t, action) }))]}
+          />
           <SelectField
             label={t('audit.outcome')}
             value={form.outcome}
@@ -80,7 +92,7 @@ export function AuditScreen() {
               { value: 'error', label: t('outcome.error') },
             ]}
           />
-          <TextField label={t('audit.customer')} value={form.customerId} onChange={set('customerId')} />
+          <CustomerChooser key={clears} customerId={form.customerId} onChange={set('customerId')} />
           <TextField label={t('audit.from')} type="date" value={form.from} onChange={set('from')} />
           <TextField label={t('audit.to')} type="date" value={form.to} onChange={set('to')} />
         </div>
@@ -92,6 +104,7 @@ export function AuditScreen() {
             type="button"
             onClick={() => {
               setForm(EMPTY_AUDIT_FILTER);
+              setClears((n) => n + 1);
               setFilter({});
               setPages([]);
             }}
@@ -109,7 +122,7 @@ export function AuditScreen() {
           <p className="empty">{t('audit.none')}</p>
         ) : (
           <table className="audit-table">
-            <TableHead columns={['#', t('audit.col.time'), t('audit.col.actor'), t('audit.action'), t('audit.outcome'), t('audit.customer'), t('audit.col.summary')]} />
+            <TableHead columns={['#', t('audit.col.time'), t('audit.col.actor'), t('audit.col.entry'), t('audit.outcome'), t('audit.customerName')]} />
             <tbody>
               {entries.map((entry) => (
                 <Fragment key={entry.seq}>
@@ -118,22 +131,34 @@ export function AuditScreen() {
                     <td>{formatDateTime(entry.at, lang)}</td>
                     <td>{entry.actor ? `${entry.actor.name} (${t(`role.${entry.actor.role}`)})` : '—'}</td>
                     <td>
-                      <code>{entry.action}</code>
+                      <span className="ledger-line">{ledgerLine(t, lang, entry, entry.customerId ? (customers.get(entry.customerId) ?? null) : null)}</span>
+                      <div className="hint">
+                        {auditActionLabel(t, entry.action)} · <code>{entry.action}</code>{' '}
+                        <button type="button" className="link-button" aria-expanded={open === entry.seq} onClick={() => setOpen(open === entry.seq ? null : entry.seq)}>
+                          {t('audit.details', { seq: entry.seq })}
+                        </button>
+                      </div>
                     </td>
                     <td>
                       <span className={`badge badge-${entry.outcome === 'ok' ? 'good' : entry.outcome === 'refused' ? 'warn' : 'bad'}`}>{t(`outcome.${entry.outcome}`)}</span>
                     </td>
-                    <td>{entry.customerId ? <code className="id">{entry.customerId}</code> : '—'}</td>
                     <td>
-                      {entry.summary}{' '}
-                      <button type="button" className="link-button" aria-expanded={open === entry.seq} onClick={() => setOpen(open === entry.seq ? null : entry.seq)}>
-                        {t('audit.details', { seq: entry.seq })}
-                      </button>
+                      {entry.customerId ? (
+                        <>
+                          {customers.get(entry.customerId)?.name ?? null}
+                          <div>
+                            <code className="id id-secondary">{entry.customerId}</code>
+                          </div>
+                        </>
+                      ) : (
+                        '—'
+                      )}
                     </td>
                   </tr>
                   {open === entry.seq && (
                     <tr className="subrow">
-                      <td colSpan={7}>
+                      <td colSpan={6}>
+                        <p className="hint">{entry.summary}</p>
                         <pre className="json">{JSON.stringify(entry.details, null, 2)}</pre>
                         <p className="hint">
                           {t('audit.hash')} <code className="hash">{entry.hash}</code>
@@ -157,5 +182,79 @@ export function AuditScreen() {
         </div>
       </section>
     </section>
+  );
+}
+
+/** Names (and charge currencies) of the customers the entries on this page name, looked up once each. */
+function useKnownCustomers(ids: ReadonlyArray<string | null>): ReadonlyMap<string, KnownCustomer> {
+  const [known, setKnown] = useState<ReadonlyMap<string, KnownCustomer>>(new Map());
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))].sort().join(' ');
+  useEffect(() => {
+    let live = true;
+    const missing = wanted.split(' ').filter((id) => id && !known.has(id));
+    if (missing.length === 0) return;
+    void Promise.all(missing.map(async (customerId) => [customerId, await call('customers.get', { customerId })] as const)).then((answers) => {
+      if (!live) return;
+      setKnown((before) => {
+        const next = new Map(before);
+        for (const [id, answer] of answers) if (answer.ok) next.set(id, { name: answer.data.customer.name, charges: answer.data.charges });
+        return next;
+      });
+    });
+    return () => {
+      live = false;
+    };
+    // `known` is read, not followed: a lookup that failed is not retried on every render
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted]);
+  return known;
+}
+
+/** The customer filter: type a name, choose among the customers it finds. */
+function CustomerChooser({ customerId, onChange }: { customerId: string; onChange(customerId: string): void }) {
+  const t = useT();
+  const [name, setName] = useState('');
+  const [matches, setMatches] = useState<CustomerView[] | null>(null);
+  useEffect(() => {
+    const text = name.trim();
+    if (!text) return;
+    let live = true;
+    const timer = window.setTimeout(() => {
+      void call('customers.search', { query: text }).then((answer) => {
+        if (!live || !answer.ok) return;
+        setMatches(answer.data.local);
+        onChange(answer.data.local[0]?.id ?? '');
+      });
+    }, 300);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [name]);
+  const typed = name.trim() !== '';
+  return (
+    <div>
+      <TextField
+        label={t('audit.customerName')}
+        hint={typed && matches?.length === 0 ? t('audit.customerNone') : t('audit.customerNameHint')}
+        value={name}
+        onChange={(text) => {
+          setName(text);
+          if (!text.trim()) {
+            setMatches(null);
+            onChange('');
+          }
+        }}
+      />
+      {typed && matches && matches.length > 0 && (
+        <SelectField
+          label={t('audit.customerChoice')}
+          value={customerId}
+          onChange={onChange}
+          options={matches.map((c) => ({ value: c.id, label: c.email ? `${c.name} (${c.email})` : c.name }))}
+        />
+      )}
+    </div>
   );
 }

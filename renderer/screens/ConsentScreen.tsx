@@ -16,6 +16,8 @@ import { downloadFile } from '../lib/hooks';
 import { checkWithdrawReason } from '../lib/validation';
 import { useRouter } from '../router';
 import { useSession } from '../session';
+import { TrainingMark } from '../components/TrainingMark';
+import { translate } from '../i18n/translate';
 
 export function ConsentScreen({ consentId }: { consentId: string }) {
   const t = useT();
@@ -30,6 +32,7 @@ export function ConsentScreen({ consentId }: { consentId: string }) {
   };
   return (
     <section className="printable">
+      <TrainingConsentMark consent={consent} />
       <ScreenHeading
         actions={
           <>
@@ -65,6 +68,15 @@ function downloadBase64File(file: PdfFile): void {
   link.click();
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** In training mode a printed copy must never pass for a real consent: the mark is in the UI language and the customer's. */
+function TrainingConsentMark({ consent }: { consent: ConsentView }) {
+  const { info } = useSession();
+  const { lang } = useLanguage();
+  if (info.mode !== 'training') return null;
+  const texts = [...new Set([translate(lang, 'consentDoc.trainingMark'), translate(consent.language, 'consentDoc.trainingMark')])];
+  return <TrainingMark text={texts.join(' / ')} />;
 }
 
 function ConsentRecord({ consent }: { consent: ConsentView }) {
@@ -189,10 +201,14 @@ function ManagerActions({ consent, onChanged }: { consent: ConsentView; onChange
   const exporter = useAction();
   if (!isManager) return null;
 
-  const doWithdraw = async () => {
+  /** The reason is required: checked before the question is asked, and again before sending. */
+  const reasonIsValid = () => {
     const issue = checkWithdrawReason(reason);
     setProblem(issue);
-    if (issue) return;
+    return issue === null;
+  };
+  const doWithdraw = async () => {
+    if (!reasonIsValid()) return;
     const result = await withdraw.run('consents.withdraw', { consentId: consent.id, reason: reason.trim() });
     if (result?.ok) onChanged(result.data);
   };
@@ -231,6 +247,7 @@ function ManagerActions({ consent, onChanged }: { consent: ConsentView; onChange
             cancelLabel={t('withdraw.keep')}
             busy={withdraw.busy}
             danger
+            canAsk={reasonIsValid}
             onConfirm={doWithdraw}
           />
         </div>

@@ -9,13 +9,14 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { MethodLabel } from '../components/MethodLabel';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
 import { describeAmountRule, shortId } from '../lib/describe';
 import { useStartSetup } from '../lib/useStartSetup';
-import { useRouter } from '../router';
+import { useRouter, type Route } from '../router';
 import { useSession } from '../session';
 import { FailureReason } from '../components/FailureReason';
 
@@ -43,7 +44,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       <ScreenHeading
         actions={
           <>
-            <button type="button" className="button-primary" onClick={() => navigate({ name: 'mandate', customerId })}>
+            <button type="button" className="button-primary" onClick={() => navigate(saveForLaterRoute(data))}>
               {t('customer.saveForLater')}
             </button>
             <button type="button" onClick={() => navigate({ name: 'customers' })}>
@@ -69,6 +70,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
           customer={data.customer}
           method={panel.method}
           consent={panelConsent}
+          charges={data.charges}
           onChanged={() => void detail.reload()}
           onClose={() => setPanel(null)}
         />
@@ -91,6 +93,12 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       <SubscriptionsSection detail={data} onChanged={() => void detail.reload()} />
     </section>
   );
+}
+
+/** With a setup still open, "Save Amazon Pay for later" leads to it (one setup at a time; no second consent). */
+export function saveForLaterRoute(detail: CustomerDetail): Route {
+  const open = detail.setups.find((s) => s.status === 'open');
+  return open ? { name: 'setup', customerId: detail.customer.id, setup: open, notice: 'alreadyOpen' } : { name: 'mandate', customerId: detail.customer.id };
 }
 
 function consentOf(detail: CustomerDetail, consentId: string): ConsentView | null {
@@ -179,6 +187,12 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
   const t = useT();
   const { lang } = useLanguage();
   const { navigate } = useRouter();
+  // Whether the customer canceled on Checkout is known to main's open list only (never stored).
+  const open = useLoad('setups.listOpen', {});
+  useApiEvent('setup.updated', (setup) => {
+    if (setup.customerId === detail.customer.id) void open.reload();
+  });
+  const canceledByCustomer = new Set((open.data ?? []).filter((s) => s.customerCanceledAt).map((s) => s.id));
   if (detail.setups.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="setups-heading">
@@ -190,6 +204,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
             <tr key={s.id}>
               <td>
                 <SetupStatusBadge status={s.status} />
+                {s.status === 'open' && canceledByCustomer.has(s.id) && <div className="text-bad">{t('setup.customerCanceled')}</div>}
               </td>
               <td>{formatDateTime(s.createdAt, lang)}</td>
               <td>
@@ -205,7 +220,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
                 </code>
               </td>
               <td>
-                {s.paymentMethodId && <code className="id">{s.paymentMethodId}</code>}
+                {s.paymentMethodId && <MethodLabel paymentMethodId={s.paymentMethodId} />}
                 {s.failure && <FailureReason className="text-bad" failure={s.failure} />}
               </td>
               <td className="actions">
@@ -242,8 +257,7 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
               return (
                 <tr key={m.paymentMethodId}>
                   <td>
-                    <code className="id">{m.paymentMethodId}</code>
-                    <div className="hint">{t('method.amazonPay')}</div>
+                    <MethodLabel paymentMethodId={m.paymentMethodId} />
                   </td>
                   <td>{formatDateTime(m.savedAt, lang)}</td>
                   <td>

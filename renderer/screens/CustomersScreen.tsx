@@ -1,6 +1,6 @@
 /** Find a customer (local records and, by e-mail, Customers another terminal created at Stripe). */
-import { useEffect, useRef, useState } from 'react';
-import type { CustomerSearchResult, Language, StripeCustomerHit } from '../../preload/contract';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { CallError, CustomerSearchResult, Language, StripeCustomerHit } from '../../preload/contract';
 import { call, useAction } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { TextField } from '../components/fields';
@@ -9,6 +9,10 @@ import { useLanguage, useT } from '../i18n/I18nProvider';
 import { useRouter } from '../router';
 import { isEmail, isPhone } from '../lib/validation';
 
+/** Searching starts by itself once this many characters are typed, after this pause. */
+const MIN_SEARCH_LENGTH = 2;
+const SEARCH_DELAY_MS = 350;
+
 export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const t = useT();
   const { lang } = useLanguage();
@@ -16,15 +20,23 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const [query, setQuery] = useState(initialQuery);
   const [searched, setSearched] = useState<string | null>(null);
   const [result, setResult] = useState<CustomerSearchResult | null>(null);
-  const search = useAction();
+  const [searching, setSearching] = useState(false);
+  const [searchError, setSearchError] = useState<CallError | null>(null);
+  /** Typing starts searches one after another: only the newest answer is shown. */
+  const generation = useRef(0);
   const link = useAction();
   const [linking, setLinking] = useState<string | null>(null);
 
   const runSearch = async (text: string) => {
     const trimmed = text.trim();
     if (!trimmed) return;
-    const answer = await search.run('customers.search', { query: trimmed });
-    if (answer?.ok) {
+    const mine = ++generation.current;
+    setSearching(true);
+    const answer = await call('customers.search', { query: trimmed });
+    if (mine !== generation.current) return;
+    setSearching(false);
+    setSearchError(answer.ok ? null : answer.error);
+    if (answer.ok) {
       setResult(answer.data);
       setSearched(trimmed);
     }
@@ -34,8 +46,44 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const initial = useRef(initialQuery);
   useEffect(() => {
     if (initial.current) void runSearch(initial.current);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // Results follow the typing (a pause of SEARCH_DELAY_MS); Enter searches at once.
+  const latestRun = useRef(runSearch);
+  useEffect(() => {
+    latestRun.current = runSearch;
+  });
+  useEffect(() => {
+    const text = query.trim();
+    if (text.length < MIN_SEARCH_LENGTH || text === initial.current) return;
+    const timer = window.setTimeout(() => void latestRun.current(text), SEARCH_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [query]);
+
+  const results = useRef<HTMLDivElement>(null);
+  /** Arrow keys move between the search box and the result buttons (Enter opens, Escape goes back to the box). */
+  const onResultsKey = (e: KeyboardEvent) => {
+    const buttons = [...(results.current?.querySelectorAll<HTMLButtonElement>('.result-list button') ?? [])];
+    if (buttons.length === 0) return;
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const inSearchBox = document.activeElement instanceof HTMLInputElement && document.activeElement.type === 'search';
+    if (at === -1 && !inSearchBox) return;
+    const focusAt = (index: number) => {
+      e.preventDefault();
+      buttons[Math.max(0, Math.min(buttons.length - 1, index))].focus();
+    };
+    if (e.key === 'ArrowDown') focusAt(at + 1);
+    else if (e.key === 'ArrowUp' && at > 0) focusAt(at - 1);
+    else if (e.key === 'ArrowUp' && at === 0) {
+      e.preventDefault();
+      results.current?.querySelector<HTMLInputElement>('input[type="search"]')?.focus();
+    } else if (e.key === 'Home' && at >= 0) focusAt(0);
+    else if (e.key === 'End' && at >= 0) focusAt(buttons.length - 1);
+    else if (e.key === 'Escape' && at >= 0) {
+      e.preventDefault();
+      results.current?.querySelector<HTMLInputElement>('input[type="search"]')?.focus();
+    }
+  };
 
   const linkCustomer = async (hit: StripeCustomerHit) => {
     setLinking(hit.stripeCustomerId);
@@ -56,8 +104,9 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const nothingFound = result && searched && result.local.length === 0 && result.stripeOnly.length === 0;
 
   return (
-    <section>
+    <div ref={results} onKeyDown={onResultsKey}>
       <ScreenHeading
+        focus={false}
         actions={
           <button type="button" className="button-primary" onClick={() => navigate({ name: 'newCustomer', prefill: query.trim() })}>
             {t('customers.new')}
@@ -75,11 +124,11 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
         }}
       >
         <TextField label={t('customers.search.label')} hint={t('customers.search.hint')} value={query} onChange={setQuery} type="search" autoFocus />
-        <button type="submit" disabled={search.busy || query.trim() === ''}>
-          {search.busy ? t('common.working') : t('customers.search.submit')}
+        <button type="submit" disabled={query.trim() === ''}>
+          {searching ? t('common.working') : t('customers.search.submit')}
         </button>
       </form>
-      <ErrorAlert error={search.error} />
+      <ErrorAlert error={searchError} />
       <ErrorAlert error={link.error} context={t('customers.stripe.linkFailed')} />
 
       {nothingFound && (
@@ -92,7 +141,8 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
       {result && result.local.length > 0 && (
         <section className="panel" aria-labelledby="local-results">
           <h2 id="local-results">{t('customers.local.title', { count: result.local.length })}</h2>
-          <ul className="result-list">
+          <p className="hint">{t('customers.keyboardHint')}</p>
+          <ul className="result-list" aria-labelledby="local-results">
             {result.local.map((c) => (
               <li key={c.id}>
                 <button type="button" className="result" onClick={() => navigate({ name: 'customer', customerId: c.id })}>
@@ -110,7 +160,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
         <section className="panel" aria-labelledby="stripe-results">
           <h2 id="stripe-results">{t('customers.stripe.title')}</h2>
           <p className="hint">{t('customers.stripe.hint')}</p>
-          <ul className="result-list">
+          <ul className="result-list" aria-labelledby="stripe-results">
             {result.stripeOnly.map((hit) => (
               <li key={hit.stripeCustomerId} className="result result-static">
                 <span>
@@ -125,6 +175,6 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
           </ul>
         </section>
       )}
-    </section>
+    </div>
   );
 }

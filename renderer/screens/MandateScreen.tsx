@@ -3,7 +3,7 @@
  * language, their acceptance (typed name, optional signature) witnessed by staff, then the setup.
  */
 import { useState } from 'react';
-import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings } from '../../preload/contract';
+import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings, type SetupView } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { CheckboxField, RadioGroup, SelectField, TextAreaField, TextField } from '../components/fields';
@@ -22,14 +22,36 @@ import { useRouter } from '../router';
 type Step = 'params' | 'terms' | 'recorded';
 type DefaultText = 'purpose' | 'timing' | 'cancellationPolicy';
 
-export function MandateScreen({ customerId }: { customerId: string }) {
+export function MandateScreen({ customerId, notice }: { customerId: string; notice?: 'created' | 'linkedExisting' }) {
   const detail = useLoad('customers.get', { customerId });
   const settings = useLoad('settings.get', {});
   if (!detail.data || !settings.data) return <NotLoaded error={detail.error ?? settings.error} />;
-  return <MandateFlow customer={detail.data.customer} settings={settings.data} />;
+  const open = detail.data.setups.find((s) => s.status === 'open');
+  // Reached with a setup already open (another desk, an old screen): lead to it instead of a second consent.
+  if (open) return <AlreadyOpen customer={detail.data.customer} setup={open} />;
+  return <MandateFlow customer={detail.data.customer} settings={settings.data} notice={notice} />;
 }
 
-function MandateFlow({ customer, settings }: { customer: CustomerView; settings: Settings }) {
+function AlreadyOpen({ customer, setup }: { customer: CustomerView; setup: SetupView }) {
+  const t = useT();
+  const { navigate } = useRouter();
+  return (
+    <section>
+      <ScreenHeading>{t('mandate.title')}</ScreenHeading>
+      <StatusMessage tone="warning">{t('setup.alreadyOpen')}</StatusMessage>
+      <div className="form-actions">
+        <button type="button" className="button-primary" onClick={() => navigate({ name: 'setup', customerId: customer.id, setup, notice: 'alreadyOpen' })}>
+          {t('customer.showWaiting')}
+        </button>
+        <button type="button" onClick={() => navigate({ name: 'customer', customerId: customer.id })}>
+          {t('customer.backTo', { name: customer.name })}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function MandateFlow({ customer, settings, notice }: { customer: CustomerView; settings: Settings; notice?: 'created' | 'linkedExisting' }) {
   const t = useT();
   const { navigate } = useRouter();
   const [step, setStep] = useState<Step>('params');
@@ -41,6 +63,8 @@ function MandateFlow({ customer, settings }: { customer: CustomerView; settings:
   const [consent, setConsent] = useState<ConsentView | null>(null);
   const [termsChanged, setTermsChanged] = useState(false);
   const render = useAction();
+  // Recording the consent goes straight on to the setup; if that fails the "Consent recorded" step offers it again.
+  const setup = useStartSetup(customer.id);
 
   /** Untouched default texts follow the terms language and the frequency. */
   const withDefaults = (next: MandateForm, lang: Language): MandateForm => {
@@ -90,6 +114,8 @@ function MandateFlow({ customer, settings }: { customer: CustomerView; settings:
       >
         {t('mandate.title')}
       </ScreenHeading>
+      {notice === 'created' && step === 'params' && <StatusMessage tone="success">{t('customer.created')}</StatusMessage>}
+      {notice === 'linkedExisting' && step === 'params' && <StatusMessage tone="success">{t('customer.linkedExisting')}</StatusMessage>}
       <p className="lead">{t('mandate.for', { name: customer.name, email: customer.email })}</p>
       <ol className="steps no-print" aria-label={t('mandate.steps')}>
         {steps.map((s, i) => (
@@ -144,11 +170,12 @@ function MandateFlow({ customer, settings }: { customer: CustomerView; settings:
           onRecorded={(c) => {
             setConsent(c);
             setStep('recorded');
+            void setup.start(c.id);
           }}
         />
       )}
 
-      {step === 'recorded' && consent && <Recorded consent={consent} customerId={customer.id} />}
+      {step === 'recorded' && consent && <Recorded consent={consent} customerId={customer.id} setup={setup} />}
     </section>
   );
 }
@@ -307,7 +334,7 @@ function AcceptTerms(props: {
         <CheckboxField label={t('terms.witness')} checked={witnessed} onChange={setWitnessed} error={errors.staffConfirmed} />
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={record.busy || props.rendering}>
-            {record.busy ? t('common.working') : t('terms.record')}
+            {record.busy ? t('common.working') : t('terms.recordAndOpen')}
           </button>
           <button type="button" onClick={props.onBack} disabled={record.busy}>
             {t('terms.back')}
@@ -318,11 +345,10 @@ function AcceptTerms(props: {
   );
 }
 
-function Recorded({ consent, customerId }: { consent: ConsentView; customerId: string }) {
+function Recorded({ consent, customerId, setup }: { consent: ConsentView; customerId: string; setup: ReturnType<typeof useStartSetup> }) {
   const t = useT();
   const { lang } = useLanguage();
   const { navigate } = useRouter();
-  const setup = useStartSetup(customerId);
   return (
     <section className="panel" aria-labelledby="recorded-heading">
       <h2 id="recorded-heading">{t('mandate.recorded.title')}</h2>

@@ -15,7 +15,8 @@ export function NewCustomerScreen({ prefill }: { prefill: string }) {
   const t = useT();
   const { navigate } = useRouter();
   const settings = useLoad('settings.get', {});
-  const [form, setForm] = useState(() => prefillCustomer(prefill));
+  const [prefilled] = useState(() => prefillCustomer(prefill));
+  const [form, setForm] = useState(prefilled);
   const [chosenLanguage, setLanguage] = useState<Language | null>(null);
   const language = chosenLanguage ?? settings.data?.defaultLanguage ?? 'en';
   const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
@@ -29,16 +30,18 @@ export function NewCustomerScreen({ prefill }: { prefill: string }) {
     setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
     if (!checked.ok) return;
     const result = await action.run('customers.create', checked.value);
-    if (result?.ok) navigate({ name: 'customer', customerId: result.data.customer.id, notice: result.data.linkedExisting ? 'linkedExisting' : 'created' });
+    // A customer is created at the counter to save Amazon Pay: go straight on (the customer page is one click away).
+    if (result?.ok) navigate({ name: 'mandate', customerId: result.data.customer.id, notice: result.data.linkedExisting ? 'linkedExisting' : 'created' });
   };
 
   return (
     <section className="panel narrow">
-      <ScreenHeading>{t('newCustomer.title')}</ScreenHeading>
+      <ScreenHeading focus={false}>{t('newCustomer.title')}</ScreenHeading>
       <ErrorAlert error={action.error} />
       <form onSubmit={submit} noValidate>
-        <TextField label={t('newCustomer.name')} value={form.name} onChange={set('name')} error={errors.name} autoFocus required />
-        <TextField label={t('newCustomer.email')} value={form.email} onChange={set('email')} error={errors.email} type="email" inputMode="email" required />
+        {/* the first field the search did not fill has the focus */}
+        <TextField label={t('newCustomer.name')} value={form.name} onChange={set('name')} error={errors.name} autoFocus={!prefilled.name} required />
+        <TextField label={t('newCustomer.email')} value={form.email} onChange={set('email')} error={errors.email} type="email" inputMode="email" autoFocus={Boolean(prefilled.name)} required />
         <TextField label={t('newCustomer.phone')} value={form.phone} onChange={set('phone')} error={errors.phone} type="tel" inputMode="tel" />
         <SelectField
           label={t('newCustomer.language')}

@@ -11,6 +11,8 @@ import { formatDateTime, formatMoney } from '../i18n/format';
 import { useT } from '../i18n/I18nProvider';
 import { translator } from '../i18n/translate';
 import { useRouter } from '../router';
+import { useSession } from '../session';
+import { TrainingMark } from '../components/TrainingMark';
 
 export function ReceiptScreen({ chargeId }: { chargeId: string }) {
   const t = useT();
@@ -43,11 +45,13 @@ function Receipt({ receipt }: { receipt: ReceiptView }) {
   const lang = receipt.language;
   const r = translator(lang);
   const { charge, customer, tax } = receipt;
+  const { info } = useSession();
   const money = (amount: number) => formatMoney(amount, charge.currency, lang);
   const succeededRefunds = charge.refunds.filter((x) => x.status === 'succeeded');
   const refunded = succeededRefunds.reduce((sum, x) => sum + x.amount, 0);
   return (
     <article className="receipt" lang={lang} aria-labelledby="receipt-title">
+      {info.mode === 'training' && <TrainingMark text={r('receipt.trainingMark')} />}
       <header className="receipt-shop">
         <p className="receipt-shop-name">{receipt.shopName}</p>
         <p>{receipt.shopContact}</p>

@@ -10,6 +10,7 @@ import { useAction, useApiEvent, useLoad } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { MethodLabel } from '../components/MethodLabel';
 import { SetupStatusBadge } from '../components/StatusBadge';
 import { formatCountdown, formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
@@ -21,10 +22,17 @@ import { useRouter } from '../router';
 import { useSession } from '../session';
 import { FailureReason } from '../components/FailureReason';
 
-export function SetupScreen({ customerId, initial }: { customerId: string; initial: SetupView }) {
+export function SetupScreen({ customerId, initial, notice }: { customerId: string; initial: SetupView; notice?: 'alreadyOpen' }) {
   const t = useT();
+  const { lang } = useLanguage();
   const { navigate } = useRouter();
-  const [setup, setSetup] = useState(initial);
+  const [latest, setLatest] = useState(initial);
+  /** Set once main answered or pushed this setup: from then on `latest` is complete. */
+  const [heardFromMain, setHeardFromMain] = useState(false);
+  const setSetup = (next: SetupView) => {
+    setLatest(next);
+    setHeardFromMain(true);
+  };
   const check = useAction();
   const reopen = useAction();
   const cancel = useAction();
@@ -34,8 +42,13 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
   const onPhone = settings.data?.setupFinishOn === 'phone';
 
   useApiEvent('setup.updated', (s) => {
-    if (s.id === setup.id) setSetup(s);
+    if (s.id === latest.id) setSetup(s);
   });
+  // The customer may have canceled on Checkout before this screen opened (the route's copy cannot
+  // know, it comes from the stored record): main's open list says so.
+  const openList = useLoad('setups.listOpen', {});
+  const canceledBefore = openList.data?.find((s) => s.id === latest.id)?.customerCanceledAt;
+  const setup = !heardFromMain && canceledBefore && latest.status === 'open' ? { ...latest, customerCanceledAt: canceledBefore } : latest;
 
   const apply = (result: Result<SetupView> | null) => {
     if (result?.ok) setSetup(result.data);
@@ -54,8 +67,29 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
       <p className="lead">
         {t('setup.statusLabel')} <SetupStatusBadge status={setup.status} />
       </p>
+      {notice === 'alreadyOpen' && setup.status === 'open' && <StatusMessage tone="warning">{t('setup.alreadyOpen')}</StatusMessage>}
 
-      {setup.status === 'open' && (
+      {setup.status === 'open' && setup.customerCanceledAt && (
+        <section className="panel outcome outcome-error" aria-labelledby="customer-canceled-heading">
+          <h2 id="customer-canceled-heading">{t('setup.customerCanceled')}</h2>
+          <div role="alert">
+            <p>{t('setup.customerCanceledMessage', { time: formatDateTime(setup.customerCanceledAt, lang) })}</p>
+          </div>
+          <ExternalLink setup={setup} onlyOnceOpened={onPhone} />
+          <ErrorAlert error={reopen.error} />
+          <ErrorAlert error={cancel.error} />
+          <div className="form-actions">
+            <button type="button" className="button-primary" onClick={async () => apply(await reopen.run('setups.reopen', { setupId: setup.id }))} disabled={reopen.busy || cancel.busy}>
+              {reopen.busy ? t('common.working') : t('setup.customerCanceledRetry')}
+            </button>
+            <button type="button" className="button-danger" onClick={async () => apply(await cancel.run('setups.cancel', { setupId: setup.id }))} disabled={reopen.busy || cancel.busy}>
+              {cancel.busy ? t('common.working') : t('setup.customerCanceledCancel')}
+            </button>
+          </div>
+        </section>
+      )}
+
+      {setup.status === 'open' && !setup.customerCanceledAt && (
         <section className={`panel waiting${onPhone ? ' waiting-phone' : ''}`} aria-labelledby="waiting-heading">
           <h2 id="waiting-heading">{onPhone ? t('setup.waitingPhone') : t('setup.waiting')}</h2>
           <div role="status">
@@ -109,9 +143,7 @@ export function SetupScreen({ customerId, initial }: { customerId: string; initi
           <StatusMessage tone="success">{t('setup.succeededMessage')}</StatusMessage>
           <dl className="details compact">
             <dt>{t('setup.paymentMethod')}</dt>
-            <dd>
-              <code className="id">{setup.paymentMethodId ?? '—'}</code>
-            </dd>
+            <dd>{setup.paymentMethodId ? <MethodLabel paymentMethodId={setup.paymentMethodId} /> : '—'}</dd>
             <dt>{t('setup.savedAt')}</dt>
             <dd>{setup.finishedAt ? <DateTime iso={setup.finishedAt} /> : '—'}</dd>
             <dt>{t('setup.consent')}</dt>

@@ -30,7 +30,7 @@ function makeSetup(id: string, customerId: string, status: Setup['status'] = 'op
 /** A core stand-in whose completion sets the status the test chooses (or never finishes). */
 function fakeCore(outcome: Setup['status'] | 'hang') {
   const data = {
-    settings: { defaultLanguage: 'en' } as SettingsRecord,
+    settings: { defaultLanguage: 'en', shopName: 'Hanamizuki <Cleaning>' } as SettingsRecord,
     customers: [
       { id: 'cust_ja', language: 'ja' },
       { id: 'cust_en', language: 'en' },
@@ -38,6 +38,7 @@ function fakeCore(outcome: Setup['status'] | 'hang') {
     setups: [makeSetup('setup_ja', 'cust_ja'), makeSetup('setup_en', 'cust_en'), makeSetup('setup_done', 'cust_en', 'succeeded')],
   };
   const completed: string[] = [];
+  const canceledByCustomer: string[] = [];
   const core: ReturnPageCore = {
     async setupForReturn(setupId) {
       const setup = data.setups.find((s) => s.id === setupId);
@@ -45,6 +46,10 @@ function fakeCore(outcome: Setup['status'] | 'hang') {
       return { status: setup.status, checkoutSessionId: setup.checkoutSessionId, language: data.customers.find((c) => c.id === setup.customerId)!.language };
     },
     defaultLanguage: () => data.settings.defaultLanguage,
+    shopName: () => data.settings.shopName,
+    noteCustomerCanceled(setupId) {
+      canceledByCustomer.push(setupId);
+    },
     completeFromReturn(setupId) {
       completed.push(setupId);
       if (outcome === 'hang') return new Promise(() => {});
@@ -53,7 +58,7 @@ function fakeCore(outcome: Setup['status'] | 'hang') {
       return Promise.resolve();
     },
   };
-  return { core, completed };
+  return { core, completed, canceledByCustomer };
 }
 
 function get(server: ReturnServer, path: string, options: { host?: string; method?: string } = {}) {
@@ -115,6 +120,28 @@ describe('return page', () => {
     expect(canceled.body).toContain(mainText('en', 'returnPage.canceled'));
     expect(stillOpen.completed).toEqual(['setup_en']);
     expect((await get(stillOpen.server, '/return/success?setup=setup_en')).body).toContain(mainText('en', 'returnPage.pending'));
+  });
+
+  it('tells the desk at once when the customer canceled on Checkout and the session is still open', async () => {
+    const stillOpen = await start('open');
+    await get(stillOpen.server, '/return/success?setup=setup_en');
+    expect(stillOpen.canceledByCustomer).toEqual([]);
+    await get(stillOpen.server, '/return/cancel?setup=setup_en');
+    expect(stillOpen.canceledByCustomer).toEqual(['setup_en']);
+    await stillOpen.server.stop();
+    server = null;
+
+    // canceled by staff meanwhile (or finished): nothing more to tell
+    const finished = await start('canceled');
+    await get(finished.server, '/return/cancel?setup=setup_en');
+    expect(finished.canceledByCustomer).toEqual([]);
+  });
+
+  it('is titled with the shop’s name, escaped', async () => {
+    const { server } = await start('succeeded');
+    const page = await get(server, '/return/success?setup=setup_en');
+    expect(page.body).toContain('<title>Hanamizuki &lt;Cleaning&gt;</title>');
+    expect(page.body).toContain('<h1>Hanamizuki &lt;Cleaning&gt;</h1>');
   });
 
   it('does not keep the customer waiting when Stripe is slow', async () => {

@@ -235,7 +235,11 @@ describe('setups: refusals', () => {
     expect((await callError(t.call('setups.start', { consentId: 'consent_nope' }))).code).toBe('consent_required');
     const first = await t.call('setups.start', { consentId: consent.id });
     const logBefore = t.emulator.requestLog.length;
-    expect((await callError(t.call('setups.start', { consentId: consent.id }))).code).toBe('conflict');
+    const conflict = await callError(t.call('setups.start', { consentId: consent.id }));
+    expect(conflict.code).toBe('conflict');
+    // the message names the open setup and what to do with it
+    expect(conflict.message).toContain(first.id);
+    expect(conflict.message).toMatch(/resume, show the link again or cancel it/);
     expect(t.emulator.requestLog.length).toBe(logBefore);
     expect((await readStoredData(t)).setups.map((s) => s.id)).toEqual([first.id]);
     expect(t.opened).toHaveLength(1);
@@ -350,6 +354,31 @@ describe('setups: failure, cancel, expiry, reopen', () => {
     expect(expired).toMatchObject({ status: 'expired', url: null, paymentMethodId: null });
     expect(events.map((e) => e.status)).toEqual(['open', 'expired']);
     expect((await callError(t.call('setups.reopen', { setupId: started.id }))).code).toBe('conflict');
+  });
+
+  it('tells the desk at once when the customer canceled on Checkout, in memory only; reopening waits again', async () => {
+    const { t, consent, events } = await withConsent();
+    const started = await t.call('setups.start', { consentId: consent.id });
+    t.core.noteCustomerCanceled(started.id);
+    const announced = events.at(-1);
+    expect(announced).toMatchObject({ id: started.id, status: 'open' });
+    expect(announced?.customerCanceledAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect((await t.call('setups.listOpen', {}))[0].customerCanceledAt).toBe(announced?.customerCanceledAt);
+    expect((await readStoredData(t)).setups[0]).not.toHaveProperty('customerCanceledAt');
+
+    const reopened = await t.call('setups.reopen', { setupId: started.id });
+    expect(reopened.customerCanceledAt).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ id: started.id, status: 'open' });
+    expect(events.at(-1)?.customerCanceledAt).toBeUndefined();
+
+    // a finished setup is not marked
+    t.core.noteCustomerCanceled(started.id);
+    await t.call('setups.cancel', { setupId: started.id });
+    const count = events.length;
+    t.core.noteCustomerCanceled(started.id);
+    expect(events.length).toBe(count);
+    expect(events.at(-1)).toMatchObject({ status: 'canceled' });
+    expect(events.at(-1)?.customerCanceledAt).toBeUndefined();
   });
 
   it('reopens an open setup in the browser, allowlist-checked', async () => {

@@ -155,11 +155,12 @@ async function fillCustomerForm(desk: Desk, customer: CustomerInput): Promise<vo
   await page.getByRole('button', { name: t('newCustomer.submit') }).click();
 }
 
-/** Creates a customer and lands on their page. */
+/** Creates a customer; the counter goes straight on to "Save Amazon Pay for later" for them. */
 export async function createCustomer(desk: Desk, customer: CustomerInput): Promise<void> {
   await openNewCustomerForm(desk);
   await fillCustomerForm(desk, customer);
-  await expect(heading1(desk, customer.name)).toBeVisible();
+  await expect(heading1(desk, desk.t('mandate.title'))).toBeVisible();
+  await expect(desk.page.getByText(desk.t('mandate.for', { name: customer.name, email: customer.email }))).toBeVisible();
   await expect(desk.page.getByRole('status').filter({ hasText: desk.t('customer.created') })).toBeVisible();
 }
 
@@ -173,10 +174,10 @@ export async function openCustomer(desk: Desk, name: string): Promise<void> {
   await expect(heading1(desk, name)).toBeVisible();
 }
 
-/** From the customer page: "Save Amazon Pay for later", fills the parameters and shows the terms. */
+/** From the customer page ("Save Amazon Pay for later") or right after creating the customer: fills the parameters and shows the terms. */
 export async function showTerms(desk: Desk, customer: CustomerInput, consent: ConsentInput): Promise<ShownTerms> {
   const { page, t } = desk;
-  await page.getByRole('button', { name: t('customer.saveForLater') }).click();
+  if (!(await heading1(desk, t('mandate.title')).isVisible())) await page.getByRole('button', { name: t('customer.saveForLater') }).click();
   await expect(heading1(desk, t('mandate.title'))).toBeVisible();
   const termsLanguage = consent.termsLanguage ?? customer.language;
   await page.getByRole('group', { name: t('mandate.termsLanguage') }).getByRole('radio', { name: LANGUAGE_NAMES[termsLanguage] }).check();
@@ -210,22 +211,26 @@ export async function acceptTerms(desk: Desk, opts: { typedName: string; accept?
   await form.getByLabel(t('terms.typedName'), { exact: true }).fill(opts.typedName);
   await form.getByRole('checkbox', { name: t('terms.accept') }).setChecked(opts.accept ?? true);
   await form.getByRole('checkbox', { name: t('terms.witness') }).setChecked(opts.witness ?? true);
-  await form.getByRole('button', { name: t('terms.record') }).click();
+  await form.getByRole('button', { name: t('terms.recordAndOpen') }).click();
 }
 
-/** Shows the terms, has them accepted, and waits for "Consent recorded". */
+/** Shows the terms, has them accepted and recorded; the app goes straight on to the Amazon Pay setup. */
 export async function recordConsent(desk: Desk, customer: CustomerInput, consent: ConsentInput): Promise<ShownTerms> {
   const shown = await showTerms(desk, customer, consent);
   await acceptTerms(desk, { typedName: consent.typedName ?? customer.name });
-  await expect(region(desk, desk.t('mandate.recorded.title'))).toBeVisible();
+  await expect(heading1(desk, desk.t('setup.title'))).toBeVisible();
   return shown;
 }
 
-/** Clicks "Open Amazon Pay setup" and returns the Checkout URL the app asked the system browser to open. */
-export async function openSetup(desk: Desk): Promise<string> {
+/**
+ * The setup that recording the consent opened (or, when `click`, the one a button such as
+ * "Open Amazon Pay setup" opens): waits for the waiting screen and returns the Checkout URL the app
+ * asked the system browser to open.
+ */
+export async function openSetup(desk: Desk, opts: { click?: Locator } = {}): Promise<string> {
   const { app, page, t } = desk;
-  const alreadyOpened = (await app.openedUrls()).length;
-  await page.getByRole('button', { name: t('mandate.openSetup') }).click();
+  const alreadyOpened = opts.click ? (await app.openedUrls()).length : 0;
+  await opts.click?.click();
   await expect(heading1(desk, t('setup.title'))).toBeVisible();
   await expect(region(desk, t('setup.waiting'))).toBeVisible();
   const url = await app.waitForOpenedUrl(alreadyOpened);
@@ -289,12 +294,26 @@ export async function openChargePanel(desk: Desk, paymentMethodId: string): Prom
   return panel;
 }
 
-/** Fills the charge form and sends it (the outcome is for the caller to check). */
-export async function submitCharge(desk: Desk, panel: Locator, amountText: string, description: string): Promise<void> {
+/** A message as a pattern: each `{placeholder}` matches any text (for names that carry an amount or a name). */
+export function messagePattern(t: Translate, key: Parameters<Translate>[0]): RegExp {
+  const marker = '\u0000';
+  const template = t(key).replace(/\{\w+\}/g, marker);
+  return new RegExp(`^${template.split(marker).map(escapeRegExp).join('.+')}$`);
+}
+
+/** Types the amount and description into the charge form. */
+export async function fillCharge(desk: Desk, panel: Locator, amountText: string, description: string): Promise<void> {
+  await panel.getByLabel(desk.t('charge.amount'), { exact: true }).fill(amountText);
+  await panel.getByLabel(desk.t('charge.description'), { exact: true }).fill(description);
+}
+
+/** Fills the charge form, presses "Charge {amount}" and answers the question (the outcome is for the caller to check). */
+export async function submitCharge(desk: Desk, panel: Locator, amountText: string, description: string, opts: { again?: boolean } = {}): Promise<void> {
   const { t } = desk;
-  await panel.getByLabel(t('charge.amount'), { exact: true }).fill(amountText);
-  await panel.getByLabel(t('charge.description'), { exact: true }).fill(description);
-  await panel.getByRole('button', { name: t('charge.submit') }).click();
+  await fillCharge(desk, panel, amountText, description);
+  await panel.getByRole('button', { name: messagePattern(t, 'charge.submitAmount') }).click();
+  const question = panel.getByRole('group', { name: messagePattern(t, 'charge.confirmQuestion') });
+  await question.getByRole('button', { name: messagePattern(t, opts.again ? 'charge.confirmAgain' : 'charge.confirm') }).click();
 }
 
 /** Fills the charge form, sends it, and returns the outcome (role status or alert, with its buttons). */

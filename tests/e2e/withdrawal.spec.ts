@@ -33,10 +33,11 @@ for (const c of CASES) {
     const manager = region(desk, t('consentDoc.managerActions'));
     const reason = manager.getByLabel(t('withdraw.reason'), { exact: true });
 
-    // A reason is required, and the question can be declined.
+    // A reason is required and checked before the question is asked; the question can be declined.
     await manager.getByRole('button', { name: t('withdraw.submit') }).click();
-    await manager.getByRole('group', { name: t('withdraw.question') }).getByRole('button', { name: t('withdraw.confirm') }).click();
     await expect(reason).toHaveAccessibleDescription(t('validation.required'));
+    await expect(manager.getByRole('group', { name: t('withdraw.question') })).toHaveCount(0);
+    await expect(reason).toHaveCSS('border-top-color', 'rgb(180, 35, 24)'); // the error's red border (bug 7)
     await reason.fill(c.reason);
     await manager.getByRole('button', { name: t('withdraw.submit') }).click();
     await manager.getByRole('group', { name: t('withdraw.question') }).getByRole('button', { name: t('withdraw.keep') }).click();

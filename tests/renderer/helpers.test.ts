@@ -30,7 +30,7 @@ describe('describing consents, charges and prices', () => {
   });
 
   it('describes the period', () => {
-    expect(describePeriod(en, params({}), 'en')).toBe('From November 27, 2026 until cancelled');
+    expect(describePeriod(en, params({}), 'en')).toBe('From November 27, 2026 until canceled');
     expect(describePeriod(ja, params({ endDate: '2027-01-31' }), 'ja')).toBe('2026年11月27日から2027年1月31日まで');
   });
 
