@@ -23,7 +23,7 @@ export interface ReturnPageCore {
   /** The shop's name, shown in the page's title. */
   shopName(): string;
   /** The customer canceled on Checkout and the session is still open: the desk shows it at once. */
-  noteCustomerCanceled(setupId: string): void;
+  noteCustomerCanceled(setupId: string): Promise<void>;
 }
 
 export interface ReturnServer {
@@ -148,7 +148,7 @@ export async function startReturnServer(options: ReturnServerOptions): Promise<R
       await Promise.race([completion, sleep(waitMs)]);
     }
     const status = (await find())?.status ?? setup.status;
-    if (path === 'cancel' && status === 'open') core.noteCustomerCanceled(setupId);
+    if (path === 'cancel' && status === 'open') await core.noteCustomerCanceled(setupId);
     logger.info('customer returned from Checkout', { setupId, path, status });
     send(res, 200, renderReturnPage(language, returnOutcome(path, status), shopName), req.method);
   };

@@ -35,7 +35,7 @@ export interface Core {
   /** The shop's name, for the return page's title. */
   shopName(): string;
   /** Called by the return page when the customer canceled on Checkout and the session is still open. */
-  noteCustomerCanceled(setupId: string): void;
+  noteCustomerCanceled(setupId: string): Promise<void>;
   session: SessionPort;
   env: CoreEnv;
   stop(): Promise<void>;

@@ -26,7 +26,7 @@ export interface Setups {
   /** The customer's browser came back to the loopback page; throws `not_found` for an unknown setup. */
   completeFromReturn(setupId: string): Promise<void>;
   /** The customer left Checkout by its cancel link and the session is still open: tell the desk at once. */
-  noteCustomerCanceled(setupId: string): void;
+  noteCustomerCanceled(setupId: string): Promise<void>;
   startPolling(): void;
   stopPolling(): void;
 }
@@ -354,13 +354,15 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
       await findSetup(setupId);
       await refreshSetup(setupId);
     },
-    noteCustomerCanceled(setupId) {
-      void (async () => {
+    async noteCustomerCanceled(setupId) {
+      try {
         const record = await findSetup(setupId);
         if (record.status !== 'open') return;
         customerCanceled.set(setupId, clock.now().toISOString());
         env.emit('setup.updated', await viewOf(setupId));
-      })().catch((error) => logger.warn('could not note the customer cancel', { setupId, error: String(error) }));
+      } catch (error) {
+        logger.warn('could not note the customer cancel', { setupId, error: String(error) });
+      }
     },
     startPolling: poller.start,
     stopPolling: poller.stop,

@@ -47,7 +47,7 @@ function fakeCore(outcome: Setup['status'] | 'hang') {
     },
     defaultLanguage: () => data.settings.defaultLanguage,
     shopName: () => data.settings.shopName,
-    noteCustomerCanceled(setupId) {
+    async noteCustomerCanceled(setupId) {
       canceledByCustomer.push(setupId);
     },
     completeFromReturn(setupId) {

@@ -359,7 +359,7 @@ describe('setups: failure, cancel, expiry, reopen', () => {
   it('tells the desk at once when the customer canceled on Checkout, in memory only; reopening waits again', async () => {
     const { t, consent, events } = await withConsent();
     const started = await t.call('setups.start', { consentId: consent.id });
-    t.core.noteCustomerCanceled(started.id);
+    await t.core.noteCustomerCanceled(started.id);
     const announced = events.at(-1);
     expect(announced).toMatchObject({ id: started.id, status: 'open' });
     expect(announced?.customerCanceledAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -372,10 +372,10 @@ describe('setups: failure, cancel, expiry, reopen', () => {
     expect(events.at(-1)?.customerCanceledAt).toBeUndefined();
 
     // a finished setup is not marked
-    t.core.noteCustomerCanceled(started.id);
+    await t.core.noteCustomerCanceled(started.id);
     await t.call('setups.cancel', { setupId: started.id });
     const count = events.length;
-    t.core.noteCustomerCanceled(started.id);
+    await t.core.noteCustomerCanceled(started.id);
     expect(events.length).toBe(count);
     expect(events.at(-1)).toMatchObject({ status: 'canceled' });
     expect(events.at(-1)?.customerCanceledAt).toBeUndefined();

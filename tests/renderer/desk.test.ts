@@ -131,7 +131,7 @@ describe('the audit log as a ledger', () => {
   it('says what happened, to whom, for how much, and how it ended', () => {
     expect(ledgerLine(en, 'en', entry({}), alice)).toBe('Charge of €42.50 to Alice Example — Declined');
     expect(ledgerLine(ja, 'ja', entry({ details: { input: { amount: 4250, currency: 'jpy' }, result: { status: 'succeeded' } } }), { name: '山田 花子', charges: [] })).toBe(
-      '山田 花子 様への ￥4,250 の請求 — 成功',
+      '山田 花子 様への ￥4,250 の請求 — 完了',
     );
     // a refund's currency comes from its charge
     expect(ledgerLine(en, 'en', entry({ action: 'refunds.create', details: { input: { chargeId: 'chg_1', amount: 1000 } } }), alice)).toBe('Refund of €10.00 to Alice Example');
