@@ -1,13 +1,14 @@
 /** Test controls: programmatic (`emulator.controls`) and HTTP (`/_emulator/...`, loopback only, no API key). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_VERSION, type Emulator, type FaultSpec } from './core.js';
-import { ApiError, invalid, missing } from './errors.js';
-import { parseForm } from './params.js';
-import type { Obj, Outcome } from './store.js';
-import { compileFault } from './server.js';
-import { authorizeSession, failRedirect, failSession, sessionUrl, successRedirect } from './api/checkout.js';
-import { setMandateStatus } from './api/setup.js';
-import type { WebhookDelivery } from './webhooks.js';
+import { API_VERSION, type Emulator, type FaultSpec } from '../engine/emulator.js';
+import { ApiError, invalid, missing } from '../engine/errors.js';
+import { parseForm } from '../engine/params.js';
+import type { Obj, Outcome } from '../engine/store.js';
+import type { WebhookDelivery } from '../engine/webhooks.js';
+import { authorizeSession, failSession } from '../resources/checkout-flow.js';
+import { failRedirect, sessionUrl, successRedirect } from '../resources/checkout-sessions.js';
+import { setMandateStatus } from '../resources/mandates.js';
+import { compileFault } from './faults.js';
 
 export type PaymentOutcome = Outcome;
 

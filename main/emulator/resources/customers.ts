@@ -1,16 +1,16 @@
-/** Customers: create, retrieve, update, delete, list, search, list/retrieve payment methods. */
+/** Customers: create, retrieve, update, delete, list, search, and their payment methods. */
 import type Stripe from 'stripe';
-import type { Emulator } from '../core.js';
-import { invalid, missing } from '../errors.js';
-import { createMetadata, mergeMetadata, parseParams, S, type Props } from '../params.js';
-import { matchesQuery, parseQuery } from '../search.js';
-import type { Ctx, Route } from '../server.js';
-import type { Obj } from '../store.js';
-import { hexString, newId } from '../util.js';
-import { paginate, parseLimit } from '../list.js';
-import { ADDRESS_PROPS, applyChanges, fullAddress, listParams, requireCustomer } from './common.js';
-import { attachPaymentMethod } from './setup.js';
-import { cancelSubscriptionsOfCustomer } from './billing.js';
+import { applyChanges, listParams, requireCustomer } from '../engine/crud.js';
+import type { Ctx, Emulator, Resource } from '../engine/emulator.js';
+import { invalid, missing } from '../engine/errors.js';
+import { hexString, newId } from '../engine/ids.js';
+import { paginate, parseLimit } from '../engine/list.js';
+import { createMetadata, mergeMetadata, parseParams, type Props, S } from '../engine/params.js';
+import { matchesQuery, parseQuery } from '../engine/search.js';
+import type { Obj } from '../engine/store.js';
+import { attachPaymentMethod } from './payment-methods.js';
+import { ADDRESS_PROPS, fullAddress } from './shared.js';
+import { cancelSubscriptionsOfCustomer } from './subscriptions.js';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
@@ -37,7 +37,9 @@ const COMMON: Props = {
   tax_exempt: S.str({ enum: ['none', 'exempt', 'reverse'] }),
   validate: S.bool(),
 };
+
 const CREATE: Props = { ...COMMON, payment_method: S.str(), tax_id_data: S.any(), test_clock: S.str() };
+
 const UPDATE: Props = { ...COMMON, default_source: S.str() };
 
 function checkEmail(email: string | null | undefined): void {
@@ -218,14 +220,18 @@ function retrievePaymentMethod(ctx: Ctx, id: string, pm: string): Obj {
   return o;
 }
 
-export const customerRoutes: Route[] = [
-  // 'search' must win over ':id'
-  { method: 'GET', pattern: '/v1/customers/search', handler: search },
-  { method: 'POST', pattern: '/v1/customers', handler: create },
-  { method: 'GET', pattern: '/v1/customers', handler: list },
-  { method: 'GET', pattern: '/v1/customers/:id', handler: retrieve },
-  { method: 'POST', pattern: '/v1/customers/:id', handler: update },
-  { method: 'DELETE', pattern: '/v1/customers/:id', handler: del },
-  { method: 'GET', pattern: '/v1/customers/:id/payment_methods', handler: listPaymentMethods },
-  { method: 'GET', pattern: '/v1/customers/:id/payment_methods/:pm', handler: retrievePaymentMethod },
-];
+
+export const customers: Resource = {
+  kind: 'customer',
+  routes: [
+    // 'search' must win over ':id'
+    { method: 'GET', pattern: '/v1/customers/search', handler: search },
+    { method: 'POST', pattern: '/v1/customers', handler: create },
+    { method: 'GET', pattern: '/v1/customers', handler: list },
+    { method: 'GET', pattern: '/v1/customers/:id', handler: retrieve },
+    { method: 'POST', pattern: '/v1/customers/:id', handler: update },
+    { method: 'DELETE', pattern: '/v1/customers/:id', handler: del },
+    { method: 'GET', pattern: '/v1/customers/:id/payment_methods', handler: listPaymentMethods },
+    { method: 'GET', pattern: '/v1/customers/:id/payment_methods/:pm', handler: retrievePaymentMethod },
+  ],
+};
