@@ -167,6 +167,7 @@ export class Emulator {
     return this.store.internal.get(id)?.deleted === true;
   }
 
+  /** Store a new object (built `satisfies Stripe.X` by its resource); from here on it is mutable state. */
   insert(obj: Obj): Obj {
     this.store.insert(obj);
     this.dirty = true;

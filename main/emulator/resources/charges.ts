@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { type KindInfo, listHandler, retrieveHandler } from '../engine/crud.js';
 import type { Emulator, ReqInfo, Resource } from '../engine/emulator.js';
 import { ApiError, docUrl } from '../engine/errors.js';
-import { newId } from '../engine/ids.js';
+import { newId, randomString } from '../engine/ids.js';
 import { S } from '../engine/params.js';
 import type { Obj, Outcome } from '../engine/store.js';
 import { clone } from '../engine/util.js';
@@ -43,7 +43,7 @@ function buildCharge(em: Emulator, pi: Obj, pm: Obj, outcome: AttemptOutcome): O
   const manual = pi.capture_method === 'manual';
   const f = ok ? undefined : FAILURES[outcome];
   const id = newId('ch');
-  const ch: Stripe.Charge = {
+  const ch = {
     id,
     object: 'charge',
     amount: pi.amount,
@@ -81,7 +81,7 @@ function buildCharge(em: Emulator, pi: Obj, pm: Obj, outcome: AttemptOutcome): O
     paid: ok,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: { amazon_pay: { funding: null }, type: 'amazon_pay' } as unknown as Stripe.Charge.PaymentMethodDetails,
+    payment_method_details: { amazon_pay: { transaction_id: ok ? `P01-${randomString(7)}-${randomString(7)}` : null }, type: 'amazon_pay' } as Stripe.Charge.PaymentMethodDetails,
     receipt_email: pi.receipt_email,
     receipt_number: null,
     receipt_url: null,
@@ -96,8 +96,8 @@ function buildCharge(em: Emulator, pi: Obj, pm: Obj, outcome: AttemptOutcome): O
     status: ok ? 'succeeded' : 'failed',
     transfer_data: null,
     transfer_group: null,
-  };
-  return em.insert(ch as Obj);
+  } satisfies Stripe.Charge;
+  return em.insert(ch);
 }
 
 /** Outcome of a confirmation: inactive/missing mandate for off-session, then test controls, then magic amounts. */

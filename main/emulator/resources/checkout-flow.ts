@@ -131,6 +131,7 @@ export function authorizeSession(em: Emulator, s: Obj, acceptance: Acceptance): 
     description: sd.description ?? null,
     trialPeriodDays: sd.trial_period_days ?? null,
     paymentBehavior: 'allow_incomplete',
+    billingMode: sd.billing_mode,
   });
   complete(em, s, { subscription: sub.id, invoice: sub.latest_invoice, payment_status: sub.status === 'active' || sub.status === 'trialing' ? 'paid' : 'unpaid' });
 }

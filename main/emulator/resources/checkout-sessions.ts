@@ -9,6 +9,7 @@ import { createMetadata, parseParams, type Props, S } from '../engine/params.js'
 import type { Obj } from '../engine/store.js';
 import { cancelPaymentIntentInternal } from './payment-intents.js';
 import { createPriceInternal } from './prices.js';
+import { BILLING_MODE } from './subscriptions.js';
 import { buildSetupIntent, cancelSetupIntent } from './setup-intents.js';
 import { checkCurrency, checkPmTypes, checkUrl, handlePaymentMethodTypes } from './shared.js';
 
@@ -100,7 +101,7 @@ const CREATE: Props = {
   subscription_data: S.obj({
     application_fee_percent: S.any(),
     billing_cycle_anchor: S.int(),
-    billing_mode: S.any(),
+    billing_mode: BILLING_MODE,
     default_tax_rates: S.any(),
     description: S.str(),
     invoice_settings: S.any(),
@@ -208,7 +209,7 @@ function create(ctx: Ctx): Obj {
   }
   const id = newId('cs_test');
   const types = allowed ?? ['card', 'amazon_pay'];
-  const s: Stripe.Checkout.Session = {
+  const s = {
     id,
     object: 'checkout.session',
     adaptive_pricing: { enabled: false },
@@ -275,7 +276,7 @@ function create(ctx: Ctx): Obj {
     ui_mode: 'hosted_page',
     url: sessionUrl(em, id),
     wallet_options: null,
-  };
+  } satisfies Stripe.Checkout.Session;
   if (mode === 'setup') {
     const si = buildSetupIntent(em, {
       customer: customer?.id ?? null,
@@ -288,7 +289,7 @@ function create(ctx: Ctx): Obj {
     s.setup_intent = si.id;
     em.emit('setup_intent.created', si, ctx);
   }
-  const obj = em.insert(s as Obj);
+  const obj = em.insert(s);
   const meta = em.store.meta(id);
   meta.lineItems = lineItems;
   if (p.payment_intent_data) meta.paymentIntentData = p.payment_intent_data;
@@ -336,6 +337,7 @@ export function sessionLineItems(em: Emulator, s: Obj): Obj {
     return {
       id: l.id,
       object: 'item',
+      adjustable_quantity: null,
       amount_discount: 0,
       amount_subtotal: amount,
       amount_tax: 0,
@@ -343,9 +345,9 @@ export function sessionLineItems(em: Emulator, s: Obj): Obj {
       currency: price.currency,
       description: product?.name ?? null,
       metadata: {},
-      price,
+      price: price as Stripe.Price,
       quantity: l.quantity,
-    };
+    } satisfies Stripe.LineItem;
   });
   return { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${s.id}/line_items` };
 }

@@ -65,7 +65,7 @@ function checkDefaultPm(em: Emulator, customerId: string, pm: string | null | un
 /** Store a new customer from validated create params (no event). */
 export function buildCustomer(em: Emulator, p: Obj): Obj {
   const id = newId('cus');
-  const c: Stripe.Customer = {
+  const c = {
     id,
     object: 'customer',
     address: fullAddress(p.address),
@@ -94,10 +94,11 @@ export function buildCustomer(em: Emulator, p: Obj): Obj {
     shipping: shipping(p.shipping),
     tax_exempt: p.tax_exempt ?? 'none',
     test_clock: null,
-  };
-  if (p.business_name) c.business_name = p.business_name;
-  if (p.individual_name) c.individual_name = p.individual_name;
-  return em.insert(c as Obj);
+    // optional in the SDK type: present only once set
+    ...(p.business_name ? { business_name: p.business_name as string } : {}),
+    ...(p.individual_name ? { individual_name: p.individual_name as string } : {}),
+  } satisfies Stripe.Customer;
+  return em.insert(c);
 }
 
 function create(ctx: Ctx): Obj {

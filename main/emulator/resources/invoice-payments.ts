@@ -15,7 +15,7 @@ export function invoicePayments(em: Emulator, inv: Obj): Obj {
 
 export function invoicePaymentObject(em: Emulator, inv: Obj, piId: string, isDefault: boolean): Obj {
   const pi = em.store.objects.get(piId)!;
-  const ip: Stripe.InvoicePayment = {
+  const ip = {
     id: `inpay_${piId.slice(3)}`,
     object: 'invoice_payment',
     amount_paid: pi.status === 'succeeded' ? pi.amount_received : null,
@@ -28,7 +28,7 @@ export function invoicePaymentObject(em: Emulator, inv: Obj, piId: string, isDef
     payment: { payment_intent: piId, type: 'payment_intent' },
     status: pi.status === 'succeeded' ? 'paid' : pi.status === 'canceled' ? 'canceled' : 'open',
     status_transitions: { canceled_at: pi.canceled_at ?? null, paid_at: pi.status === 'succeeded' ? pi.created : null },
-  };
+  } satisfies Stripe.InvoicePayment;
   return ip as Obj;
 }
 

@@ -40,15 +40,18 @@ export function buildInvoice(em: Emulator, sub: Obj, reason: string, periodStart
       pretax_credit_amounts: [],
       pricing: { price_details: { price: item.price.id, product: item.price.product }, type: 'price_details', unit_amount_decimal: item.price.unit_amount_decimal },
       quantity: item.quantity,
+      // a Decimal in the SDK, a string on the wire
+      quantity_decimal: String(item.quantity) as unknown as Stripe.InvoiceLineItem['quantity_decimal'],
+      subscription: sub.id,
       subtotal: amount,
       taxes: [],
-    };
+    } satisfies Stripe.InvoiceLineItem;
   });
   const total = lines.reduce((a: number, l: Obj) => a + l.amount, 0);
   const seq = customer.next_invoice_sequence ?? 1;
   customer.next_invoice_sequence = seq + 1;
   const now = em.now();
-  const inv: Stripe.Invoice = {
+  const inv = {
     id,
     object: 'invoice',
     account_country: 'US',
@@ -94,7 +97,7 @@ export function buildInvoice(em: Emulator, sub: Obj, reason: string, periodStart
     issuer: { type: 'self' },
     last_finalization_error: null,
     latest_revision: null,
-    lines: { object: 'list', data: lines as unknown as Stripe.InvoiceLineItem[], has_more: false, url: `/v1/invoices/${id}/lines` },
+    lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${id}/lines` },
     livemode: false,
     metadata: {},
     next_payment_attempt: null,
@@ -127,10 +130,8 @@ export function buildInvoice(em: Emulator, sub: Obj, reason: string, periodStart
     total_pretax_credit_amounts: [],
     total_taxes: [],
     webhooks_delivered_at: now,
-  };
-  // still listed (always null) in Stripe's example object, though the endive SDK types dropped it for `parent`
-  (inv as Obj).subscription = null;
-  em.insert(inv as Obj);
+  } satisfies Stripe.Invoice;
+  em.insert(inv);
   em.store.meta(id).payments = [];
   return inv as Obj;
 }

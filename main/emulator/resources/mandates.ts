@@ -7,7 +7,7 @@ import { newId } from '../engine/ids.js';
 import type { Obj } from '../engine/store.js';
 
 export function createMandate(em: Emulator, pmId: string, acceptance: { ip: string; userAgent: string }): Obj {
-  const m: Stripe.Mandate = {
+  const m = {
     id: newId('mandate'),
     object: 'mandate',
     customer_acceptance: {
@@ -21,8 +21,8 @@ export function createMandate(em: Emulator, pmId: string, acceptance: { ip: stri
     payment_method_details: { amazon_pay: {}, type: 'amazon_pay' } as Stripe.Mandate.PaymentMethodDetails,
     status: 'active',
     type: 'multi_use',
-  };
-  em.insert(m as Obj);
+  } satisfies Stripe.Mandate;
+  em.insert(m);
   em.store.meta(pmId).mandate = m.id;
   return m as Obj;
 }

@@ -29,7 +29,7 @@ export function buildPaymentIntent(
   },
 ): Obj {
   const id = newId('pi');
-  const pi: Stripe.PaymentIntent = {
+  const pi = {
     id,
     object: 'payment_intent',
     allowed_payment_method_types: o.allowed as Stripe.PaymentIntent['allowed_payment_method_types'],
@@ -74,8 +74,8 @@ export function buildPaymentIntent(
     status: o.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
     transfer_data: null,
     transfer_group: null,
-  };
-  return em.insert(pi as Obj);
+  } satisfies Stripe.PaymentIntent;
+  return em.insert(pi);
 }
 
 export interface ChargeOptions {

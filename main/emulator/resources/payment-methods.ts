@@ -14,7 +14,7 @@ export const REUSE_MESSAGE =
   'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
 
 export function buildAmazonPayMethod(em: Emulator, opts: { email?: string | null; name?: string | null; metadata?: Record<string, string> } = {}): Obj {
-  const pm: Stripe.PaymentMethod = {
+  const pm = {
     id: newId('pm'),
     object: 'payment_method',
     allow_redisplay: 'unspecified',
@@ -26,8 +26,8 @@ export function buildAmazonPayMethod(em: Emulator, opts: { email?: string | null
     livemode: false,
     metadata: opts.metadata ?? {},
     type: 'amazon_pay',
-  };
-  return em.insert(pm as Obj);
+  } satisfies Stripe.PaymentMethod;
+  return em.insert(pm);
 }
 
 /** A method that was detached, or used without a customer, can never be used again. */

@@ -26,7 +26,7 @@ export function createPriceInternal(em: Emulator, req: ReqInfo, p: Obj, paramPre
   let unit: number | null = p.unit_amount ?? null;
   if (unit === null && p.unit_amount_decimal) unit = Math.round(Number(p.unit_amount_decimal));
   if (unit === null && !p.custom_unit_amount) throw invalid('Missing required param: unit_amount.', { code: 'parameter_missing', param: pre('unit_amount') });
-  const price: Stripe.Price = {
+  const price = {
     id: newId('price'),
     object: 'price',
     active: p.active ?? true,
@@ -54,8 +54,8 @@ export function createPriceInternal(em: Emulator, req: ReqInfo, p: Obj, paramPre
     type: p.recurring ? 'recurring' : 'one_time',
     unit_amount: unit,
     unit_amount_decimal: (unit === null ? null : String(unit)) as unknown as Stripe.Price['unit_amount_decimal'],
-  };
-  em.insert(price as Obj);
+  } satisfies Stripe.Price;
+  em.insert(price);
   if (emit) em.emit('price.created', price as Obj, req);
   return price as Obj;
 }

@@ -7,7 +7,7 @@ import type { Obj } from '../engine/store.js';
 
 export function buildProduct(em: Emulator, p: Obj): Obj {
   const now = em.now();
-  const prod: Stripe.Product = {
+  const prod = {
     id: p.id ?? newId('prod'),
     object: 'product',
     active: p.active ?? true,
@@ -28,8 +28,8 @@ export function buildProduct(em: Emulator, p: Obj): Obj {
     unit_label: p.unit_label ?? null,
     updated: now,
     url: p.url ?? null,
-  };
-  return em.insert(prod as Obj);
+  } satisfies Stripe.Product;
+  return em.insert(prod);
 }
 
 export const PRODUCT_COMMON: Props = {

@@ -74,7 +74,7 @@ function refundCreate(ctx: Ctx): Obj {
   if (amount > remaining) {
     throw invalid(`Refund amount (${formatAmount(amount, ch.currency)}) is greater than unrefunded amount on charge (${formatAmount(remaining, ch.currency)})`, { code: 'amount_too_large', param: 'amount' });
   }
-  const r: Stripe.Refund = {
+  const r = {
     id: newId('re'),
     object: 'refund',
     amount,
@@ -93,8 +93,8 @@ function refundCreate(ctx: Ctx): Obj {
     source_transfer_reversal: null,
     status: 'pending',
     transfer_reversal: null,
-  };
-  em.insert(r as Obj);
+  } satisfies Stripe.Refund;
+  em.insert(r);
   const meta = em.store.meta(r.id);
   meta.outcome = em.takeRefundOutcome(amount);
   const chMeta = em.store.meta(ch.id);

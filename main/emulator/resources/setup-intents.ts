@@ -16,7 +16,7 @@ export function buildSetupIntent(
   o: { customer: string | null; description?: string | null; metadata?: Record<string, string>; allowed: string[] | null; types: string[]; usage?: string },
 ): Obj {
   const id = newId('seti');
-  const si: Stripe.SetupIntent = {
+  const si = {
     id,
     object: 'setup_intent',
     allowed_payment_method_types: o.allowed as Stripe.SetupIntent['allowed_payment_method_types'],
@@ -44,8 +44,8 @@ export function buildSetupIntent(
     single_use_mandate: null,
     status: 'requires_payment_method',
     usage: o.usage ?? 'off_session',
-  };
-  return em.insert(si as Obj);
+  } satisfies Stripe.SetupIntent;
+  return em.insert(si);
 }
 
 /** Hosted page "Continue to Amazon Pay": a PaymentMethod is collected, the SetupIntent waits for the redirect. */

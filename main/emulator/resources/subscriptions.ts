@@ -33,7 +33,7 @@ export function addInterval(ts: number, interval: string, count: number): number
   }
 }
 
-export function planOf(price: Obj): Obj {
+export function planOf(price: Obj): Stripe.Plan {
   return {
     id: price.id,
     object: 'plan',
@@ -54,10 +54,25 @@ export function planOf(price: Obj): Obj {
     transform_usage: null,
     trial_period_days: null,
     usage_type: 'licensed',
-  };
+  } satisfies Stripe.Plan;
+}
+
+/** `billing_mode` as create accepts it (Subscriptions and Checkout `subscription_data`). */
+export const BILLING_MODE = S.obj({
+  type: S.req(S.str({ enum: ['classic', 'flexible'] })),
+  flexible: S.obj({ proration_discounts: S.str({ enum: ['included', 'itemized'] }) }),
+});
+
+/** On endive a subscription without `billing_mode` is flexible (the SDK's create params say so). */
+function billingMode(p: Obj | null | undefined, now: number): Stripe.Subscription.BillingMode {
+  const type: 'classic' | 'flexible' = p?.type ?? 'flexible';
+  const flexible: Stripe.Subscription.BillingMode.Flexible | null = type === 'flexible' ? (p?.flexible?.proration_discounts ? { proration_discounts: p.flexible.proration_discounts } : {}) : null;
+  return { flexible, type, updated_at: now };
 }
 
 export interface SubscriptionOptions {
+  /** validated `billing_mode` param (omitted: flexible) */
+  billingMode?: Obj | null;
   customer: string;
   items: { price: string; quantity?: number; metadata?: Record<string, string> }[];
   defaultPaymentMethod: string | null;
@@ -111,17 +126,19 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
     object: 'subscription_item',
     billing_thresholds: null,
     created: now,
+    // trial offers are not emulated: a plain trial (trial_period_days / trial_end) has no current_trial
+    current_trial: null,
     current_period_end: periodEnd,
     current_period_start: now,
     discounts: [],
     metadata: createMetadata(it.metadata),
     plan: planOf(prices[i]),
-    price: clone(prices[i]),
+    price: clone(prices[i]) as Stripe.Price,
     quantity: it.quantity ?? 1,
     subscription: id,
     tax_rates: [],
-  }));
-  const sub: Stripe.Subscription = {
+  }) satisfies Stripe.SubscriptionItem);
+  const sub = {
     id,
     object: 'subscription',
     application: null,
@@ -129,7 +146,7 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: periodEnd,
     billing_cycle_anchor_config: null,
-    billing_mode: { type: 'classic' } as Stripe.Subscription.BillingMode,
+    billing_mode: billingMode(o.billingMode, now),
     billing_schedules: [],
     billing_thresholds: null,
     cancel_at: o.cancelAt ?? null,
@@ -149,7 +166,7 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
     discounts: [],
     ended_at: null,
     invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
-    items: { object: 'list', data: items as unknown as Stripe.SubscriptionItem[], has_more: false, url: `/v1/subscription_items?subscription=${id}` },
+    items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     livemode: false,
     managed_payments: null,
@@ -169,14 +186,14 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
     trial_end: trialEnd,
     trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' } },
     trial_start: trialEnd ? now : null,
-  };
+  } satisfies Stripe.Subscription;
   // error_if_incomplete: decide before creating anything, so a failure leaves no subscription behind
   if (o.paymentBehavior === 'error_if_incomplete' && !trialEnd && collection === 'charge_automatically') {
     if (!pmId) {
       throw invalid('This customer has no attached payment source or default payment method. Please consider adding a default payment method.', { code: 'resource_missing', param: 'default_payment_method' });
     }
   }
-  const obj = em.insert(sub as Obj);
+  const obj = em.insert(sub);
   const inv = buildInvoice(em, obj, 'subscription_create', now, now, { start: now, end: periodEnd }, trialEnd ? 0 : undefined);
   obj.latest_invoice = inv.id;
   em.emit('invoice.created', inv, req);
@@ -264,7 +281,7 @@ const SUB_CREATE: Props = {
   backdate_start_date: S.int(),
   billing_cycle_anchor: S.int(),
   billing_cycle_anchor_config: S.any(),
-  billing_mode: S.any(),
+  billing_mode: BILLING_MODE,
   billing_schedules: S.any(),
   billing_thresholds: S.any(),
   cancel_at: S.int(),
@@ -317,6 +334,7 @@ function subCreate(ctx: Ctx): Obj {
     cancelAtPeriodEnd: p.cancel_at_period_end ?? false,
     cancelAt: p.cancel_at ?? null,
     offSession: p.off_session ?? true,
+    billingMode: p.billing_mode,
   });
 }
 

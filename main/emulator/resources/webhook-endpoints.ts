@@ -27,7 +27,7 @@ function endpointCreate(ctx: Ctx): Obj {
     metadata: S.meta(),
   });
   checkUrl(p.url, 'url');
-  const we: Stripe.WebhookEndpoint = {
+  const we = {
     id: newId('we'),
     object: 'webhook_endpoint',
     api_version: p.api_version ?? null,
@@ -40,8 +40,8 @@ function endpointCreate(ctx: Ctx): Obj {
     secret: `whsec_${randomString(32)}`,
     status: 'enabled',
     url: p.url,
-  };
-  em.insert(we as Obj);
+  } satisfies Stripe.WebhookEndpoint;
+  em.insert(we);
   em.store.meta(we.id).secret = we.secret;
   // the secret is only ever returned by the create call
   const stored = em.store.objects.get(we.id)!;
