@@ -4,8 +4,10 @@
  */
 import type { Ctx, Emulator, Handler, ReqInfo } from './emulator.js';
 import { missing } from './errors.js';
-import { paginate, type ListObject } from './list.js';
+import { invalid } from './errors.js';
+import { paginate, parseLimit, type ListObject } from './list.js';
 import { mergeMetadata, parseListParams, parseParams, S, type Props } from './params.js';
+import { matchesQuery, parseQuery } from './search.js';
 import type { Obj } from './store.js';
 
 /** How a kind is named in 404s ("No such PaymentMethod: 'pm_1'") and which param a bad id blames. */
@@ -96,5 +98,41 @@ export function metadataUpdateHandler(k: KindInfo, event?: string): Handler {
     const obj = requireOf(ctx.em, k, id);
     if ('metadata' in p) applyChanges(ctx.em, ctx, obj, { metadata: mergeMetadata(obj.metadata, p.metadata) }, event);
     return obj;
+  };
+}
+
+/**
+ * GET /v1/<things>/search: Stripe's search query language over `fields` (numeric ones compare with < >),
+ * newest first, paged with an opaque `page` token; `expand[]=total_count` adds the count.
+ */
+export function searchHandler(k: KindInfo, url: string, fields: readonly string[], numericFields: readonly string[] = ['created']): Handler {
+  return (ctx) => {
+    const { em } = ctx;
+    const p = parseParams(ctx.tree, { query: S.req(S.str()), limit: S.int(), page: S.str() });
+    const limit = parseLimit(p.limit);
+    const q = parseQuery(p.query, fields, numericFields);
+    let offset = 0;
+    if (p.page) {
+      const m = /^pg_(\d+)$/.exec(Buffer.from(p.page, 'base64url').toString('utf8'));
+      if (!m) throw invalid('Invalid page token.', { param: 'page' });
+      offset = Number(m[1]);
+    }
+    const ids = em.store.lists.get(k.kind) ?? [];
+    const matches: Obj[] = [];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      if (em.isDeleted(ids[i])) continue;
+      const o = em.store.objects.get(ids[i])!;
+      if (matchesQuery(o, q)) matches.push(o);
+    }
+    const more = matches.length > offset + limit;
+    const out: Obj = {
+      object: 'search_result',
+      data: matches.slice(offset, offset + limit),
+      has_more: more,
+      next_page: more ? Buffer.from(`pg_${offset + limit}`).toString('base64url') : null,
+      url,
+    };
+    if (ctx.tree.expand && Object.values(ctx.tree.expand).includes('total_count')) out.total_count = matches.length;
+    return out;
   };
 }

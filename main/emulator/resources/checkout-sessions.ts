@@ -144,9 +144,15 @@ export interface LineItemRef {
   quantity: number;
 }
 
-function create(ctx: Ctx): Obj {
-  const { em } = ctx;
-  const p = parseParams(handlePaymentMethodTypes(ctx), CREATE);
+interface SessionPlan {
+  mode: string;
+  allowed: string[] | null;
+  customer: Obj | undefined;
+  expiresAt: number;
+}
+
+/** The checks that need no line items: mode, ui_mode, payment method types, URLs, customer, expiry. */
+function checkSessionParams(em: Emulator, p: Obj): SessionPlan {
   const mode: string = p.mode ?? 'payment';
   const uiMode: string = p.ui_mode ?? 'hosted_page';
   if (uiMode !== 'hosted_page') {
@@ -166,8 +172,7 @@ function create(ctx: Ctx): Obj {
   if (p.customer && p.customer_email) {
     throw invalid('You may only specify one of these parameters: customer, customer_email.', { code: 'parameters_exclusive', param: 'customer_email' });
   }
-  let customer: Obj | undefined;
-  if (p.customer) customer = requireCustomer(em, p.customer);
+  const customer = p.customer ? requireCustomer(em, p.customer) : undefined;
   const now = em.now();
   let expiresAt = now + 24 * 3600;
   if (p.expires_at !== undefined && p.expires_at !== null) {
@@ -176,7 +181,12 @@ function create(ctx: Ctx): Obj {
     }
     expiresAt = p.expires_at;
   }
-  // line items
+  return { mode, allowed, customer, expiresAt };
+}
+
+/** `line_items` (prices by id or inline `price_data`): one currency, recurring only where the mode allows. */
+function collectLineItems(ctx: Ctx, p: Obj, { mode, allowed }: SessionPlan): { lineItems: LineItemRef[]; currency: string | null; total: number } {
+  const { em } = ctx;
   const lineItems: LineItemRef[] = [];
   let currency: string | null = p.currency ? checkCurrency(p.currency) : null;
   let total = 0;
@@ -185,28 +195,38 @@ function create(ctx: Ctx): Obj {
     if (!allowed && !currency) {
       throw invalid('Missing required param: currency. `currency` is required in setup mode when `allowed_payment_method_types` is not set.', { code: 'parameter_missing', param: 'currency' });
     }
-  } else {
-    if (!p.line_items || p.line_items.length === 0) {
-      throw invalid(`\`line_items\` is required in \`${mode}\` mode.`, { code: 'parameter_missing', param: 'line_items' });
-    }
-    p.line_items.forEach((li: Obj, i: number) => {
-      let price: Obj;
-      if (li.price) price = requireObject(em, 'price', 'price', li.price, `line_items[${i}][price]`);
-      else if (li.price_data) price = createPriceInternal(em, ctx, li.price_data, `line_items[${i}][price_data]`, false);
-      else throw invalid(`You must specify either \`price\` or \`price_data\` in line_items[${i}].`, { code: 'parameter_missing', param: `line_items[${i}][price]` });
-      if (mode === 'payment' && price.type === 'recurring') {
-        throw invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${i}]` });
-      }
-      const qty = li.quantity ?? 1;
-      if (currency && price.currency !== currency) throw invalid('All prices must use the same currency.', { param: `line_items[${i}]` });
-      currency = price.currency;
-      total += (price.unit_amount ?? 0) * qty;
-      lineItems.push({ id: newId('li'), price: price.id, quantity: qty });
-    });
-    if (mode === 'subscription' && !lineItems.some((l) => em.store.objects.get(l.price)?.type === 'recurring')) {
-      throw invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
-    }
+    return { lineItems, currency, total };
   }
+  if (!p.line_items || p.line_items.length === 0) {
+    throw invalid(`\`line_items\` is required in \`${mode}\` mode.`, { code: 'parameter_missing', param: 'line_items' });
+  }
+  p.line_items.forEach((li: Obj, i: number) => {
+    let price: Obj;
+    if (li.price) price = requireObject(em, 'price', 'price', li.price, `line_items[${i}][price]`);
+    else if (li.price_data) price = createPriceInternal(em, ctx, li.price_data, `line_items[${i}][price_data]`, false);
+    else throw invalid(`You must specify either \`price\` or \`price_data\` in line_items[${i}].`, { code: 'parameter_missing', param: `line_items[${i}][price]` });
+    if (mode === 'payment' && price.type === 'recurring') {
+      throw invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${i}]` });
+    }
+    const qty = li.quantity ?? 1;
+    if (currency && price.currency !== currency) throw invalid('All prices must use the same currency.', { param: `line_items[${i}]` });
+    currency = price.currency;
+    total += (price.unit_amount ?? 0) * qty;
+    lineItems.push({ id: newId('li'), price: price.id, quantity: qty });
+  });
+  if (mode === 'subscription' && !lineItems.some((l) => em.store.objects.get(l.price)?.type === 'recurring')) {
+    throw invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
+  }
+  return { lineItems, currency, total };
+}
+
+function create(ctx: Ctx): Obj {
+  const { em } = ctx;
+  const p = parseParams(handlePaymentMethodTypes(ctx), CREATE);
+  const plan = checkSessionParams(em, p);
+  const { mode, allowed, customer, expiresAt } = plan;
+  const { lineItems, currency, total } = collectLineItems(ctx, p, plan);
+  const now = em.now();
   const id = newId('cs_test');
   const types = allowed ?? ['card', 'amazon_pay'];
   const s = {

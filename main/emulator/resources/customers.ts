@@ -1,12 +1,11 @@
 /** Customers: create, retrieve, update, delete, list, search, and their payment methods. */
 import type Stripe from 'stripe';
-import { applyChanges, listParams, requireCustomer } from '../engine/crud.js';
+import { applyChanges, listParams, requireCustomer, searchHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, Resource } from '../engine/emulator.js';
 import { invalid, missing } from '../engine/errors.js';
 import { hexString, newId } from '../engine/ids.js';
-import { paginate, parseLimit } from '../engine/list.js';
+import { paginate } from '../engine/list.js';
 import { createMetadata, mergeMetadata, parseParams, type Props, S } from '../engine/params.js';
-import { matchesQuery, parseQuery } from '../engine/search.js';
 import type { Obj } from '../engine/store.js';
 import { attachPaymentMethod } from './payment-methods.js';
 import { ADDRESS_PROPS, fullAddress } from './shared.js';
@@ -167,36 +166,7 @@ function list(ctx: Ctx): Obj {
   return paginate(ctx.em, 'customer', '/v1/customers', p, p.email ? (o) => o.email === p.email : undefined, 'customer');
 }
 
-function search(ctx: Ctx): Obj {
-  const { em } = ctx;
-  const p = parseParams(ctx.tree, { query: S.req(S.str()), limit: S.int(), page: S.str() });
-  const limit = parseLimit(p.limit);
-  const q = parseQuery(p.query, ['email', 'name', 'phone', 'metadata', 'created', 'description']);
-  let offset = 0;
-  if (p.page) {
-    const m = /^pg_(\d+)$/.exec(Buffer.from(p.page, 'base64url').toString('utf8'));
-    if (!m) throw invalid('Invalid page token.', { param: 'page' });
-    offset = Number(m[1]);
-  }
-  const ids = em.store.lists.get('customer') ?? [];
-  const matches: Obj[] = [];
-  for (let i = ids.length - 1; i >= 0; i--) {
-    if (em.isDeleted(ids[i])) continue;
-    const o = em.store.objects.get(ids[i])!;
-    if (matchesQuery(o, q)) matches.push(o);
-  }
-  const data = matches.slice(offset, offset + limit);
-  const more = matches.length > offset + limit;
-  const out: Obj = {
-    object: 'search_result',
-    data,
-    has_more: more,
-    next_page: more ? Buffer.from(`pg_${offset + limit}`).toString('base64url') : null,
-    url: '/v1/customers/search',
-  };
-  if (ctx.tree.expand && Object.values(ctx.tree.expand).includes('total_count')) out.total_count = matches.length;
-  return out;
-}
+const search = searchHandler({ kind: 'customer' }, '/v1/customers/search', ['email', 'name', 'phone', 'metadata', 'created', 'description']);
 
 function listPaymentMethods(ctx: Ctx, id: string): Obj {
   const { em } = ctx;

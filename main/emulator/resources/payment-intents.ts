@@ -1,6 +1,6 @@
 /** PaymentIntents: create (and confirm), confirm, update, capture, cancel, list. */
 import type Stripe from 'stripe';
-import { applyChanges, type KindInfo, listHandler, requireCustomer, requireObject, retrieveHandler } from '../engine/crud.js';
+import { applyChanges, type KindInfo, listHandler, requireCustomer, requireObject, retrieveHandler, searchHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, ReqInfo, Resource } from '../engine/emulator.js';
 import { invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
@@ -353,6 +353,8 @@ export const paymentIntents: Resource = {
   kind: 'payment_intent',
   routes: [
     { method: 'POST', pattern: '/v1/payment_intents', handler: piCreate },
+    // 'search' must win over ':id'
+    { method: 'GET', pattern: '/v1/payment_intents/search', handler: searchHandler(PAYMENT_INTENT, '/v1/payment_intents/search', ['amount', 'created', 'currency', 'customer', 'metadata', 'status'], ['amount', 'created']) },
     {
       method: 'GET',
       pattern: '/v1/payment_intents',

@@ -88,9 +88,9 @@ export interface SubscriptionOptions {
   offSession?: boolean;
 }
 
-export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o: SubscriptionOptions): Obj {
-  const customer = requireCustomer(em, o.customer);
-  const prices = o.items.map((it, i) => {
+/** The items' prices: recurring, one currency, one interval (Stripe's rule without flexible mixed intervals). */
+function recurringPrices(em: Emulator, items: SubscriptionOptions['items']): Obj[] {
+  const prices = items.map((it, i) => {
     const price = requireObject(em, 'price', 'price', it.price, `items[${i}][price]`);
     if (price.type !== 'recurring') {
       throw invalid(`The price specified (${price.id}) is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, { param: `items[${i}][price]` });
@@ -98,7 +98,7 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
     return price;
   });
   if (prices.length === 0) throw invalid('Missing required param: items.', { code: 'parameter_missing', param: 'items' });
-  const currency = prices[0].currency;
+  const { currency } = prices[0];
   const { interval, interval_count: count } = prices[0].recurring;
   prices.forEach((p, i) => {
     if (p.currency !== currency) throw invalid('All prices on a subscription must have the same currency.', { param: `items[${i}][price]` });
@@ -106,6 +106,14 @@ export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o:
       throw invalid('All prices on a subscription must have the same recurring interval and interval_count.', { param: `items[${i}][price]` });
     }
   });
+  return prices;
+}
+
+export function createSubscriptionInternal(em: Emulator, req: ReqInfo | null, o: SubscriptionOptions): Obj {
+  const customer = requireCustomer(em, o.customer);
+  const prices = recurringPrices(em, o.items);
+  const currency = prices[0].currency;
+  const { interval, interval_count: count } = prices[0].recurring;
   const collection = o.collectionMethod ?? 'charge_automatically';
   const pmId = o.defaultPaymentMethod ?? customer.invoice_settings?.default_payment_method ?? null;
   if (o.defaultPaymentMethod) {
