@@ -54,15 +54,30 @@ export interface FaultRule extends FaultSpec {
   hits: number[];
 }
 
+/** A file part of a multipart request; its param in `tree` holds the key into `Ctx.uploads`. */
+export interface Upload {
+  filename: string | null;
+  contentType: string;
+  data: Buffer;
+}
+
 /** What a handler gets: the request's identity (for events) and its parsed form/query tree. */
 export interface Ctx extends ReqInfo {
   em: Emulator;
   method: string;
   path: string;
   tree: TreeObj;
+  uploads: ReadonlyMap<string, Upload>;
 }
 
-export type HandlerResult = Obj | { status: number; body: Obj };
+/** Bytes rather than JSON (file contents). */
+export interface RawAnswer {
+  status: number;
+  raw: Buffer;
+  contentType: string;
+}
+
+export type HandlerResult = Obj | { status: number; body: Obj } | RawAnswer;
 export type Handler = (ctx: Ctx, ...pathParams: string[]) => HandlerResult;
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';

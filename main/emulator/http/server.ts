@@ -3,14 +3,14 @@
  * idempotency → faults → route → expansion → answer. Everything else is the hosted page or the controls.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_VERSION, type Ctx, type Emulator, type RequestLogEntry } from '../engine/emulator.js';
+import { API_VERSION, type Ctx, type Emulator, type RequestLogEntry, type Upload } from '../engine/emulator.js';
 import { ApiError, docUrl, invalid, type ErrorBody } from '../engine/errors.js';
 import { expandResponse } from '../engine/expand.js';
 import { newId } from '../engine/ids.js';
 import { parseForm } from '../engine/params.js';
 import type { Obj } from '../engine/store.js';
 import { authError, requestedVersion } from './auth.js';
-import { readBody } from './body.js';
+import { isMultipart, MAX_UPLOAD_BODY, parseMultipart, readBody } from './body.js';
 import { handleControl } from './controls.js';
 import { applyFaults } from './faults.js';
 import { beginIdempotent, type IdempotentRequest } from './idempotency.js';
@@ -18,12 +18,16 @@ import { handlePage } from './page.js';
 import type { Router } from './router.js';
 import { sameSite } from './same-site.js';
 
+const NO_UPLOADS: ReadonlyMap<string, Upload> = new Map();
+
 /** How many requests `requestLog` keeps (the newest). */
 export const REQUEST_LOG_LIMIT = 10_000;
 
 interface Answer {
   status: number;
   body: Obj;
+  /** file contents instead of JSON */
+  raw?: { data: Buffer; contentType: string };
   /** whether an idempotency key keeps this answer for replay */
   keep: boolean;
   headers: Record<string, string>;
@@ -63,7 +67,7 @@ async function handleSite(em: Emulator, req: IncomingMessage, res: ServerRespons
       res.end('Cross-site requests to the emulator page and controls are not allowed.');
       return;
     }
-    const body = method === 'POST' ? await readBody(req) : '';
+    const body = method === 'POST' ? (await readBody(req)).toString('utf8') : '';
     if (path.startsWith('/_emulator/')) return await handleControl(em, req, res, method, path, body);
     if (path.startsWith('/checkout/')) return handlePage(em, req, res, method, path, query);
     res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -101,11 +105,12 @@ async function handleApi(em: Emulator, router: Router, req: IncomingMessage, res
 
   let idem: IdempotentRequest | undefined;
   try {
-    const rawBody = method === 'POST' ? await readBody(req) : '';
+    const multipart = method === 'POST' && isMultipart(req);
+    const rawBody = method === 'POST' ? await readBody(req, multipart ? MAX_UPLOAD_BODY : undefined) : undefined;
     const authFail = authError(req.headers.authorization);
     if (authFail) throw authFail;
     apiVersion = requestedVersion(req.headers['stripe-version'], API_VERSION);
-    const tree = parseForm(method === 'POST' ? rawBody || query : query);
+    const { tree, uploads } = multipart ? await parseMultipart(req, rawBody!) : { tree: parseForm(rawBody?.length ? rawBody.toString('utf8') : query), uploads: NO_UPLOADS };
     if (idemKey !== undefined) {
       idem = beginIdempotent(em, idemKey, method, path, tree);
       if (idem.replay) {
@@ -114,7 +119,13 @@ async function handleApi(em: Emulator, router: Router, req: IncomingMessage, res
       }
     }
     const { loseResponse } = await applyFaults(em, method, path);
-    const answer = dispatch(router, { em, method, path, tree, id: requestId, idempotencyKey: idemKey ?? null, apiVersion });
+    const answer = dispatch(router, { em, method, path, tree, uploads, id: requestId, idempotencyKey: idemKey ?? null, apiVersion });
+    if (answer.raw) {
+      logEntry.status = answer.status;
+      res.writeHead(answer.status, { 'Content-Type': answer.raw.contentType, 'Content-Length': answer.raw.data.length, 'Stripe-Version': apiVersion });
+      res.end(answer.raw.data);
+      return;
+    }
     const text = JSON.stringify(answer.body);
     if (idem && answer.keep) idem.finish({ status: answer.status, body: text, requestId });
     em.flush();
@@ -142,6 +153,7 @@ function dispatch(router: Router, ctx: Ctx): Answer {
     const found = router.find(method, path);
     if (!found) throw invalid(`Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, { status: 404 });
     const result = found.route.handler(ctx, ...found.params.map(decodeURIComponent));
+    if ('raw' in result && Buffer.isBuffer(result.raw)) return { status: result.status, body: {}, raw: { data: result.raw, contentType: result.contentType }, keep: false, headers: {} };
     let status = 200;
     let body: Obj;
     if ('status' in result && 'body' in result && typeof result.status === 'number') {

@@ -4,6 +4,7 @@ import { charges } from './charges.js';
 import { checkoutSessions } from './checkout-sessions.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
+import { files } from './files.js';
 import { invoicePaymentResource } from './invoice-payments.js';
 import { invoices } from './invoices.js';
 import { mandates } from './mandates.js';
@@ -32,4 +33,5 @@ export const RESOURCES: readonly Resource[] = [
   invoicePaymentResource,
   events,
   webhookEndpoints,
+  files,
 ];
