@@ -159,6 +159,8 @@ const SDK_TYPES: Record<string, [string, string, string]> = {
   'payment_intent (declined)': ['PaymentIntents.d.ts', 'PaymentIntent', 'payment_intent'],
   charge: ['Charges.d.ts', 'Charge', 'charge'],
   refund: ['Refunds.d.ts', 'Refund', 'refund'],
+  dispute: ['Disputes.d.ts', 'Dispute', 'dispute'],
+  file: ['Files.d.ts', 'File', 'file'],
   product: ['Products.d.ts', 'Product', 'product'],
   price: ['Prices.d.ts', 'Price', 'price'],
   plan: ['Plans.d.ts', 'Plan', 'plan'],
@@ -202,6 +204,9 @@ beforeAll(async () => {
     .create({ amount: 19901, currency: 'jpy', customer: saved.customer.id, payment_method: saved.paymentMethod.id, allowed_payment_method_types: ['amazon_pay'], off_session: true, confirm: true })
     .catch((e: Stripe.errors.StripeCardError) => e.payment_intent!);
   const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 1000 });
+  const file = await stripe.files.create({ purpose: 'dispute_evidence', file: { data: Buffer.from('%PDF-1.7\n%%EOF\n'), name: 'evidence.pdf', type: 'application/pdf' } });
+  const dispute = emulator.controls.openDispute(pi.latest_charge as string);
+  await stripe.disputes.update(dispute.id, { evidence: { uncategorized_file: file.id, uncategorized_text: 'consent' } });
   const product = await stripe.products.create({ name: 'Conformance product' });
   const price = await stripe.prices.create({ product: product.id, currency: 'jpy', unit_amount: 1000, recurring: { interval: 'month' } });
   const sub = await stripe.subscriptions.create({ customer: saved.customer.id, items: [{ price: price.id }], default_payment_method: saved.paymentMethod.id });
@@ -219,6 +224,8 @@ beforeAll(async () => {
   objects['payment_intent (declined)'] = await rawGet(`/v1/payment_intents/${declined.id}`);
   objects.charge = await rawGet(`/v1/charges/${pi.latest_charge}`);
   objects.refund = await rawGet(`/v1/refunds/${refund.id}`);
+  objects.dispute = await rawGet(`/v1/disputes/${dispute.id}`);
+  objects.file = await rawGet(`/v1/files/${file.id}`);
   objects.product = await rawGet(`/v1/products/${product.id}`);
   objects.price = await rawGet(`/v1/prices/${price.id}`);
   objects.subscription = await rawGet(`/v1/subscriptions/${sub.id}`);

@@ -315,6 +315,8 @@ export const MAGIC = {
   unavailable: 9902,
   authenticationRequired: 9903,
   refundFail: 9904,
+  /** the charge succeeds, then a dispute opens on it (`charge.dispute.created`) */
+  dispute: 9905,
 } as const;
 
 function magicOutcome(amount: number): Outcome {

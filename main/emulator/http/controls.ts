@@ -7,7 +7,9 @@ import type { Obj, Outcome } from '../engine/store.js';
 import type { WebhookDelivery } from '../engine/webhooks.js';
 import { authorizeSession, failSession } from '../resources/checkout-flow.js';
 import { failRedirect, sessionUrl, successRedirect } from '../resources/checkout-sessions.js';
+import { closeDispute, DISPUTE, openDispute } from '../resources/disputes.js';
 import { setMandateStatus } from '../resources/mandates.js';
+import { requireOf } from '../engine/crud.js';
 import { compileFault } from './faults.js';
 
 export type PaymentOutcome = Outcome;
@@ -35,6 +37,10 @@ export interface EmulatorControls {
   clearFaults(): void;
   /** simulate the customer revoking the Amazon Pay charge permission: mandate → inactive, `mandate.updated` */
   deactivateMandate(mandateId: string): Obj;
+  /** the customer disputes a succeeded charge: a Dispute (needs_response) and `charge.dispute.created` */
+  openDispute(chargeId: string, opts?: { reason?: string }): Obj;
+  /** the bank decides a dispute: `charge.dispute.closed` with status won or lost */
+  resolveDispute(disputeId: string, outcome: 'won' | 'lost'): Obj;
   /** drive the hosted page without a browser; returns where the browser would be redirected */
   completeCheckoutSession(sessionId: string, opts?: { outcome?: 'authorize' | 'fail'; ipAddress?: string; userAgent?: string }): { redirectUrl: string };
   /** delays (ms) before retry 1, 2, ... of a failed webhook delivery; default 1s, 5s, 30s, 2m, 10m, 1h */
@@ -81,6 +87,23 @@ export function createControls(em: Emulator): EmulatorControls {
     },
     deactivateMandate(mandateId) {
       return setMandateStatus(em, mandateId, 'inactive');
+    },
+    openDispute(chargeId, opts = {}) {
+      try {
+        const charge = em.getKind('charge', chargeId);
+        if (!charge) throw missing('charge', chargeId, 'charge');
+        return openDispute(em, null, charge, opts.reason);
+      } finally {
+        em.flush();
+      }
+    },
+    resolveDispute(disputeId, outcome) {
+      if (outcome !== 'won' && outcome !== 'lost') throw new Error("resolveDispute: outcome must be 'won' or 'lost'");
+      try {
+        return closeDispute(em, null, requireOf(em, DISPUTE, disputeId), outcome);
+      } finally {
+        em.flush();
+      }
     },
     completeCheckoutSession(sessionId, opts = {}) {
       const s = em.getKind('checkout.session', sessionId);
@@ -204,6 +227,8 @@ export async function handleControl(em: Emulator, req: IncomingMessage, res: Ser
       c.clearFaults();
       return json(200, { ok: true });
     }
+    if ((m = /^POST \/_emulator\/charges\/([^/]+)\/dispute$/.exec(route))) return json(200, c.openDispute(decodeURIComponent(m[1]), { reason: body.reason }));
+    if ((m = /^POST \/_emulator\/disputes\/([^/]+)\/(won|lost)$/.exec(route))) return json(200, c.resolveDispute(decodeURIComponent(m[1]), m[2] as 'won' | 'lost'));
     if ((m = /^POST \/_emulator\/mandates\/([^/]+)\/deactivate$/.exec(route))) return json(200, c.deactivateMandate(decodeURIComponent(m[1])));
     if ((m = /^POST \/_emulator\/checkout\/sessions\/([^/]+)\/(authorize|fail)$/.exec(route))) {
       const id = decodeURIComponent(m[1]);

@@ -1,11 +1,12 @@
 /** Charges: one per payment attempt, with the outcome (test controls, magic amounts, mandate state) decided here. */
 import type Stripe from 'stripe';
 import { type KindInfo, listHandler, retrieveHandler } from '../engine/crud.js';
-import type { Emulator, ReqInfo, Resource } from '../engine/emulator.js';
+import { MAGIC, type Emulator, type ReqInfo, type Resource } from '../engine/emulator.js';
 import { ApiError, docUrl } from '../engine/errors.js';
 import { newId, randomString } from '../engine/ids.js';
 import { S } from '../engine/params.js';
 import type { Obj, Outcome } from '../engine/store.js';
+import { openDispute } from './disputes.js';
 import { clone } from '../engine/util.js';
 import { mandateOf } from './mandates.js';
 
@@ -142,6 +143,7 @@ export function attemptPayment(em: Emulator, req: ReqInfo | null, pi: Obj, pm: O
     em.touch();
     em.emit('charge.succeeded', charge!, req);
     em.emit(pi.status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated', pi, req, prev);
+    if (pi.status === 'succeeded' && pi.amount % 10000 === MAGIC.dispute) openDispute(em, null, charge!);
     return;
   }
   pi.status = 'requires_payment_method';

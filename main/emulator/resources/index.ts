@@ -3,6 +3,7 @@ import type { Resource } from '../engine/emulator.js';
 import { charges } from './charges.js';
 import { checkoutSessions } from './checkout-sessions.js';
 import { customers } from './customers.js';
+import { disputes } from './disputes.js';
 import { events } from './events.js';
 import { files } from './files.js';
 import { invoicePaymentResource } from './invoice-payments.js';
@@ -26,6 +27,7 @@ export const RESOURCES: readonly Resource[] = [
   paymentIntents,
   charges,
   refunds,
+  disputes,
   products,
   prices,
   subscriptions,
