@@ -22,6 +22,14 @@ const IMPORT_ZONES = [
   { target: './main/store', from: ['./main', './preload', './renderer'], except: ['./store'], message: 'main/store imports nothing of ours (DESIGN §1).' },
   { target: './main/emulator', from: ['./main', './preload', './renderer'], except: ['./emulator'], message: 'main/emulator imports nothing of ours (DESIGN §1).' },
   { target: './renderer', from: './main', message: 'The renderer never imports from main/: use window.api (DESIGN §1).' },
+  // inside the emulator, dependencies point one way: engine ← resources ← http ← composition (DESIGN §5)
+  {
+    target: './main/emulator/engine',
+    from: ['./main/emulator/resources', './main/emulator/http', './main/emulator/index.ts', './main/emulator/cli.ts'],
+    message: 'The emulator engine knows no resource and no HTTP: resources register with it (DESIGN §5).',
+  },
+  { target: './main/emulator/resources', from: ['./main/emulator/http', './main/emulator/index.ts', './main/emulator/cli.ts'], message: 'Resources never import the server (DESIGN §5).' },
+  { target: './main/emulator/http', from: ['./main/emulator/index.ts', './main/emulator/cli.ts'], message: 'http is wired by the composition (index.ts), not the other way round (DESIGN §5).' },
 ];
 
 export default tseslint.config(
