@@ -254,6 +254,23 @@ describe('conformance with the SDK types (2026-10-28.endive) and fixtures3.json'
     expect(problemsOf(resource, actual)).toEqual([]);
   });
 
+  it.each([
+    ['customer.created', 'customer'],
+    ['setup_intent.succeeded', 'setup_intent'],
+    ['checkout.session.completed', 'checkout.session'],
+    ['payment_intent.succeeded', 'payment_intent'],
+    ['charge.succeeded', 'charge'],
+    ['refund.created', 'refund'],
+    ['charge.dispute.created', 'dispute'],
+    ['customer.subscription.created', 'subscription'],
+    ['invoice.paid', 'invoice'],
+  ])('the object in a %s event is a %s as the SDK declares it', async (type, resource) => {
+    const [event] = (await stripe.events.list({ type, limit: 1 })).data;
+    expect(event, type).toBeDefined();
+    const raw = await rawGet(`/v1/events/${event.id}`);
+    expect(problemsOf(resource, (raw.data as { object: Raw }).object)).toEqual([]);
+  });
+
   it('endive shapes: billing_mode, current_trial, invoice line quantity_decimal and subscription, no top-level Invoice.subscription', () => {
     expect(objects.subscription.billing_mode).toMatchObject({ type: 'flexible', flexible: {} });
     expect(objects['subscription (classic, trialing)']).toMatchObject({ status: 'trialing', billing_mode: { type: 'classic', flexible: null } });
