@@ -78,6 +78,11 @@ export function listHandler<P extends Obj = Obj>(k: KindInfo, url: string, filte
   };
 }
 
+/** The usual list filter: each named param, when given, must equal the object's field of that name. */
+export function matchFields(...names: string[]): (p: Obj, o: Obj) => boolean {
+  return (p, o) => names.every((n) => p[n] === undefined || p[n] === null || o[n] === p[n]);
+}
+
 /** DELETE /v1/<things>/:id: the object reads as `{ id, object, deleted: true }` from then on. */
 export function deleteHandler(k: KindInfo, opts: { event?: string; before?: (ctx: Ctx, obj: Obj) => void } = {}): Handler {
   return (ctx, id) => {

@@ -1,6 +1,6 @@
 /** Charges: one per payment attempt, with the outcome (test controls, magic amounts, mandate state) decided here. */
 import type Stripe from 'stripe';
-import { type KindInfo, listHandler, retrieveHandler } from '../engine/crud.js';
+import { type KindInfo, listHandler, matchFields, retrieveHandler } from '../engine/crud.js';
 import { MAGIC, type Emulator, type ReqInfo, type Resource } from '../engine/emulator.js';
 import { ApiError, docUrl } from '../engine/errors.js';
 import { newId, randomString } from '../engine/ids.js';
@@ -169,7 +169,7 @@ export const charges: Resource = {
     {
       method: 'GET',
       pattern: '/v1/charges',
-      handler: listHandler<Obj>(CHARGE, '/v1/charges', { customer: S.str(), payment_intent: S.str(), transfer_group: S.str() }, (p, o) => (!p.customer || o.customer === p.customer) && (!p.payment_intent || o.payment_intent === p.payment_intent)),
+      handler: listHandler(CHARGE, '/v1/charges', { customer: S.str(), payment_intent: S.str(), transfer_group: S.str() }, matchFields('customer', 'payment_intent')),
     },
     { method: 'GET', pattern: '/v1/charges/:id', handler: retrieveHandler(CHARGE) },
   ],

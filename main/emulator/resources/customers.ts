@@ -1,6 +1,6 @@
 /** Customers: create, retrieve, update, delete, list, search, and their payment methods. */
 import type Stripe from 'stripe';
-import { applyChanges, listParams, requireCustomer, searchHandler } from '../engine/crud.js';
+import { applyChanges, listHandler, listParams, matchFields, requireCustomer, searchHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, Resource } from '../engine/emulator.js';
 import { invalid, missing } from '../engine/errors.js';
 import { hexString, newId } from '../engine/ids.js';
@@ -161,10 +161,7 @@ function del(ctx: Ctx, id: string): Obj {
   return stub;
 }
 
-function list(ctx: Ctx): Obj {
-  const p = listParams(ctx, { email: S.str({ max: 512 }), test_clock: S.str() });
-  return paginate(ctx.em, 'customer', '/v1/customers', p, p.email ? (o) => o.email === p.email : undefined, 'customer');
-}
+const list = listHandler({ kind: 'customer' }, '/v1/customers', { email: S.str({ max: 512 }), test_clock: S.str() }, matchFields('email'));
 
 const search = searchHandler({ kind: 'customer' }, '/v1/customers/search', ['email', 'name', 'phone', 'metadata', 'created', 'description']);
 

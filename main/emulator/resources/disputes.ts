@@ -4,7 +4,7 @@
  * `POST /v1/disputes/:id`, `close` accepts the loss, and the test control decides won or lost.
  */
 import type Stripe from 'stripe';
-import { applyChanges, type KindInfo, listHandler, requireOf, retrieveHandler } from '../engine/crud.js';
+import { applyChanges, type KindInfo, listHandler, matchFields, requireOf, retrieveHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, ReqInfo, Resource } from '../engine/emulator.js';
 import { invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
@@ -134,7 +134,7 @@ export const disputes: Resource = {
     {
       method: 'GET',
       pattern: '/v1/disputes',
-      handler: listHandler<Obj>(DISPUTE, '/v1/disputes', { charge: S.str(), payment_intent: S.str() }, (p, o) => (!p.charge || o.charge === p.charge) && (!p.payment_intent || o.payment_intent === p.payment_intent)),
+      handler: listHandler(DISPUTE, '/v1/disputes', { charge: S.str(), payment_intent: S.str() }, matchFields('charge', 'payment_intent')),
     },
     { method: 'GET', pattern: '/v1/disputes/:id', handler: retrieveHandler(DISPUTE) },
     { method: 'POST', pattern: '/v1/disputes/:id', handler: disputeUpdate },

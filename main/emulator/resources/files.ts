@@ -3,7 +3,7 @@
  * is how training mode points it here), retrieve, list, and the contents at `url`.
  */
 import type Stripe from 'stripe';
-import { type KindInfo, listHandler, requireOf, retrieveHandler } from '../engine/crud.js';
+import { type KindInfo, listHandler, matchFields, requireOf, retrieveHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, RawAnswer, Resource } from '../engine/emulator.js';
 import { invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
@@ -83,7 +83,7 @@ export const files: Resource = {
   kind: 'file',
   routes: [
     { method: 'POST', pattern: '/v1/files', handler: fileCreate },
-    { method: 'GET', pattern: '/v1/files', handler: listHandler<Obj>(FILE, '/v1/files', { purpose: S.str() }, (p, o) => !p.purpose || o.purpose === p.purpose) },
+    { method: 'GET', pattern: '/v1/files', handler: listHandler(FILE, '/v1/files', { purpose: S.str() }, matchFields('purpose')) },
     { method: 'GET', pattern: '/v1/files/:id', handler: retrieveHandler(FILE) },
     { method: 'GET', pattern: '/v1/files/:id/contents', handler: fileContents },
   ],

@@ -1,6 +1,6 @@
 /** PaymentIntents: create (and confirm), confirm, update, capture, cancel, list. */
 import type Stripe from 'stripe';
-import { applyChanges, type KindInfo, listHandler, requireCustomer, requireObject, retrieveHandler, searchHandler } from '../engine/crud.js';
+import { applyChanges, type KindInfo, listHandler, matchFields, requireCustomer, requireObject, retrieveHandler, searchHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, ReqInfo, Resource } from '../engine/emulator.js';
 import { invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
@@ -358,7 +358,7 @@ export const paymentIntents: Resource = {
     {
       method: 'GET',
       pattern: '/v1/payment_intents',
-      handler: listHandler<Obj>(PAYMENT_INTENT, '/v1/payment_intents', { customer: S.str(), customer_account: S.str() }, (p, o) => !p.customer || o.customer === p.customer),
+      handler: listHandler(PAYMENT_INTENT, '/v1/payment_intents', { customer: S.str(), customer_account: S.str() }, matchFields('customer')),
     },
     { method: 'GET', pattern: '/v1/payment_intents/:id', handler: retrieveHandler(PAYMENT_INTENT, { client_secret: S.str() }) },
     { method: 'POST', pattern: '/v1/payment_intents/:id', handler: piUpdate },

@@ -1,6 +1,6 @@
 /** Refunds: asynchronous for Amazon Pay (pending, then succeeded or failed right after the response). */
 import type Stripe from 'stripe';
-import { type KindInfo, listHandler, metadataUpdateHandler, requireObject, retrieveHandler } from '../engine/crud.js';
+import { type KindInfo, listHandler, matchFields, metadataUpdateHandler, requireObject, retrieveHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, Resource } from '../engine/emulator.js';
 import { invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
@@ -121,7 +121,7 @@ export const refunds: Resource = {
     {
       method: 'GET',
       pattern: '/v1/refunds',
-      handler: listHandler<Obj>(REFUND, '/v1/refunds', { charge: S.str(), payment_intent: S.str() }, (p, o) => (!p.charge || o.charge === p.charge) && (!p.payment_intent || o.payment_intent === p.payment_intent)),
+      handler: listHandler(REFUND, '/v1/refunds', { charge: S.str(), payment_intent: S.str() }, matchFields('charge', 'payment_intent')),
     },
     { method: 'GET', pattern: '/v1/refunds/:id', handler: retrieveHandler(REFUND) },
     { method: 'POST', pattern: '/v1/refunds/:id', handler: metadataUpdateHandler(REFUND) },

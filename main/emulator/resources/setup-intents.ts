@@ -1,10 +1,9 @@
 /** SetupIntents: created directly or by a setup-mode Checkout Session, confirmed through the hosted page. */
 import type Stripe from 'stripe';
-import { applyChanges, type KindInfo, listParams, requireCustomer, requireObject, retrieveHandler } from '../engine/crud.js';
+import { applyChanges, type KindInfo, listHandler, matchFields, requireCustomer, requireObject, retrieveHandler } from '../engine/crud.js';
 import { AUTOMATIC, type Ctx, type Emulator, type ReqInfo, type Resource } from '../engine/emulator.js';
 import { docUrl, invalid } from '../engine/errors.js';
 import { newId } from '../engine/ids.js';
-import { paginate } from '../engine/list.js';
 import { createMetadata, mergeMetadata, parseParams, S } from '../engine/params.js';
 import type { Obj } from '../engine/store.js';
 import { createMandate } from './mandates.js';
@@ -166,17 +165,9 @@ function siUpdate(ctx: Ctx, id: string): Obj {
   return si;
 }
 
-function siList(ctx: Ctx): Obj {
-  const p = listParams(ctx, { customer: S.str(), payment_method: S.str(), attach_to_self: S.bool(), customer_account: S.str() });
-  return paginate(
-    ctx.em,
-    'setup_intent',
-    '/v1/setup_intents',
-    p,
-    (o) => (!p.customer || o.customer === p.customer) && (!p.payment_method || o.payment_method === p.payment_method),
-    'setupintent',
-  );
-}
+const SETUP_INTENT: KindInfo = { kind: 'setup_intent', what: 'setupintent', idParam: 'intent' };
+
+const siList = listHandler(SETUP_INTENT, '/v1/setup_intents', { customer: S.str(), payment_method: S.str(), attach_to_self: S.bool(), customer_account: S.str() }, matchFields('customer', 'payment_method'));
 
 function siCancel(ctx: Ctx, id: string): Obj {
   const p = parseParams(ctx.tree, { cancellation_reason: S.str({ enum: ['abandoned', 'duplicate', 'requested_by_customer'] }) });
@@ -185,7 +176,6 @@ function siCancel(ctx: Ctx, id: string): Obj {
 }
 
 
-const SETUP_INTENT: KindInfo = { kind: 'setup_intent', what: 'setupintent', idParam: 'intent' };
 
 export const setupIntents: Resource = {
   kind: 'setup_intent',
