@@ -1,7 +1,7 @@
 /** Request bodies, bounded: forms are small; file uploads (multipart) may be up to Stripe's 16 MB. */
 import type { IncomingMessage } from 'node:http';
-import { invalid } from '../engine/errors.js';
 import type { Upload } from '../engine/emulator.js';
+import { invalid } from '../engine/errors.js';
 import { parseForm, type TreeObj } from '../engine/params.js';
 
 export const MAX_FORM_BODY = 2 * 1024 * 1024;

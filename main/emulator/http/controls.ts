@@ -1,5 +1,6 @@
 /** Test controls: programmatic (`emulator.controls`) and HTTP (`/_emulator/...`, loopback only, no API key). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requireOf } from '../engine/crud.js';
 import { API_VERSION, type Emulator, type FaultSpec } from '../engine/emulator.js';
 import { ApiError, invalid, missing } from '../engine/errors.js';
 import { parseForm } from '../engine/params.js';
@@ -9,7 +10,6 @@ import { authorizeSession, failSession } from '../resources/checkout-flow.js';
 import { failRedirect, sessionUrl, successRedirect } from '../resources/checkout-sessions.js';
 import { closeDispute, DISPUTE, openDispute } from '../resources/disputes.js';
 import { setMandateStatus } from '../resources/mandates.js';
-import { requireOf } from '../engine/crud.js';
 import { compileFault } from './faults.js';
 
 export type PaymentOutcome = Outcome;

@@ -6,8 +6,8 @@ import { ApiError, docUrl } from '../engine/errors.js';
 import { newId, randomString } from '../engine/ids.js';
 import { S } from '../engine/params.js';
 import type { Obj, Outcome } from '../engine/store.js';
-import { openDispute } from './disputes.js';
 import { clone } from '../engine/util.js';
+import { openDispute } from './disputes.js';
 import { mandateOf } from './mandates.js';
 
 export type AttemptOutcome = Outcome | 'mandate_invalid';

@@ -9,9 +9,9 @@ import { createMetadata, parseParams, type Props, S } from '../engine/params.js'
 import type { Obj } from '../engine/store.js';
 import { cancelPaymentIntentInternal } from './payment-intents.js';
 import { createPriceInternal } from './prices.js';
-import { BILLING_MODE } from './subscriptions.js';
 import { buildSetupIntent, cancelSetupIntent } from './setup-intents.js';
 import { checkCurrency, checkPmTypes, checkUrl, handlePaymentMethodTypes } from './shared.js';
+import { BILLING_MODE } from './subscriptions.js';
 
 const LOCALES = [
   'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hi-IN', 'hr', 'hu', 'id', 'it',

@@ -3,11 +3,11 @@ import type Stripe from 'stripe';
 import { applyChanges, type KindInfo, listParams, requireCustomer, requireObject, retrieveHandler } from '../engine/crud.js';
 import type { Ctx, Emulator, ReqInfo, Resource } from '../engine/emulator.js';
 import { invalid, missing } from '../engine/errors.js';
-import { deactivateMandatesOf } from './mandates.js';
 import { newId } from '../engine/ids.js';
 import { paginate } from '../engine/list.js';
 import { createMetadata, mergeMetadata, parseParams, S } from '../engine/params.js';
 import type { Obj } from '../engine/store.js';
+import { deactivateMandatesOf } from './mandates.js';
 import { ADDRESS_PROPS, emptyAddress, fullAddress } from './shared.js';
 
 export const REUSE_MESSAGE =
