@@ -19,6 +19,8 @@ const IMPORT_ZONES = [
     message: 'main/core is the business in plain Node: it may import main/store and preload/contract only (DESIGN §1).',
   },
   { target: './main/core', from: './renderer', message: 'main/core never imports the renderer (DESIGN §1).' },
+  { target: './main/core', from: './preload', except: ['./contract.ts'], message: 'main/core takes only the contract from preload/ (DESIGN §1).' },
+  { target: './preload', from: ['./main', './renderer'], message: 'preload/ builds window.api from the contract alone (DESIGN §1).' },
   { target: './main/store', from: ['./main', './preload', './renderer'], except: ['./store'], message: 'main/store imports nothing of ours (DESIGN §1).' },
   { target: './main/emulator', from: ['./main', './preload', './renderer'], except: ['./emulator'], message: 'main/emulator imports nothing of ours (DESIGN §1).' },
   { target: './renderer', from: './main', message: 'The renderer never imports from main/: use window.api (DESIGN §1).' },

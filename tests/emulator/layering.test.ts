@@ -32,3 +32,15 @@ describe('emulator layering (lint)', () => {
     expect((await ruleIds(file, code)).join('\n')).toMatch(/import-x\/no-cycle/);
   });
 });
+
+describe('DESIGN §1 import table (lint)', () => {
+  it('core may not import the shell, preload beyond the contract, or the renderer; the store nothing of ours; the renderer nothing of main', async () => {
+    const errors = async (file: string, from: string) => (await ruleIds(file, `import * as m from '${from}';\nexport const x = m;\n`)).filter((r) => r.startsWith('import-x/no-restricted-paths'));
+    expect(await errors('main/core/probe.ts', '../window.js')).toHaveLength(1);
+    expect(await errors('main/core/probe.ts', '../../preload/index.js')).toHaveLength(1);
+    expect(await errors('main/core/probe.ts', '../../preload/contract.js')).toHaveLength(0);
+    expect(await errors('main/core/probe.ts', '../store/json-store.js')).toHaveLength(0);
+    expect(await errors('main/store/probe.ts', '../core/errors.js')).toHaveLength(1);
+    expect(await errors('renderer/probe.ts', '../main/core/errors.js')).toHaveLength(1);
+  });
+});
