@@ -1,19 +1,20 @@
 /**
  * Local Stripe emulator (training mode and tests). Plain Node, self-contained.
+ * This file is the composition: engine ← resources ← http, wired here and nowhere else.
  * See README.md in this folder for endpoints, test controls and magic amounts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Emulator, type RequestLogEntry as CoreRequestLogEntry } from './core.js';
-import { createControls, type EmulatorControls } from './controls.js';
-import { handleRequest } from './server.js';
-import { sessionUrl } from './api/checkout.js';
-import { settleRefund } from './api/payments.js';
+import { Emulator, type RequestLogEntry as CoreRequestLogEntry } from './engine/emulator.js';
+import { createControls, type EmulatorControls } from './http/controls.js';
+import { createRouter } from './http/router.js';
+import { handleRequest } from './http/server.js';
+import { RESOURCES } from './resources/index.js';
 
-export type { EmulatorControls, PaymentOutcome, PaymentOutcomeSpec } from './controls.js';
-export type { FaultSpec } from './core.js';
-export type { WebhookDelivery } from './webhooks.js';
-export { MAGIC as MAGIC_AMOUNTS, API_VERSION as EMULATOR_API_VERSION } from './core.js';
+export type { EmulatorControls, PaymentOutcome, PaymentOutcomeSpec } from './http/controls.js';
+export type { FaultSpec } from './engine/emulator.js';
+export type { WebhookDelivery } from './engine/webhooks.js';
+export { MAGIC as MAGIC_AMOUNTS, API_VERSION as EMULATOR_API_VERSION } from './engine/emulator.js';
 
 export interface EmulatorOptions {
   port?: number; // 0/undefined = random free port
@@ -50,9 +51,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
-  const em = new Emulator({ statePath: options.statePath, log });
+  const em = new Emulator({ statePath: options.statePath, log, resources: RESOURCES });
+  const router = createRouter(RESOURCES);
   const server = createServer((req, res) => {
-    handleRequest(em, req, res).catch((e: unknown) => {
+    handleRequest(em, router, req, res).catch((e: unknown) => {
       log(`emulator: unhandled error: ${(e as Error)?.stack ?? String(e)}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -64,22 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  em.origin = origin;
-
-  // a restored state may carry URLs of a previous port: point open sessions at this server
-  for (const id of em.store.openSessions) {
-    const s = em.store.objects.get(id);
-    if (!s) continue;
-    s.url = sessionUrl(em, id);
-    const si = s.setup_intent ? em.store.objects.get(s.setup_intent) : undefined;
-    if (si?.next_action?.redirect_to_url) {
-      si.next_action.redirect_to_url = { url: `${sessionUrl(em, id)}/amazon_pay`, return_url: sessionUrl(em, id) };
-    }
-  }
-  // refunds still pending from a previous run settle now
-  for (const id of em.store.lists.get('refund') ?? []) if (em.store.objects.get(id)?.status === 'pending') settleRefund(em, id);
-  em.tick();
-  em.startTimers();
+  em.start(origin);
 
   let stopped = false;
   const running: RunningEmulator = {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import type { RunningEmulator } from '../../main/emulator/index.js';
 import { EMULATOR_API_KEY } from '../../main/emulator/index.js';
-import { hexString, newId } from '../../main/emulator/util.js';
+import { hexString, newId } from '../../main/emulator/engine/ids.js';
 import { createCustomerWithSavedAmazonPay, startEmulatorWithClient, stripeClientFor } from './helpers.js';
 import type { Json } from './helpers.js';
 

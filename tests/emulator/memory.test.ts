@@ -1,6 +1,6 @@
 /** The emulator runs all day in training mode: what it keeps in memory must stay bounded. */
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../main/emulator/store';
+import { Store } from '../../main/emulator/engine/store';
 
 describe('idempotency records', () => {
   it('forgets first responses older than 24 hours as new ones come in', () => {

@@ -1,16 +1,15 @@
-/** Customers: create, retrieve, update, delete, list, search, list/retrieve payment methods. */
+/** Customers: create, retrieve, update, delete, list, search, and their payment methods. */
 import type Stripe from 'stripe';
-import type { Emulator } from '../core.js';
-import { invalid, missing } from '../errors.js';
-import { createMetadata, mergeMetadata, parseParams, S, type Props } from '../params.js';
-import { matchesQuery, parseQuery } from '../search.js';
-import type { Ctx, Route } from '../server.js';
-import type { Obj } from '../store.js';
-import { hexString, newId } from '../util.js';
-import { paginate, parseLimit } from '../list.js';
-import { ADDRESS_PROPS, applyChanges, fullAddress, listParams, requireCustomer } from './common.js';
-import { attachPaymentMethod } from './setup.js';
-import { cancelSubscriptionsOfCustomer } from './billing.js';
+import { applyChanges, listHandler, listParams, matchFields, requireCustomer, searchHandler } from '../engine/crud.js';
+import type { Ctx, Emulator, Resource } from '../engine/emulator.js';
+import { invalid, missing } from '../engine/errors.js';
+import { hexString, newId } from '../engine/ids.js';
+import { paginate } from '../engine/list.js';
+import { createMetadata, mergeMetadata, parseParams, type Props, S } from '../engine/params.js';
+import type { Obj } from '../engine/store.js';
+import { attachPaymentMethod } from './payment-methods.js';
+import { ADDRESS_PROPS, fullAddress } from './shared.js';
+import { cancelSubscriptionsOfCustomer } from './subscriptions.js';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
@@ -37,7 +36,9 @@ const COMMON: Props = {
   tax_exempt: S.str({ enum: ['none', 'exempt', 'reverse'] }),
   validate: S.bool(),
 };
+
 const CREATE: Props = { ...COMMON, payment_method: S.str(), tax_id_data: S.any(), test_clock: S.str() };
+
 const UPDATE: Props = { ...COMMON, default_source: S.str() };
 
 function checkEmail(email: string | null | undefined): void {
@@ -63,7 +64,7 @@ function checkDefaultPm(em: Emulator, customerId: string, pm: string | null | un
 /** Store a new customer from validated create params (no event). */
 export function buildCustomer(em: Emulator, p: Obj): Obj {
   const id = newId('cus');
-  const c: Stripe.Customer = {
+  const c = {
     id,
     object: 'customer',
     address: fullAddress(p.address),
@@ -92,10 +93,11 @@ export function buildCustomer(em: Emulator, p: Obj): Obj {
     shipping: shipping(p.shipping),
     tax_exempt: p.tax_exempt ?? 'none',
     test_clock: null,
-  };
-  if (p.business_name) c.business_name = p.business_name;
-  if (p.individual_name) c.individual_name = p.individual_name;
-  return em.insert(c as Obj);
+    // optional in the SDK type: present only once set
+    ...(p.business_name ? { business_name: p.business_name as string } : {}),
+    ...(p.individual_name ? { individual_name: p.individual_name as string } : {}),
+  } satisfies Stripe.Customer;
+  return em.insert(c);
 }
 
 function create(ctx: Ctx): Obj {
@@ -159,41 +161,9 @@ function del(ctx: Ctx, id: string): Obj {
   return stub;
 }
 
-function list(ctx: Ctx): Obj {
-  const p = listParams(ctx, { email: S.str({ max: 512 }), test_clock: S.str() });
-  return paginate(ctx.em, 'customer', '/v1/customers', p, p.email ? (o) => o.email === p.email : undefined, 'customer');
-}
+const list = listHandler({ kind: 'customer' }, '/v1/customers', { email: S.str({ max: 512 }), test_clock: S.str() }, matchFields('email'));
 
-function search(ctx: Ctx): Obj {
-  const { em } = ctx;
-  const p = parseParams(ctx.tree, { query: S.req(S.str()), limit: S.int(), page: S.str() });
-  const limit = parseLimit(p.limit);
-  const q = parseQuery(p.query, ['email', 'name', 'phone', 'metadata', 'created', 'description']);
-  let offset = 0;
-  if (p.page) {
-    const m = /^pg_(\d+)$/.exec(Buffer.from(p.page, 'base64url').toString('utf8'));
-    if (!m) throw invalid('Invalid page token.', { param: 'page' });
-    offset = Number(m[1]);
-  }
-  const ids = em.store.lists.get('customer') ?? [];
-  const matches: Obj[] = [];
-  for (let i = ids.length - 1; i >= 0; i--) {
-    if (em.isDeleted(ids[i])) continue;
-    const o = em.store.objects.get(ids[i])!;
-    if (matchesQuery(o, q)) matches.push(o);
-  }
-  const data = matches.slice(offset, offset + limit);
-  const more = matches.length > offset + limit;
-  const out: Obj = {
-    object: 'search_result',
-    data,
-    has_more: more,
-    next_page: more ? Buffer.from(`pg_${offset + limit}`).toString('base64url') : null,
-    url: '/v1/customers/search',
-  };
-  if (ctx.tree.expand && Object.values(ctx.tree.expand).includes('total_count')) out.total_count = matches.length;
-  return out;
-}
+const search = searchHandler({ kind: 'customer' }, '/v1/customers/search', ['email', 'name', 'phone', 'metadata', 'created', 'description']);
 
 function listPaymentMethods(ctx: Ctx, id: string): Obj {
   const { em } = ctx;
@@ -218,14 +188,18 @@ function retrievePaymentMethod(ctx: Ctx, id: string, pm: string): Obj {
   return o;
 }
 
-export const customerRoutes: Route[] = [
-  // 'search' must win over ':id'
-  { method: 'GET', pattern: '/v1/customers/search', handler: search },
-  { method: 'POST', pattern: '/v1/customers', handler: create },
-  { method: 'GET', pattern: '/v1/customers', handler: list },
-  { method: 'GET', pattern: '/v1/customers/:id', handler: retrieve },
-  { method: 'POST', pattern: '/v1/customers/:id', handler: update },
-  { method: 'DELETE', pattern: '/v1/customers/:id', handler: del },
-  { method: 'GET', pattern: '/v1/customers/:id/payment_methods', handler: listPaymentMethods },
-  { method: 'GET', pattern: '/v1/customers/:id/payment_methods/:pm', handler: retrievePaymentMethod },
-];
+
+export const customers: Resource = {
+  kind: 'customer',
+  routes: [
+    // 'search' must win over ':id'
+    { method: 'GET', pattern: '/v1/customers/search', handler: search },
+    { method: 'POST', pattern: '/v1/customers', handler: create },
+    { method: 'GET', pattern: '/v1/customers', handler: list },
+    { method: 'GET', pattern: '/v1/customers/:id', handler: retrieve },
+    { method: 'POST', pattern: '/v1/customers/:id', handler: update },
+    { method: 'DELETE', pattern: '/v1/customers/:id', handler: del },
+    { method: 'GET', pattern: '/v1/customers/:id/payment_methods', handler: listPaymentMethods },
+    { method: 'GET', pattern: '/v1/customers/:id/payment_methods/:pm', handler: retrievePaymentMethod },
+  ],
+};

@@ -1,25 +1,17 @@
-/** Checkout Sessions (setup / payment / subscription) and their completion from the hosted test page. */
+/** Checkout Sessions (setup / payment / subscription): create, read, list, expire, line items. */
 import type Stripe from 'stripe';
-import { AUTOMATIC, type Emulator, type ReqInfo } from '../core.js';
-import { invalid } from '../errors.js';
-import { paginate, parseLimit } from '../list.js';
-import { createMetadata, parseParams, S, type Props } from '../params.js';
-import type { Ctx, Route } from '../server.js';
-import type { Obj } from '../store.js';
-import { newId } from '../util.js';
-import {
-  checkCurrency,
-  checkPmTypes,
-  checkUrl,
-  handlePaymentMethodTypes,
-  listParams,
-  requireCustomer,
-  requireObject,
-} from './common.js';
-import { attachPaymentMethod, buildAmazonPayMethod, buildSetupIntent, cancelSetupIntent, createMandate, failSetup, startSetupAttempt, succeedSetup } from './setup.js';
-import { createPriceInternal, createSubscriptionInternal } from './billing.js';
-import { cancelPaymentIntentInternal, chargeInternal, type AttemptOutcome } from './payments.js';
-import { buildCustomer } from './customers.js';
+import { type KindInfo, listParams, requireCustomer, requireObject, retrieveHandler } from '../engine/crud.js';
+import type { Ctx, Emulator, ReqInfo, Resource } from '../engine/emulator.js';
+import { invalid } from '../engine/errors.js';
+import { newId } from '../engine/ids.js';
+import { paginate, parseLimit } from '../engine/list.js';
+import { createMetadata, parseParams, type Props, S } from '../engine/params.js';
+import type { Obj } from '../engine/store.js';
+import { cancelPaymentIntentInternal } from './payment-intents.js';
+import { createPriceInternal } from './prices.js';
+import { buildSetupIntent, cancelSetupIntent } from './setup-intents.js';
+import { checkCurrency, checkPmTypes, checkUrl, handlePaymentMethodTypes } from './shared.js';
+import { BILLING_MODE } from './subscriptions.js';
 
 const LOCALES = [
   'auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hi-IN', 'hr', 'hu', 'id', 'it',
@@ -109,7 +101,7 @@ const CREATE: Props = {
   subscription_data: S.obj({
     application_fee_percent: S.any(),
     billing_cycle_anchor: S.int(),
-    billing_mode: S.any(),
+    billing_mode: BILLING_MODE,
     default_tax_rates: S.any(),
     description: S.str(),
     invoice_settings: S.any(),
@@ -127,6 +119,11 @@ const CREATE: Props = {
   wallet_options: S.any(),
 };
 
+/** ids of sessions that are (or were, until lazily swept) open: the sweep looks at these only */
+export function openSessions(em: Emulator): Set<string> {
+  return em.store.index('open_checkout_sessions');
+}
+
 export function sessionUrl(em: Emulator, id: string): string {
   return `${em.origin}/checkout/pay/${id}`;
 }
@@ -141,15 +138,21 @@ export function failRedirect(em: Emulator, s: Obj): string {
   return s.cancel_url ?? `${sessionUrl(em, s.id)}?error=failed`;
 }
 
-interface LineItemRef {
+export interface LineItemRef {
   id: string;
   price: string;
   quantity: number;
 }
 
-function create(ctx: Ctx): Obj {
-  const { em } = ctx;
-  const p = parseParams(handlePaymentMethodTypes(ctx), CREATE);
+interface SessionPlan {
+  mode: string;
+  allowed: string[] | null;
+  customer: Obj | undefined;
+  expiresAt: number;
+}
+
+/** The checks that need no line items: mode, ui_mode, payment method types, URLs, customer, expiry. */
+function checkSessionParams(em: Emulator, p: Obj): SessionPlan {
   const mode: string = p.mode ?? 'payment';
   const uiMode: string = p.ui_mode ?? 'hosted_page';
   if (uiMode !== 'hosted_page') {
@@ -169,8 +172,7 @@ function create(ctx: Ctx): Obj {
   if (p.customer && p.customer_email) {
     throw invalid('You may only specify one of these parameters: customer, customer_email.', { code: 'parameters_exclusive', param: 'customer_email' });
   }
-  let customer: Obj | undefined;
-  if (p.customer) customer = requireCustomer(em, p.customer);
+  const customer = p.customer ? requireCustomer(em, p.customer) : undefined;
   const now = em.now();
   let expiresAt = now + 24 * 3600;
   if (p.expires_at !== undefined && p.expires_at !== null) {
@@ -179,7 +181,12 @@ function create(ctx: Ctx): Obj {
     }
     expiresAt = p.expires_at;
   }
-  // line items
+  return { mode, allowed, customer, expiresAt };
+}
+
+/** `line_items` (prices by id or inline `price_data`): one currency, recurring only where the mode allows. */
+function collectLineItems(ctx: Ctx, p: Obj, { mode, allowed }: SessionPlan): { lineItems: LineItemRef[]; currency: string | null; total: number } {
+  const { em } = ctx;
   const lineItems: LineItemRef[] = [];
   let currency: string | null = p.currency ? checkCurrency(p.currency) : null;
   let total = 0;
@@ -188,31 +195,41 @@ function create(ctx: Ctx): Obj {
     if (!allowed && !currency) {
       throw invalid('Missing required param: currency. `currency` is required in setup mode when `allowed_payment_method_types` is not set.', { code: 'parameter_missing', param: 'currency' });
     }
-  } else {
-    if (!p.line_items || p.line_items.length === 0) {
-      throw invalid(`\`line_items\` is required in \`${mode}\` mode.`, { code: 'parameter_missing', param: 'line_items' });
-    }
-    p.line_items.forEach((li: Obj, i: number) => {
-      let price: Obj;
-      if (li.price) price = requireObject(em, 'price', 'price', li.price, `line_items[${i}][price]`);
-      else if (li.price_data) price = createPriceInternal(em, ctx, li.price_data, `line_items[${i}][price_data]`, false);
-      else throw invalid(`You must specify either \`price\` or \`price_data\` in line_items[${i}].`, { code: 'parameter_missing', param: `line_items[${i}][price]` });
-      if (mode === 'payment' && price.type === 'recurring') {
-        throw invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${i}]` });
-      }
-      const qty = li.quantity ?? 1;
-      if (currency && price.currency !== currency) throw invalid('All prices must use the same currency.', { param: `line_items[${i}]` });
-      currency = price.currency;
-      total += (price.unit_amount ?? 0) * qty;
-      lineItems.push({ id: newId('li'), price: price.id, quantity: qty });
-    });
-    if (mode === 'subscription' && !lineItems.some((l) => em.store.objects.get(l.price)?.type === 'recurring')) {
-      throw invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
-    }
+    return { lineItems, currency, total };
   }
+  if (!p.line_items || p.line_items.length === 0) {
+    throw invalid(`\`line_items\` is required in \`${mode}\` mode.`, { code: 'parameter_missing', param: 'line_items' });
+  }
+  p.line_items.forEach((li: Obj, i: number) => {
+    let price: Obj;
+    if (li.price) price = requireObject(em, 'price', 'price', li.price, `line_items[${i}][price]`);
+    else if (li.price_data) price = createPriceInternal(em, ctx, li.price_data, `line_items[${i}][price_data]`, false);
+    else throw invalid(`You must specify either \`price\` or \`price_data\` in line_items[${i}].`, { code: 'parameter_missing', param: `line_items[${i}][price]` });
+    if (mode === 'payment' && price.type === 'recurring') {
+      throw invalid('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', { param: `line_items[${i}]` });
+    }
+    const qty = li.quantity ?? 1;
+    if (currency && price.currency !== currency) throw invalid('All prices must use the same currency.', { param: `line_items[${i}]` });
+    currency = price.currency;
+    total += (price.unit_amount ?? 0) * qty;
+    lineItems.push({ id: newId('li'), price: price.id, quantity: qty });
+  });
+  if (mode === 'subscription' && !lineItems.some((l) => em.store.objects.get(l.price)?.type === 'recurring')) {
+    throw invalid('You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
+  }
+  return { lineItems, currency, total };
+}
+
+function create(ctx: Ctx): Obj {
+  const { em } = ctx;
+  const p = parseParams(handlePaymentMethodTypes(ctx), CREATE);
+  const plan = checkSessionParams(em, p);
+  const { mode, allowed, customer, expiresAt } = plan;
+  const { lineItems, currency, total } = collectLineItems(ctx, p, plan);
+  const now = em.now();
   const id = newId('cs_test');
   const types = allowed ?? ['card', 'amazon_pay'];
-  const s: Stripe.Checkout.Session = {
+  const s = {
     id,
     object: 'checkout.session',
     adaptive_pricing: { enabled: false },
@@ -279,7 +296,7 @@ function create(ctx: Ctx): Obj {
     ui_mode: 'hosted_page',
     url: sessionUrl(em, id),
     wallet_options: null,
-  };
+  } satisfies Stripe.Checkout.Session;
   if (mode === 'setup') {
     const si = buildSetupIntent(em, {
       customer: customer?.id ?? null,
@@ -292,22 +309,20 @@ function create(ctx: Ctx): Obj {
     s.setup_intent = si.id;
     em.emit('setup_intent.created', si, ctx);
   }
-  const obj = em.insert(s as Obj);
+  const obj = em.insert(s);
   const meta = em.store.meta(id);
   meta.lineItems = lineItems;
   if (p.payment_intent_data) meta.paymentIntentData = p.payment_intent_data;
   if (p.subscription_data) meta.subscriptionData = p.subscription_data;
-  em.store.openSessions.add(id);
+  openSessions(em).add(id);
   return obj;
 }
 
-// ------------------------------------------------------------------ lifecycle
-
-function expireSession(em: Emulator, s: Obj, req: ReqInfo | null): void {
+export function expireSession(em: Emulator, s: Obj, req: ReqInfo | null): void {
   const prev = { status: s.status, url: s.url };
   s.status = 'expired';
   s.url = null;
-  em.store.openSessions.delete(s.id);
+  openSessions(em).delete(s.id);
   em.touch();
   if (s.setup_intent) {
     const si = em.store.objects.get(s.setup_intent);
@@ -326,9 +341,9 @@ export function refreshSession(em: Emulator, s: Obj): void {
 }
 
 export function sweepSessions(em: Emulator): void {
-  for (const id of [...em.store.openSessions]) {
+  for (const id of [...openSessions(em)]) {
     const s = em.store.objects.get(id);
-    if (!s || s.status !== 'open') em.store.openSessions.delete(id);
+    if (!s || s.status !== 'open') openSessions(em).delete(id);
     else refreshSession(em, s);
   }
 }
@@ -342,6 +357,7 @@ export function sessionLineItems(em: Emulator, s: Obj): Obj {
     return {
       id: l.id,
       object: 'item',
+      adjustable_quantity: null,
       amount_discount: 0,
       amount_subtotal: amount,
       amount_tax: 0,
@@ -349,157 +365,11 @@ export function sessionLineItems(em: Emulator, s: Obj): Obj {
       currency: price.currency,
       description: product?.name ?? null,
       metadata: {},
-      price,
+      price: price as Stripe.Price,
       quantity: l.quantity,
-    };
+    } satisfies Stripe.LineItem;
   });
   return { object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${s.id}/line_items` };
-}
-
-export interface Acceptance {
-  ip: string;
-  userAgent: string;
-}
-
-/** Page 1 "Continue to Amazon Pay". */
-export function continueSession(em: Emulator, s: Obj): void {
-  if (s.status !== 'open') return;
-  const meta = em.store.meta(s.id);
-  const customer = s.customer ? em.store.objects.get(s.customer) : undefined;
-  const email = customer?.email ?? s.customer_email ?? null;
-  const pm = buildAmazonPayMethod(em, { email, name: customer?.name ?? null });
-  meta.pendingPaymentMethod = pm.id;
-  if (s.mode === 'setup' && s.setup_intent) {
-    const si = em.store.objects.get(s.setup_intent)!;
-    startSetupAttempt(em, si, pm, `${sessionUrl(em, s.id)}/amazon_pay`, sessionUrl(em, s.id));
-  }
-  em.touch();
-}
-
-function ensureStarted(em: Emulator, s: Obj): string {
-  const meta = em.store.meta(s.id);
-  const pending = meta.pendingPaymentMethod as string | undefined;
-  const si = s.setup_intent ? em.store.objects.get(s.setup_intent) : undefined;
-  if (!pending || (si && si.status !== 'requires_action')) continueSession(em, s);
-  return em.store.meta(s.id).pendingPaymentMethod as string;
-}
-
-function customerDetails(em: Emulator, s: Obj): Stripe.Checkout.Session.CustomerDetails {
-  const c = s.customer ? em.store.objects.get(s.customer) : undefined;
-  return {
-    address: c?.address ?? null,
-    business_name: null,
-    email: c?.email ?? s.customer_email ?? null,
-    individual_name: null,
-    name: c?.name ?? null,
-    phone: c?.phone ?? null,
-    tax_exempt: 'none',
-    tax_ids: [],
-  };
-}
-
-function ensureCustomer(em: Emulator, s: Obj): string {
-  if (s.customer) return s.customer;
-  const c = buildCustomer(em, { email: s.customer_email });
-  em.emit('customer.created', c, null);
-  s.customer = c.id;
-  return c.id;
-}
-
-/** One payment attempt for a payment-mode session, on its PaymentIntent (made by the first attempt) as `payment_intent_data` says. */
-function chargeSession(em: Emulator, s: Obj, pmId: string, outcome: AttemptOutcome): void {
-  const pid: Obj = em.store.meta(s.id).paymentIntentData ?? {};
-  const pi = chargeInternal(em, null, {
-    existing: s.payment_intent ? em.store.objects.get(s.payment_intent) : undefined,
-    amount: s.amount_total,
-    currency: s.currency,
-    customer: s.customer,
-    paymentMethod: pmId,
-    metadata: pid.metadata ?? {},
-    description: pid.description ?? null,
-    setupFutureUsage: pid.setup_future_usage ?? null,
-    captureMethod: pid.capture_method ?? 'automatic',
-    outcome,
-    offSession: false,
-  });
-  s.payment_intent = pi.id;
-}
-
-function complete(em: Emulator, s: Obj, extra: Obj): void {
-  const prev = { status: s.status, url: s.url, payment_status: s.payment_status };
-  Object.assign(s, extra);
-  s.status = 'complete';
-  s.url = null;
-  s.customer_details = customerDetails(em, s);
-  em.store.openSessions.delete(s.id);
-  em.touch();
-  em.emit('checkout.session.completed', s, null, prev);
-}
-
-/** Page 2 "Authorize test setup/payment". */
-export function authorizeSession(em: Emulator, s: Obj, acceptance: Acceptance): void {
-  refreshSession(em, s);
-  if (s.status !== 'open') throw invalid(`This Checkout Session is ${s.status}.`);
-  const pmId = ensureStarted(em, s);
-  const meta = em.store.meta(s.id);
-  if (s.mode === 'setup') {
-    const si = em.store.objects.get(s.setup_intent)!;
-    succeedSetup(em, si, acceptance);
-    complete(em, s, {});
-    return;
-  }
-  const lineItems: LineItemRef[] = meta.lineItems ?? [];
-  if (s.mode === 'payment') {
-    const pid: Obj = meta.paymentIntentData ?? {};
-    if (s.customer_creation === 'always') ensureCustomer(em, s);
-    const reuse = pid.setup_future_usage === 'off_session' || pid.setup_future_usage === 'on_session';
-    if (s.customer && reuse) {
-      attachPaymentMethod(em, AUTOMATIC, pmId, s.customer);
-      if (pid.setup_future_usage === 'off_session') createMandate(em, pmId, acceptance);
-    }
-    chargeSession(em, s, pmId, 'succeed');
-    if (!reuse) em.store.meta(pmId).consumed = true;
-    complete(em, s, { payment_status: 'paid' });
-    return;
-  }
-  // subscription
-  const customerId = ensureCustomer(em, s);
-  attachPaymentMethod(em, AUTOMATIC, pmId, customerId);
-  createMandate(em, pmId, acceptance);
-  const sd: Obj = meta.subscriptionData ?? {};
-  const sub = createSubscriptionInternal(em, null, {
-    customer: customerId,
-    items: lineItems.map((l) => ({ price: l.price, quantity: l.quantity })),
-    defaultPaymentMethod: pmId,
-    metadata: sd.metadata ?? {},
-    description: sd.description ?? null,
-    trialPeriodDays: sd.trial_period_days ?? null,
-    paymentBehavior: 'allow_incomplete',
-  });
-  complete(em, s, { subscription: sub.id, invoice: sub.latest_invoice, payment_status: sub.status === 'active' || sub.status === 'trialing' ? 'paid' : 'unpaid' });
-}
-
-/** Page 2 "Fail test setup/payment": the attempt fails, the session stays open. */
-export function failSession(em: Emulator, s: Obj): void {
-  refreshSession(em, s);
-  if (s.status !== 'open') throw invalid(`This Checkout Session is ${s.status}.`);
-  const pmId = ensureStarted(em, s);
-  const meta = em.store.meta(s.id);
-  if (s.mode === 'setup') {
-    failSetup(em, em.store.objects.get(s.setup_intent)!);
-  } else {
-    if (s.mode === 'payment') chargeSession(em, s, pmId, 'decline');
-    em.store.meta(pmId).consumed = true;
-  }
-  delete meta.pendingPaymentMethod;
-  em.touch();
-}
-
-// ------------------------------------------------------------------ HTTP handlers
-
-function retrieve(ctx: Ctx, id: string): Obj {
-  parseParams(ctx.tree, {});
-  return requireObject(ctx.em, 'checkout.session', 'checkout.session', id, 'session');
 }
 
 function list(ctx: Ctx): Obj {
@@ -547,10 +417,33 @@ function lineItems(ctx: Ctx, id: string): Obj {
   return { ...all, data: data.slice(0, limit), has_more: data.length > limit };
 }
 
-export const checkoutRoutes: Route[] = [
-  { method: 'POST', pattern: '/v1/checkout/sessions', handler: create },
-  { method: 'GET', pattern: '/v1/checkout/sessions', handler: list },
-  { method: 'GET', pattern: '/v1/checkout/sessions/:id', handler: retrieve },
-  { method: 'POST', pattern: '/v1/checkout/sessions/:id/expire', handler: expire },
-  { method: 'GET', pattern: '/v1/checkout/sessions/:id/line_items', handler: lineItems },
-];
+
+const SESSION: KindInfo = { kind: 'checkout.session', idParam: 'session' };
+
+export const checkoutSessions: Resource = {
+  kind: 'checkout.session',
+  routes: [
+    { method: 'POST', pattern: '/v1/checkout/sessions', handler: create },
+    { method: 'GET', pattern: '/v1/checkout/sessions', handler: list },
+    { method: 'GET', pattern: '/v1/checkout/sessions/:id', handler: retrieveHandler(SESSION) },
+    { method: 'POST', pattern: '/v1/checkout/sessions/:id/expire', handler: expire },
+    { method: 'GET', pattern: '/v1/checkout/sessions/:id/line_items', handler: lineItems },
+  ],
+  onRead: refreshSession,
+  onClock: sweepSessions,
+  everySecond(em) {
+    if (openSessions(em).size) sweepSessions(em);
+  },
+  onStart(em) {
+    // a restored state may carry URLs of a previous port: point open sessions at this server
+    for (const id of em.store.lists.get('checkout.session') ?? []) {
+      const s = em.store.objects.get(id);
+      if (s?.status !== 'open') continue;
+      openSessions(em).add(id);
+      s.url = sessionUrl(em, id);
+      const si = s.setup_intent ? em.store.objects.get(s.setup_intent) : undefined;
+      if (si?.next_action?.redirect_to_url) si.next_action.redirect_to_url = { url: `${sessionUrl(em, id)}/amazon_pay`, return_url: sessionUrl(em, id) };
+    }
+  },
+  includable: { line_items: sessionLineItems },
+};

@@ -1,13 +1,16 @@
 /** Test controls: programmatic (`emulator.controls`) and HTTP (`/_emulator/...`, loopback only, no API key). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_VERSION, type Emulator, type FaultSpec } from './core.js';
-import { ApiError, invalid, missing } from './errors.js';
-import { parseForm } from './params.js';
-import type { Obj, Outcome } from './store.js';
-import { compileFault } from './server.js';
-import { authorizeSession, failRedirect, failSession, sessionUrl, successRedirect } from './api/checkout.js';
-import { setMandateStatus } from './api/setup.js';
-import type { WebhookDelivery } from './webhooks.js';
+import { requireOf } from '../engine/crud.js';
+import { API_VERSION, type Emulator, type FaultSpec } from '../engine/emulator.js';
+import { ApiError, invalid, missing } from '../engine/errors.js';
+import { parseForm } from '../engine/params.js';
+import type { Obj, Outcome } from '../engine/store.js';
+import type { WebhookDelivery } from '../engine/webhooks.js';
+import { authorizeSession, failSession } from '../resources/checkout-flow.js';
+import { failRedirect, sessionUrl, successRedirect } from '../resources/checkout-sessions.js';
+import { closeDispute, DISPUTE, openDispute } from '../resources/disputes.js';
+import { setMandateStatus } from '../resources/mandates.js';
+import { compileFault } from './faults.js';
 
 export type PaymentOutcome = Outcome;
 
@@ -34,6 +37,10 @@ export interface EmulatorControls {
   clearFaults(): void;
   /** simulate the customer revoking the Amazon Pay charge permission: mandate → inactive, `mandate.updated` */
   deactivateMandate(mandateId: string): Obj;
+  /** the customer disputes a succeeded charge: a Dispute (needs_response) and `charge.dispute.created` */
+  openDispute(chargeId: string, opts?: { reason?: string }): Obj;
+  /** the bank decides a dispute: `charge.dispute.closed` with status won or lost */
+  resolveDispute(disputeId: string, outcome: 'won' | 'lost'): Obj;
   /** drive the hosted page without a browser; returns where the browser would be redirected */
   completeCheckoutSession(sessionId: string, opts?: { outcome?: 'authorize' | 'fail'; ipAddress?: string; userAgent?: string }): { redirectUrl: string };
   /** delays (ms) before retry 1, 2, ... of a failed webhook delivery; default 1s, 5s, 30s, 2m, 10m, 1h */
@@ -80,6 +87,23 @@ export function createControls(em: Emulator): EmulatorControls {
     },
     deactivateMandate(mandateId) {
       return setMandateStatus(em, mandateId, 'inactive');
+    },
+    openDispute(chargeId, opts = {}) {
+      try {
+        const charge = em.getKind('charge', chargeId);
+        if (!charge) throw missing('charge', chargeId, 'charge');
+        return openDispute(em, null, charge, opts.reason);
+      } finally {
+        em.flush();
+      }
+    },
+    resolveDispute(disputeId, outcome) {
+      if (outcome !== 'won' && outcome !== 'lost') throw new Error("resolveDispute: outcome must be 'won' or 'lost'");
+      try {
+        return closeDispute(em, null, requireOf(em, DISPUTE, disputeId), outcome);
+      } finally {
+        em.flush();
+      }
     },
     completeCheckoutSession(sessionId, opts = {}) {
       const s = em.getKind('checkout.session', sessionId);
@@ -140,6 +164,78 @@ function parseBody(req: IncomingMessage, body: string): Obj {
   return coerce(tree) as Obj;
 }
 
+/** A control's answer other than 200 (for lookups that find nothing). */
+class ControlAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+const notFound = (message: string) => new ControlAnswer(404, { error: { type: 'invalid_request_error', message } });
+const OK = { ok: true };
+
+interface ControlRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** '/_emulator/mandates/:id/deactivate'; `:x` segments are passed decoded, in order */
+  pattern: string;
+  run(c: EmulatorControls, em: Emulator, body: Obj, params: string[]): unknown;
+}
+
+/** The HTTP face of `createControls` (one line per control); a thrown error answers 400 with its message. */
+const CONTROL_ROUTES: readonly ControlRoute[] = [
+  { method: 'GET', pattern: '/_emulator/health', run: (_c, em) => ({ ok: true, origin: em.origin, api_version: API_VERSION, now: em.now() }) },
+  { method: 'POST', pattern: '/_emulator/reset', run: (c) => (c.reset(), OK) },
+  { method: 'GET', pattern: '/_emulator/clock', run: (c) => ({ now: c.now() }) },
+  {
+    method: 'POST',
+    pattern: '/_emulator/clock/advance',
+    run: (c, _em, body) => {
+      const seconds = Number(body.seconds);
+      if (!Number.isFinite(seconds) || seconds < 0) throw invalid('seconds must be a non-negative number', { param: 'seconds' });
+      return { now: c.advanceClock(seconds) };
+    },
+  },
+  { method: 'POST', pattern: '/_emulator/payment_outcomes', run: (c, em, body) => (c.setPaymentOutcome(body as PaymentOutcomeSpec), { ok: true, queued: em.store.outcomes }) },
+  { method: 'GET', pattern: '/_emulator/payment_outcomes', run: (_c, em) => ({ queued: em.store.outcomes }) },
+  { method: 'DELETE', pattern: '/_emulator/payment_outcomes', run: (c) => (c.clearPaymentOutcomes(), OK) },
+  { method: 'POST', pattern: '/_emulator/refund_outcomes', run: (c, _em, body) => (c.setRefundOutcome(body as { outcome: 'succeed' | 'fail'; times?: number }), OK) },
+  {
+    method: 'DELETE',
+    pattern: '/_emulator/refund_outcomes',
+    run: (_c, em) => {
+      em.store.refundOutcomes = [];
+      em.touch();
+      em.flush();
+      return OK;
+    },
+  },
+  { method: 'POST', pattern: '/_emulator/faults', run: (c, _em, body) => (c.setFault(body as FaultSpec), OK) },
+  { method: 'GET', pattern: '/_emulator/faults', run: (_c, em) => ({ faults: em.faults.map(({ regex: _r, hits: _h, ...f }) => f) }) },
+  { method: 'DELETE', pattern: '/_emulator/faults', run: (c) => (c.clearFaults(), OK) },
+  { method: 'POST', pattern: '/_emulator/charges/:id/dispute', run: (c, _em, body, [id]) => c.openDispute(id, { reason: body.reason }) },
+  { method: 'POST', pattern: '/_emulator/disputes/:id/won', run: (c, _em, _body, [id]) => c.resolveDispute(id, 'won') },
+  { method: 'POST', pattern: '/_emulator/disputes/:id/lost', run: (c, _em, _body, [id]) => c.resolveDispute(id, 'lost') },
+  { method: 'POST', pattern: '/_emulator/mandates/:id/deactivate', run: (c, _em, _body, [id]) => c.deactivateMandate(id) },
+  ...(['authorize', 'fail'] as const).map(
+    (outcome): ControlRoute => ({
+      method: 'POST',
+      pattern: `/_emulator/checkout/sessions/:id/${outcome}`,
+      run: (c, em, body, [id]) => {
+        if (!em.getKind('checkout.session', id)) throw missing('checkout.session', id);
+        return c.completeCheckoutSession(id, { outcome, ipAddress: body.ip_address, userAgent: body.user_agent });
+      },
+    }),
+  ),
+  { method: 'POST', pattern: '/_emulator/webhooks/retry_schedule', run: (c, _em, body) => (c.setWebhookRetrySchedule(body.delays_ms ?? body.delaysMs), OK) },
+  { method: 'GET', pattern: '/_emulator/webhooks/deliveries', run: (c) => ({ deliveries: c.webhookDeliveries() }) },
+  { method: 'GET', pattern: '/_emulator/requests', run: (_c, em) => ({ requests: em.requestLog }) },
+  { method: 'GET', pattern: '/_emulator/requests/:id', run: (_c, em, _body, [id]) => em.requestLog.find((r) => r.requestId === id) ?? notFound('No such request in the log.') },
+  { method: 'GET', pattern: '/_emulator/objects/:id', run: (c, _em, _body, [id]) => c.getObject(id) ?? notFound('No such object.') },
+];
+
+const COMPILED_CONTROLS = CONTROL_ROUTES.map((r) => ({ ...r, re: new RegExp('^' + r.pattern.replace(/:[a-z_]+/g, '([^/]+)') + '$') }));
+
 export async function handleControl(em: Emulator, req: IncomingMessage, res: ServerResponse, method: string, path: string, rawBody: string): Promise<void> {
   const json = (status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -147,85 +243,14 @@ export async function handleControl(em: Emulator, req: IncomingMessage, res: Ser
     res.end(text);
   };
   if (!isLoopback(req)) return json(403, { error: { type: 'invalid_request_error', message: 'Emulator controls are only available from loopback.' } });
-  const c = createControls(em);
   try {
     const body = parseBody(req, rawBody);
-    const route = `${method} ${path.replace(/\/+$/, '')}`;
-    let m: RegExpExecArray | null;
-    if (route === 'GET /_emulator/health') return json(200, { ok: true, origin: em.origin, api_version: API_VERSION, now: em.now() });
-    if (route === 'POST /_emulator/reset') {
-      c.reset();
-      return json(200, { ok: true });
-    }
-    if (route === 'GET /_emulator/clock') return json(200, { now: em.now() });
-    if (route === 'POST /_emulator/clock/advance') {
-      const seconds = Number(body.seconds);
-      if (!Number.isFinite(seconds) || seconds < 0) throw invalid('seconds must be a non-negative number', { param: 'seconds' });
-      return json(200, { now: c.advanceClock(seconds) });
-    }
-    if (route === 'POST /_emulator/payment_outcomes') {
-      try {
-        c.setPaymentOutcome(body as PaymentOutcomeSpec);
-      } catch (e) {
-        throw invalid((e as Error).message);
-      }
-      return json(200, { ok: true, queued: em.store.outcomes });
-    }
-    if (route === 'GET /_emulator/payment_outcomes') return json(200, { queued: em.store.outcomes });
-    if (route === 'DELETE /_emulator/payment_outcomes') {
-      c.clearPaymentOutcomes();
-      return json(200, { ok: true });
-    }
-    if (route === 'POST /_emulator/refund_outcomes') {
-      try {
-        c.setRefundOutcome(body as { outcome: 'succeed' | 'fail'; times?: number });
-      } catch (e) {
-        throw invalid((e as Error).message);
-      }
-      return json(200, { ok: true });
-    }
-    if (route === 'DELETE /_emulator/refund_outcomes') {
-      em.store.refundOutcomes = [];
-      em.touch();
-      em.flush();
-      return json(200, { ok: true });
-    }
-    if (route === 'POST /_emulator/faults') {
-      try {
-        c.setFault(body as FaultSpec);
-      } catch (e) {
-        throw invalid((e as Error).message);
-      }
-      return json(200, { ok: true });
-    }
-    if (route === 'GET /_emulator/faults') return json(200, { faults: em.faults.map(({ regex: _r, hits: _h, ...f }) => f) });
-    if (route === 'DELETE /_emulator/faults') {
-      c.clearFaults();
-      return json(200, { ok: true });
-    }
-    if ((m = /^POST \/_emulator\/mandates\/([^/]+)\/deactivate$/.exec(route))) return json(200, c.deactivateMandate(decodeURIComponent(m[1])));
-    if ((m = /^POST \/_emulator\/checkout\/sessions\/([^/]+)\/(authorize|fail)$/.exec(route))) {
-      const id = decodeURIComponent(m[1]);
-      if (!em.getKind('checkout.session', id)) throw missing('checkout.session', id);
-      return json(200, c.completeCheckoutSession(id, { outcome: m[2] as 'authorize' | 'fail', ipAddress: body.ip_address, userAgent: body.user_agent }));
-    }
-    if (route === 'POST /_emulator/webhooks/retry_schedule') {
-      try {
-        c.setWebhookRetrySchedule(body.delays_ms ?? body.delaysMs);
-      } catch (e) {
-        throw invalid((e as Error).message);
-      }
-      return json(200, { ok: true });
-    }
-    if (route === 'GET /_emulator/webhooks/deliveries') return json(200, { deliveries: c.webhookDeliveries() });
-    if (route === 'GET /_emulator/requests') return json(200, { requests: em.requestLog });
-    if ((m = /^GET \/_emulator\/requests\/([^/]+)$/.exec(route))) {
-      const entry = em.requestLog.find((r) => r.requestId === m![1]);
-      return entry ? json(200, entry) : json(404, { error: { type: 'invalid_request_error', message: 'No such request in the log.' } });
-    }
-    if ((m = /^GET \/_emulator\/objects\/([^/]+)$/.exec(route))) {
-      const o = c.getObject(decodeURIComponent(m[1]));
-      return o ? json(200, o) : json(404, { error: { type: 'invalid_request_error', message: 'No such object.' } });
+    const clean = path.replace(/\/+$/, '');
+    for (const route of COMPILED_CONTROLS) {
+      const m = route.method === method ? route.re.exec(clean) : null;
+      if (!m) continue;
+      const answer = route.run(createControls(em), em, body, m.slice(1).map(decodeURIComponent));
+      return answer instanceof ControlAnswer ? json(answer.status, answer.body) : json(200, answer);
     }
     return json(404, { error: { type: 'invalid_request_error', message: `Unknown emulator control route: ${method} ${path}` } });
   } catch (e) {

@@ -1,5 +1,5 @@
 /** Stripe list pagination: newest first, limit 1..100, starting_after / ending_before, has_more, url. */
-import type { Emulator } from './core.js';
+import type { Emulator } from './emulator.js';
 import { invalid, missing } from './errors.js';
 import type { Obj } from './store.js';
 

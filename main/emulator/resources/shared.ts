@@ -1,10 +1,9 @@
-/** Shared helpers for resource handlers. */
-import type { Ctx } from '../server.js';
-import type { Emulator, ReqInfo } from '../core.js';
-import { invalid, missing } from '../errors.js';
-import { parseListParams, S, type Props, type TreeObj } from '../params.js';
-import type { Obj } from '../store.js';
-import { randomString } from '../util.js';
+/** Stripe's rules that several resources check: addresses, currencies, payment method types, amounts, URLs. */
+import type { Ctx } from '../engine/emulator.js';
+import { invalid } from '../engine/errors.js';
+import { randomString } from '../engine/ids.js';
+import { S, type Props, type TreeObj } from '../engine/params.js';
+import type { Obj } from '../engine/store.js';
 
 export const ADDRESS_PROPS: Props = {
   city: S.str(),
@@ -46,22 +45,6 @@ export function emptyAddress() {
   return { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 }
 
-export function listParams<T = Obj>(ctx: Ctx, extra: Props = {}): T {
-  return parseListParams<T>(ctx.tree, extra);
-}
-
-export function requireCustomer(em: Emulator, id: string, param = 'customer'): Obj {
-  const c = em.getKind('customer', id);
-  if (!c) throw missing('customer', id, param);
-  return c;
-}
-
-export function requireObject(em: Emulator, kind: string, what: string, id: string, param = 'id'): Obj {
-  const o = em.getKind(kind, id);
-  if (!o) throw missing(what, id, param);
-  return o;
-}
-
 export function checkCurrency(c: string, param = 'currency'): string {
   const lc = c.toLowerCase();
   if (!/^[a-z]{3}$/.test(lc) || !CURRENCIES.has(lc)) {
@@ -80,26 +63,6 @@ export function checkUrl(u: string, param: string): string {
   }
   if (!ok) throw invalid('Not a valid URL', { code: 'url_invalid', param });
   return u;
-}
-
-/**
- * Set keys on an object and return the previous values of the keys that changed (for `previous_attributes`).
- * If any changed, the state is marked dirty and `eventType` (if given) is emitted.
- */
-export function applyChanges(em: Emulator, req: ReqInfo, obj: Obj, changes: Obj, eventType?: string): Obj {
-  const prev: Obj = {};
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) continue;
-    if (JSON.stringify(obj[k]) !== JSON.stringify(v)) {
-      prev[k] = obj[k] === undefined ? null : obj[k];
-      obj[k] = v;
-    }
-  }
-  if (Object.keys(prev).length) {
-    em.touch();
-    if (eventType) em.emit(eventType, obj, req, prev);
-  }
-  return prev;
 }
 
 /**

@@ -1,8 +1,12 @@
-/** The emulator's engine: state, clock, events, persistence hooks. HTTP lives in server.ts. */
+/**
+ * The emulator's engine: state, clock, events, persistence, and the extension points resources plug
+ * into (routes, read hooks, clock hooks, includable fields). It knows no resource by name: the
+ * composition (index.ts) hands it the list. HTTP lives in ../http.
+ */
+import { newId } from './ids.js';
+import type { TreeObj } from './params.js';
 import { loadState, saveState, Store, type Obj, type Outcome } from './store.js';
-import { newId, clone } from './util.js';
-import { refreshSession, sweepSessions } from './api/checkout.js';
-import { renewDueSubscriptions } from './api/billing.js';
+import { clone } from './util.js';
 import { WebhookDispatcher } from './webhooks.js';
 
 export const API_VERSION = '2026-10-28.endive';
@@ -50,9 +54,59 @@ export interface FaultRule extends FaultSpec {
   hits: number[];
 }
 
+/** A file part of a multipart request; its param in `tree` holds the key into `Ctx.uploads`. */
+export interface Upload {
+  filename: string | null;
+  contentType: string;
+  data: Buffer;
+}
+
+/** What a handler gets: the request's identity (for events) and its parsed form/query tree. */
+export interface Ctx extends ReqInfo {
+  em: Emulator;
+  method: string;
+  path: string;
+  tree: TreeObj;
+  uploads: ReadonlyMap<string, Upload>;
+}
+
+/** Bytes rather than JSON (file contents). */
+export interface RawAnswer {
+  status: number;
+  raw: Buffer;
+  contentType: string;
+}
+
+export type HandlerResult = Obj | { status: number; body: Obj } | RawAnswer;
+export type Handler = (ctx: Ctx, ...pathParams: string[]) => HandlerResult;
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** '/v1/customers/:id'; a literal segment must come before a `:param` route it would also match */
+  pattern: string;
+  handler: Handler;
+}
+
+/** One Stripe resource as the engine sees it (localstripe's model: resources register, the server derives). */
+export interface Resource {
+  /** the `object` value of what it stores, e.g. 'payment_intent' */
+  kind: string;
+  routes: readonly Route[];
+  /** applied on every read of an object of this kind (lazy transitions, e.g. session expiry) */
+  onRead?(em: Emulator, obj: Obj): void;
+  /** after the clock moved (advanceClock, start-up): apply what became due */
+  onClock?(em: Emulator): void;
+  /** about once a second while the emulator runs */
+  everySecond?(em: Emulator): void;
+  /** once the server listens (em.origin is known), e.g. to re-point URLs from a previous run */
+  onStart?(em: Emulator): void;
+  /** fields Stripe returns only when expanded: field name → value for an object of this kind */
+  includable?: Record<string, (em: Emulator, obj: Obj) => Obj>;
+}
+
 export interface EmulatorConfig {
   statePath?: string;
   log: (line: string) => void;
+  resources: readonly Resource[];
 }
 
 export class Emulator {
@@ -66,9 +120,29 @@ export class Emulator {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  private readonly readHooks = new Map<string, (em: Emulator, obj: Obj) => void>();
+  private readonly includables = new Map<string, Record<string, (em: Emulator, obj: Obj) => Obj>>();
+
   constructor(readonly config: EmulatorConfig) {
     this.store = config.statePath ? loadState(config.statePath, config.log) : new Store();
     this.webhooks = new WebhookDispatcher(this);
+    for (const r of config.resources) {
+      if (r.onRead) this.readHooks.set(r.kind, r.onRead);
+      if (r.includable) this.includables.set(r.kind, r.includable);
+    }
+  }
+
+  /** The value of an includable field (`expand[]=payments` on an invoice), or undefined. */
+  includable(obj: Obj, key: string): Obj | undefined {
+    return this.includables.get(obj.object)?.[key]?.(this, obj);
+  }
+
+  /** Once listening: resources re-point what a restored state carried, then everything due is applied. */
+  start(origin: string): void {
+    this.origin = origin;
+    for (const r of this.config.resources) r.onStart?.(this);
+    this.tick();
+    this.startTimers();
   }
 
   /** Emulator clock, unix seconds (wall clock + advanceClock offset). */
@@ -77,10 +151,9 @@ export class Emulator {
   }
 
   startTimers(): void {
-    // Expire lapsed Checkout Sessions about once a second so `checkout.session.expired` fires without a read.
+    // e.g. lapsed Checkout Sessions expire about once a second, so `checkout.session.expired` fires without a read
     this.sweepTimer = setInterval(() => {
-      if (this.store.openSessions.size === 0) return;
-      sweepSessions(this);
+      for (const r of this.config.resources) r.everySecond?.(this);
       this.flush();
     }, 1000);
     this.sweepTimer.unref();
@@ -96,7 +169,7 @@ export class Emulator {
   /** Read any object by id; applies lazy transitions (session expiry). */
   get(id: string): Obj | undefined {
     const o = this.store.objects.get(id);
-    if (o && o.object === 'checkout.session' && o.status === 'open') refreshSession(this, o);
+    if (o) this.readHooks.get(o.object)?.(this, o);
     return o;
   }
 
@@ -109,6 +182,7 @@ export class Emulator {
     return this.store.internal.get(id)?.deleted === true;
   }
 
+  /** Store a new object (built `satisfies Stripe.X` by its resource); from here on it is mutable state. */
   insert(obj: Obj): Obj {
     this.store.insert(obj);
     this.dirty = true;
@@ -176,8 +250,7 @@ export class Emulator {
   }
 
   tick(): void {
-    sweepSessions(this);
-    renewDueSubscriptions(this);
+    for (const r of this.config.resources) r.onClock?.(this);
     this.pruneEvents();
     this.flush();
   }
@@ -242,6 +315,8 @@ export const MAGIC = {
   unavailable: 9902,
   authenticationRequired: 9903,
   refundFail: 9904,
+  /** the charge succeeds, then a dispute opens on it (`charge.dispute.created`) */
+  dispute: 9905,
 } as const;
 
 function magicOutcome(amount: number): Outcome {

@@ -63,8 +63,17 @@ export class Store {
       this.idem.delete(key);
     }
   }
-  /** ids of checkout sessions that are (or were, until lazily swept) open */
-  readonly openSessions = new Set<string>();
+  /** named sets of ids a resource keeps for itself (rebuilt by its onStart, not persisted) */
+  private readonly indexes = new Map<string, Set<string>>();
+
+  index(name: string): Set<string> {
+    let set = this.indexes.get(name);
+    if (!set) {
+      set = new Set();
+      this.indexes.set(name, set);
+    }
+    return set;
+  }
   clockOffset = 0;
   outcomes: OutcomeRule[] = [];
   refundOutcomes: RefundRule[] = [];
@@ -124,9 +133,6 @@ export class Store {
     for (const r of data.idempotency ?? []) if (now - r.createdAt < IDEMPOTENCY_TTL_MS) s.idem.set(r.key, r);
     s.outcomes = data.outcomes ?? [];
     s.refundOutcomes = data.refundOutcomes ?? [];
-    for (const id of s.lists.get('checkout.session') ?? []) {
-      if (s.objects.get(id)?.status === 'open') s.openSessions.add(id);
-    }
     return s;
   }
 }

@@ -1,6 +1,6 @@
 /** Webhook delivery: signed POSTs (Stripe-Signature v1), retried on failure. */
 import { createHmac } from 'node:crypto';
-import type { Emulator } from './core.js';
+import type { Emulator } from './emulator.js';
 import type { Obj } from './store.js';
 
 export interface WebhookDelivery {

@@ -1,20 +1,11 @@
-/** Response expansion (`expand[]=a.b`, `data.` prefix on lists, max depth 4) and includable fields. */
-import type { Emulator } from './core.js';
+/** Response expansion (`expand[]=a.b`, `data.` prefix on lists, max depth 4) and includable fields (registered by resources). */
+import type { Emulator } from './emulator.js';
 import { invalid } from './errors.js';
 import type { Obj } from './store.js';
 import { isPlainObject } from './util.js';
-import { invoicePayments } from './api/billing.js';
-import { sessionLineItems } from './api/checkout.js';
 
 interface ExpandTree {
   [k: string]: ExpandTree;
-}
-
-/** Fields Stripe only returns when explicitly expanded ("includable"). */
-function includable(em: Emulator, obj: Obj, key: string): unknown {
-  if (obj.object === 'invoice' && key === 'payments') return invoicePayments(em, obj);
-  if (obj.object === 'checkout.session' && key === 'line_items') return sessionLineItems(em, obj);
-  return undefined;
 }
 
 export function expandResponse(em: Emulator, body: Obj, paths: readonly string[] | null | undefined): Obj {
@@ -42,7 +33,7 @@ function apply(em: Emulator, value: unknown, tree: ExpandTree, prefix: string): 
     const path = prefix ? `${prefix}.${key}` : key;
     let v: unknown = copy[key];
     if (v === undefined) {
-      v = includable(em, copy, key);
+      v = em.includable(copy, key); // fields Stripe returns only when expanded
       if (v === undefined) throw invalid(`This property cannot be expanded (${path}).`, { param: 'expand' });
     } else if (typeof v === 'string') {
       const target = em.get(v);

@@ -1,10 +1,17 @@
 /** The hosted test page standing in for Stripe Checkout + Amazon Pay's redirect. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Emulator } from './core.js';
-import { authorizeSession, continueSession, failRedirect, failSession, refreshSession, sessionUrl, successRedirect } from './api/checkout.js';
-import type { Obj } from './store.js';
-import { escapeHtml as h, formatAmount } from './util.js';
-import { ApiError } from './errors.js';
+import type { Emulator } from '../engine/emulator.js';
+import { ApiError } from '../engine/errors.js';
+import type { Obj } from '../engine/store.js';
+import { formatAmount } from '../engine/util.js';
+import { authorizeSession, continueSession, failSession } from '../resources/checkout-flow.js';
+import { failRedirect, refreshSession, sessionUrl, successRedirect } from '../resources/checkout-sessions.js';
+
+function h(s: string): string {
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
+}
 
 type Lang = 'en' | 'ja';
 

@@ -1,5 +1,5 @@
 /**
- * Stripe Search Query Language, the subset Customers need:
+ * Stripe Search Query Language, the subset the emulated searches need (Customers, PaymentIntents):
  *   email:'a@b.c'  name~'abc'  metadata['k']:'v'  -name:'x'  created>123  phone:null
  * up to 10 clauses joined by AND or OR (not both).
  */
