@@ -27,7 +27,7 @@ import { CUSTOMERS_DIR, openRecords, SHOP_FILE } from './records';
 export const LEGACY_APP_FILE = 'mandate-desk.json';
 export const LEGACY_AUDIT_FILE = 'audit.json';
 export const LEGACY_AUDIT_HEAD_FILE = 'audit-head.json';
-const STAGING_DIR = '.migration-v2';
+export const STAGING_DIR = '.migration-v2';
 const READY_FILE = 'READY';
 
 export interface MigrationReport {
@@ -101,7 +101,9 @@ function docsOf(data: Legacy): Map<string, Omit<CustomerDoc, 'rev'>> {
 
 const LISTS = ['consents', 'withdrawals', 'setups', 'savedMethods', 'charges', 'refunds', 'subscriptions'] as const;
 
-async function build(dataDir: string, staging: string, ids: IdSource, now: () => Date): Promise<MigrationReport> {
+/** Builds and verifies the new layout in the staging folder, and marks it READY (exported for the crash tests). */
+export async function buildMigration(dataDir: string, ids: IdSource, now: () => Date): Promise<MigrationReport> {
+  const staging = join(dataDir, STAGING_DIR);
   const legacy = await readLegacy(dataDir);
   if (!legacy) throw new Error('nothing to migrate');
   const auditEntries = await readLegacyAudit(dataDir);
@@ -195,7 +197,7 @@ export async function migrateLegacyFolder(dataDir: string, ids: IdSource, now: (
     await rm(staging, { recursive: true, force: true });
     return null;
   }
-  const report = await build(dataDir, staging, ids, now);
+  const report = await buildMigration(dataDir, ids, now);
   await finish(dataDir, staging, report);
   return report;
 }
