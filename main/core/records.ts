@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { StoreNotice } from '../../preload/contract';
 import { DocumentStore, type DocumentStoreNotice } from '../store/document-store';
+import { StoreReadError } from '../store/files';
 import { JsonStore } from '../store/json-store';
 import { CustomerIndex } from './customer-index';
 import {
@@ -106,8 +107,17 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
     );
   }
 
+  /** A file that could not be read at all (not a damaged one) is reported with its real cause, and nothing is moved. */
+  const read = async (customerId: string) => {
+    try {
+      return await customers.get(customerId);
+    } catch (error) {
+      if (error instanceof StoreReadError) throw new AppError('store_error', error.message);
+      throw error;
+    }
+  };
   const requireCustomer = async (customerId: string) => {
-    const doc = index.has(customerId) ? await customers.get(customerId) : null;
+    const doc = index.has(customerId) ? await read(customerId) : null;
     if (!doc) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
     return doc;
   };
@@ -115,7 +125,7 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
   return {
     shop,
     index,
-    customer: async (customerId) => (index.has(customerId) ? customers.get(customerId) : null),
+    customer: async (customerId) => (index.has(customerId) ? read(customerId) : null),
     requireCustomer,
     async ownerDoc(recordId, what) {
       const owner = index.ownerOf(recordId);

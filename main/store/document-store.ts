@@ -199,7 +199,9 @@ export class DocumentStore<D extends Doc> {
       touched.set(line.d, list);
     }
     for (const [id, changes] of touched) {
+      // temp files of interrupted writes: of the document, and of its backup copy (a checkpoint cut short)
       await removeStaleTemps(join(dir, 'docs', shardOf(id)), id);
+      await removeStaleTemps(join(dir, 'backup', shardOf(id)), id);
       await store.replay(id, changes);
     }
     return store;
@@ -436,6 +438,8 @@ export class DocumentStore<D extends Doc> {
    * changed document, the index), then starts a new journal. Cost: the documents changed since.
    */
   private async checkpointNow(): Promise<void> {
+    // nothing committed since the last one: nothing to write (a clean reopen changes no file)
+    if (this.dirty.size === 0 && this.commitsSinceCheckpoint === 0) return;
     this.commitsSinceCheckpoint = 0;
     for (const id of this.dirty) {
       const db = this.cache.get(id) ?? (await this.read(id, this.options.expectedRev(id)).catch(() => null));

@@ -8,7 +8,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppendLog, ensureDir, keptAsideName, readFileOrNull, readLines, writeFileAtomic } from './files';
+import { AppendLog, ensureDir, keptAsideName, readFileOrNull, readLines, removeStaleTemps, writeFileAtomic } from './files';
 
 export interface LogHead { seq: number; hash: string }
 export interface LogEntry extends LogHead { prevHash: string }
@@ -62,6 +62,7 @@ export class SegmentedLog<E extends LogEntry> {
   static async open<E extends LogEntry>(input: SegmentedLogOptions<E>): Promise<SegmentedLog<E>> {
     const options = { entriesPerSegment: 10_000, checkpointEvery: 256, now: () => new Date(), ...input };
     await ensureDir(options.dir);
+    await removeStaleTemps(options.dir); // an interrupted checkpoint write
     const notices: Array<{ file: string; problem: string; keptAsidePath: string | null }> = [];
     const segments = (await readdir(options.dir))
       .map((name) => SEGMENT_PATTERN.exec(name))
