@@ -11,7 +11,7 @@ export const LANGUAGES = ['en', 'ja'] as const;
 export const Language = z.enum(LANGUAGES);
 export type Language = z.infer<typeof Language>;
 
-/** Presentment currencies Amazon Pay supports through Stripe (NOTES.md). */
+/** Presentment currencies Amazon Pay supports through Stripe (docs/ARCHITECTURE.md §4). */
 export const CURRENCIES = ['usd', 'aud', 'gbp', 'dkk', 'eur', 'hkd', 'jpy', 'nzd', 'nok', 'zar', 'sek', 'chf'] as const;
 export const Currency = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof Currency>;
@@ -68,7 +68,7 @@ export const Email = z.string().trim().max(254).email('Enter a valid e-mail addr
 export const Phone = z.string().trim().max(40).regex(/^[+0-9 ()-]*$/, 'Phone may contain digits, spaces, + ( ) -');
 
 /**
- * The agreed parameters of a charge-later mandate (consent-requirements.md).
+ * The agreed parameters of a charge-later mandate (docs/ARCHITECTURE.md §3a).
  * `fixed`: every charge is exactly `amount`. `up_to_max` / `per_usage`: each charge is at most `maxAmount`.
  */
 const mandateParams = (date: z.ZodType<string>) =>

@@ -1,5 +1,5 @@
 /**
- * May this consent be charged now, this much, on this method? (consent-requirements.md, "Charging
+ * May this consent be charged now, this much, on this method? (docs/ARCHITECTURE.md §3a, "Charging
  * against a consent"). Pure: the caller looks the records up, this only judges them, so every
  * branch is unit-tested without Stripe or a store.
  */

@@ -1,5 +1,5 @@
 /**
- * The mandate terms the customer reads and accepts (consent-requirements.md), rendered as plain
+ * The mandate terms the customer reads and accepts (docs/ARCHITECTURE.md §3a), rendered as plain
  * text in the customer's language. Rendering is deterministic — no timestamps, no machine state —
  * so re-rendering the same inputs gives the same SHA-256, which is how `consents.record` proves the
  * customer accepted exactly what was shown.

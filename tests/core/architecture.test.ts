@@ -1,7 +1,7 @@
 /**
  * Rules that can be checked on the source text: core and store never import `electron`, the
  * renderer never imports from `main/` (DESIGN §1), and only consents.ts appends consent records,
- * which nothing edits or deletes (consent-requirements.md).
+ * which nothing edits or deletes (docs/ARCHITECTURE.md §3a).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
