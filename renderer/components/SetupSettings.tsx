@@ -69,7 +69,7 @@ export function SetupSettings({ settings, onSaved }: { settings: Settings; onSav
       </div>
       {noPhonePage && <p className="hint">{info.mode === 'training' ? t('settings.shopWebPageTraining') : t('settings.shopWebPageNoDefault')}</p>}
       <button type="submit" className="button-primary" disabled={action.busy}>
-        {action.busy ? t('common.working') : t('settings.save')}
+        {action.busy ? t('common.working') : t('settings.saveSetup')}
       </button>
     </form>
   );

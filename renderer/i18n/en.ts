@@ -611,6 +611,7 @@ export const en = {
   'settings.shopWebPageHint': 'Where the customer’s phone goes after Amazon Pay, e.g. https://your-shop.example/. Leave empty for the plain default.',
   'settings.shopWebPageTraining': 'In training mode, an empty field sends phones to a plain training page that says they can close it.',
   'settings.shopWebPageNoDefault': 'Without a shop web page, a phone ends on a page it cannot open (this computer still sees the result).',
+  'settings.saveSetup': 'Save setup settings',
   'settings.setupSaved': 'Setup settings saved.',
   'setup.endedAt': 'Ended at',
   'setup.expiredAtLabel': 'the page expired at',

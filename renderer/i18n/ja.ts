@@ -610,6 +610,7 @@ export const ja: Record<MessageKey, string> = {
   'settings.shopWebPageHint': 'Amazon Pay の手続き後に、お客様のスマートフォンに表示するページです（例: https://your-shop.example/）。空欄の場合は標準のページを使います。',
   'settings.shopWebPageTraining': 'トレーニングモードで空欄の場合は、「このページを閉じてください」と表示する練習用のページに移動します。',
   'settings.shopWebPageNoDefault': '店舗のウェブページがない場合、スマートフォンには開けないページが表示されます（結果はこのパソコンで確認できます）。',
+  'settings.saveSetup': 'Amazon Pay 登録の設定を保存',
   'settings.setupSaved': '登録に関する設定を保存しました。',
   'setup.endedAt': '終了日時:',
   'setup.expiredAtLabel': 'ページの有効期限:',

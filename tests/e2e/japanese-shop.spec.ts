@@ -50,11 +50,11 @@ test.describe('in a Japanese browser', () => {
     await expect(page.getByLabel(t('settings.taxRatePercent'), { exact: true })).toHaveValue('10');
     const number = page.getByLabel(t('settings.invoiceRegistrationNumber'), { exact: true });
     await number.fill('T12345');
-    await page.getByRole('button', { name: t('settings.save') }).click();
+    await page.getByRole('button', { name: t('settings.save'), exact: true }).click();
     await expect(number).toHaveAccessibleDescription(new RegExp(t('validation.registrationNumber').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await expect(page.getByRole('status').filter({ hasText: t('settings.saved') })).toHaveCount(0);
     await number.fill('Ｔ１２３４５６７８９０１２３');
-    await page.getByRole('button', { name: t('settings.save') }).click();
+    await page.getByRole('button', { name: t('settings.save'), exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: t('settings.saved') })).toBeVisible();
     await expect(number).toHaveValue('T1234567890123');
     await screen(page, testInfo, 'ja-settings');

@@ -80,17 +80,15 @@ for (const c of CASES) {
     await setupSettings.getByRole('radio', { name: t('settings.finishOn.phone') }).check();
     await expect(setupSettings.getByText(t('settings.shopWebPageTraining'))).toBeVisible();
     await setupSettings.getByLabel(t('settings.shopWebPage'), { exact: true }).fill('http://not-https.example/');
-    await setupSettings.getByRole('button', { name: t('settings.save') }).click();
+    await setupSettings.getByRole('button', { name: t('settings.saveSetup') }).click();
     await expect(setupSettings.getByText(t('validation.httpsUrl'))).toBeVisible();
     await setupSettings.getByLabel(t('settings.shopWebPage'), { exact: true }).fill('');
-    await setupSettings.getByRole('button', { name: t('settings.save') }).click();
+    await setupSettings.getByRole('button', { name: t('settings.saveSetup') }).click();
     await expect(setupSettings.getByText(t('settings.setupSaved'))).toBeVisible();
     await screen(page, testInfo, `${c.lang}-phone-01-settings`);
 
     await createCustomer(desk, c.customer);
-    await recordConsent(desk, c.customer, c.consent);
-    await page.getByRole('button', { name: t('mandate.openSetup') }).click();
-    await expect(heading1(desk, t('setup.title'))).toBeVisible();
+    await recordConsent(desk, c.customer, c.consent); // recording the consent goes straight on to the setup
     const waiting = region(desk, t('setup.waitingPhone'));
     await expect(waiting).toBeVisible();
     await expect(waiting.getByRole('button', { name: t('setup.openHere') })).toBeEnabled();

@@ -57,7 +57,7 @@ test('the idle lock signs a person out after the configured minutes without inpu
   await goToNav(desk, 'settings');
   const idle = page.getByLabel(t('settings.idleLockMinutes'), { exact: true });
   await idle.fill('2');
-  await page.getByRole('button', { name: t('settings.save') }).click();
+  await page.getByRole('button', { name: t('settings.save'), exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: t('settings.saved') })).toBeVisible();
   await signOut(desk);
 
