@@ -202,6 +202,7 @@ export class DocumentStore<D extends Doc> {
       // temp files of interrupted writes: of the document, and of its backup copy (a checkpoint cut short)
       await removeStaleTemps(join(dir, 'docs', shardOf(id)), id);
       await removeStaleTemps(join(dir, 'backup', shardOf(id)), id);
+      await removeStaleTemps(join(dir, 'backup', shardOf(id)), id);
       await store.replay(id, changes);
     }
     return store;
@@ -238,7 +239,9 @@ export class DocumentStore<D extends Doc> {
 
   private async replay(id: string, changes: JournalLine[]): Promise<void> {
     const expected = Math.max(...changes.map((c) => c.rev));
-    let db = await this.read(id, 0).catch(() => null);
+    // The revision the index snapshot remembers: a document file older than that (a rename lost to a
+    // power cut) must not be the base the journal is replayed onto; its backup copy is.
+    let db = await this.read(id, this.options.expectedRev(id)).catch(() => null);
     const base = db?.data ?? null;
     let doc: D | null = base ? structuredClone(base) : null;
     for (const change of changes) {

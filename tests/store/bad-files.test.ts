@@ -38,6 +38,14 @@ async function crashAndReopen(): Promise<void> {
   await t.restart();
 }
 
+/** A crash, then `meanwhile` (what the power cut did to the files), then a new core opens the folder. */
+async function crashAndReopenWith(meanwhile: () => Promise<unknown>): Promise<void> {
+  t.core.env.records.close = async () => {};
+  await t.core.stop();
+  await meanwhile();
+  await t.restart();
+}
+
 const SPOILERS: Array<[string, (path: string) => Promise<void>]> = [
   ['truncated', async (path) => writeFile(path, (await readFile(path, 'utf8')).slice(0, 200))],
   ['zero-length', async (path) => writeFile(path, '')],
@@ -76,6 +84,23 @@ describe('a customer document that is damaged', () => {
     // the rest of the data is untouched and usable
     expect((await t.call('customers.get', { customerId: other.id })).customer.email).toBe('other@example.com');
     await recordConsent(ada.id);
+  });
+
+  it('older than what was committed (a rename lost to a power cut): rebuilt from its backup and the journal, not replayed onto the old file', async () => {
+    t = await startTestCore();
+    await signInManager(t);
+    const ada = await customer('ada@example.com');
+    const first = await recordConsent(ada.id);
+    const path = customerDocPath(t.dataDir, ada.id);
+    const stale = await readFile(path, 'utf8'); // the file as it was before the second consent
+    const second = await recordConsent(ada.id);
+    await t.restart(); // checkpoint: the backup holds both consents, the journal is emptied
+    await signInManager(t);
+    const third = await recordConsent(ada.id); // journaled after the checkpoint
+    await crashAndReopenWith(async () => writeFile(path, stale));
+    await signInManager(t);
+    expect((await t.call('customers.get', { customerId: ada.id })).consents.map((c) => c.id).sort()).toEqual([first, second, third].sort());
+    expect((await t.call('app.info', {})).storeNotices[0].problem).toMatch(/older \(revision \d+\) than what was saved/);
   });
 
   it('without a backup copy yet (never checkpointed): rebuilt from the journal alone', async () => {
