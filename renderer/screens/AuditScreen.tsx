@@ -42,7 +42,9 @@ export function AuditScreen() {
   const entries = useMemo(() => list.data?.entries ?? [], [list.data]);
   const customers = useKnownCustomers(entries.map((e) => e.customerId));
   const chain = list.data?.chain;
-  const oldest = entries.length ? Math.min(...entries.map((e) => e.seq)) : null;
+  // where the next page starts: main looks through a bounded number of entries per page, so a page
+  // with few (or no) matches can still have older ones behind it
+  const oldest = list.data?.nextBeforeSeq ?? null;
 
   return (
     <section>
@@ -175,7 +177,7 @@ export function AuditScreen() {
           <button type="button" onClick={() => setPages((p) => p.slice(0, -1))} disabled={pages.length === 0}>
             {t('audit.newer')}
           </button>
-          <button type="button" onClick={() => oldest !== null && setPages((p) => [...p, oldest])} disabled={entries.length < PAGE_SIZE || oldest === null || oldest <= 1}>
+          <button type="button" onClick={() => oldest !== null && setPages((p) => [...p, oldest])} disabled={oldest === null || oldest <= 1}>
             {t('audit.older')}
           </button>
           <span className="hint">{t('audit.page', { page: pages.length + 1 })}</span>
