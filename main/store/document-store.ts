@@ -202,7 +202,6 @@ export class DocumentStore<D extends Doc> {
       // temp files of interrupted writes: of the document, and of its backup copy (a checkpoint cut short)
       await removeStaleTemps(join(dir, 'docs', shardOf(id)), id);
       await removeStaleTemps(join(dir, 'backup', shardOf(id)), id);
-      await removeStaleTemps(join(dir, 'backup', shardOf(id)), id);
       await store.replay(id, changes);
     }
     return store;
