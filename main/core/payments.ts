@@ -15,6 +15,7 @@ import {
 import { csvField } from './audit';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
+import { StoreReadError } from '../store/files';
 import { AppError } from './errors';
 
 interface PaymentsFilter { from: string; to: string; status?: PaymentStatus | undefined; customerId?: string | undefined }
@@ -33,7 +34,11 @@ const cursorOf = (row: PaymentRowView) => `${row.createdAt}|${row.id}`;
 async function rowsOf(env: CoreEnv, filter: PaymentsFilter): Promise<PaymentRowView[]> {
   const rows: PaymentRowView[] = [];
   for (const day of daysBetween(filter.from, filter.to)) {
-    for (const line of (await env.records.payments.readDay(day)).values()) {
+    const lines = await env.records.payments.readDay(day).catch((error: unknown) => {
+      // a day file that cannot be read is reported with its cause, never shown as a day without payments
+      throw error instanceof StoreReadError ? new AppError('store_error', error.message) : error;
+    });
+    for (const line of lines.values()) {
       if (filter.customerId && line.customerId !== filter.customerId) continue;
       if (filter.status && line.status !== filter.status) continue;
       const status = (PAYMENT_STATUSES as readonly string[]).includes(line.status) ? (line.status as PaymentStatus) : 'failed';
