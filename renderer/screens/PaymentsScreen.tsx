@@ -3,7 +3,7 @@
  * status and customer, newest first and paged, with day totals per currency and a CSV export.
  */
 import { useState } from 'react';
-import { PAYMENT_STATUSES, type PaymentRowView, type PaymentStatus } from '../../preload/contract';
+import { PAYMENT_STATUSES, PAYMENTS_MAX_DAYS, type PaymentRowView, type PaymentStatus } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/fields';
@@ -25,6 +25,16 @@ function daysAgo(days: number): string {
 }
 const initialForm = (): PaymentsFilterForm => ({ from: daysAgo(6), to: todayIsoDate(), status: '', customerId: '' });
 
+/** Why the range cannot be asked for (checked here too, so a wrong range is named at its field in the app's language). */
+function rangeProblem(form: PaymentsFilterForm): 'payments.rangeInvalid' | 'payments.rangeReversed' | 'payments.rangeTooLong' | null {
+  const from = Date.parse(`${form.from}T00:00:00Z`);
+  const to = Date.parse(`${form.to}T00:00:00Z`);
+  if (Number.isNaN(from) || Number.isNaN(to)) return 'payments.rangeInvalid';
+  if (to < from) return 'payments.rangeReversed';
+  if ((to - from) / 86_400_000 + 1 > PAYMENTS_MAX_DAYS) return 'payments.rangeTooLong';
+  return null;
+}
+
 function toFilter(form: PaymentsFilterForm) {
   return { from: form.from, to: form.to, ...(form.status ? { status: form.status } : {}), ...(form.customerId ? { customerId: form.customerId } : {}) };
 }
@@ -37,6 +47,7 @@ export function PaymentsScreen() {
   /** The cursor of each page after the first. */
   const [cursors, setCursors] = useState<string[]>([]);
   const [clears, setClears] = useState(0);
+  const [rangeError, setRangeError] = useState<ReturnType<typeof rangeProblem>>(null);
   const cursor = cursors[cursors.length - 1];
   const list = useLoad('payments.list', { ...filter, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
   const exporter = useAction();
@@ -44,6 +55,9 @@ export function PaymentsScreen() {
 
   const apply = (e: React.FormEvent) => {
     e.preventDefault();
+    const problem = rangeProblem(form);
+    setRangeError(problem);
+    if (problem) return;
     setFilter(toFilter(form));
     setCursors([]);
   };
@@ -53,8 +67,10 @@ export function PaymentsScreen() {
   };
   const statusLabel = ({ kind, status }: Pick<PaymentRowView, 'kind' | 'status'>) =>
     kind === 'refund' && (status === 'pending' || status === 'processing' || status === 'succeeded' || status === 'failed') ? t(`refundStatus.${status}`) : t(`chargeStatus.${status}`);
-  const rows = list.data?.rows ?? [];
-  const totals = list.data?.totals ?? [];
+  // after a refused call nothing of an earlier answer stays on screen as if it were this one's
+  const shown = list.error ? null : list.data;
+  const rows = shown?.rows ?? [];
+  const totals = shown?.totals ?? [];
 
   return (
     <section>
@@ -72,7 +88,7 @@ export function PaymentsScreen() {
       <form className="panel filters" onSubmit={apply} aria-label={t('payments.filters')}>
         <div className="form-grid">
           <TextField label={t('payments.from')} type="date" value={form.from} onChange={set('from')} required />
-          <TextField label={t('payments.to')} type="date" value={form.to} onChange={set('to')} min={form.from} required hint={t('payments.rangeHint')} />
+          <TextField label={t('payments.to')} type="date" value={form.to} onChange={set('to')} min={form.from} required hint={t('payments.rangeHint', { days: PAYMENTS_MAX_DAYS })} error={rangeError ? t(rangeError, { days: PAYMENTS_MAX_DAYS }) : undefined} />
           <SelectField
             label={t('payments.status')}
             value={form.status}
@@ -93,6 +109,7 @@ export function PaymentsScreen() {
               setClears((n) => n + 1);
               setFilter(toFilter(fresh));
               setCursors([]);
+              setRangeError(null);
             }}
           >
             {t('payments.clear')}
@@ -126,7 +143,7 @@ export function PaymentsScreen() {
       </section>
 
       <section className="panel" aria-labelledby="payments-heading">
-        <h2 id="payments-heading">{t('payments.rows', { count: list.data?.matched ?? 0 })}</h2>
+        <h2 id="payments-heading">{t('payments.rows', { count: shown?.matched ?? 0 })}</h2>
         {list.loading && <p className="hint">{t('common.loading')}</p>}
         {!list.loading && rows.length === 0 ? (
           <p className="empty">{t('payments.none')}</p>
@@ -162,7 +179,7 @@ export function PaymentsScreen() {
           <button type="button" onClick={() => setCursors((c) => c.slice(0, -1))} disabled={cursors.length === 0}>
             {t('payments.newer')}
           </button>
-          <button type="button" onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])} disabled={!list.data?.nextCursor}>
+          <button type="button" onClick={() => shown?.nextCursor && setCursors((c) => [...c, shown.nextCursor!])} disabled={!shown?.nextCursor}>
             {t('payments.older')}
           </button>
           <span className="hint">{t('audit.page', { page: cursors.length + 1 })}</span>
