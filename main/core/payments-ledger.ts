@@ -151,6 +151,8 @@ export class PaymentsLedger {
         }
         return log;
       })();
+      // a failed open is tried afresh next time, not remembered
+      pending.catch(() => this.opening.delete(day));
       this.opening.set(day, pending);
     }
     return pending;
@@ -172,7 +174,7 @@ export class PaymentsLedger {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.opening.values()]);
+    await Promise.allSettled([...this.opening.values()]);
     for (const log of this.logs.values()) await log.close();
     this.logs.clear();
   }

@@ -93,6 +93,8 @@ export async function openRecords(options: {
     now: options.now,
     terminal: () => ({ id: shop.data.terminalId, name: shop.data.settings.terminalName }),
   });
+  /** Customers whose ledger lines could not be written (retried with the next change). */
+  const ledgerBehind = new Set<string>();
   /** Documents the journal replayed while opening: their ledger lines may have been lost in a crash. */
   let replayed: Set<string> | null = new Set();
   const customers = await DocumentStore.open<CustomerDoc>({
@@ -110,7 +112,22 @@ export async function openRecords(options: {
       index.commit(doc);
       replayed?.add(id);
     },
-    afterCommit: (_id, previous, next) => payments.record(previous, next),
+    afterCommit: async (id, previous, next) => {
+      // The change is committed whatever happens here: a failed ledger write (a full disk) must not
+      // turn it into an error. The customer is remembered and their ledger lines are written again
+      // with the next change that succeeds (and, after a crash, at start from the journal).
+      try {
+        const repairSelf = ledgerBehind.has(id);
+        for (const behindId of [...ledgerBehind]) {
+          const doc = behindId === id ? next : await customers.get(behindId);
+          if (doc) await payments.reconcile([doc]);
+          ledgerBehind.delete(behindId);
+        }
+        if (!repairSelf) await payments.record(previous, next);
+      } catch {
+        ledgerBehind.add(id);
+      }
+    },
     snapshot: () => index.snapshot(),
     restore: (lines) => index.restore(lines),
     expectedRev: (id) => index.rev(id),

@@ -105,6 +105,11 @@ describe('payments.list', () => {
       expect((await callError(t.call('payments.export', input))).code).toBe('invalid_input');
     }
     expect((await t.call('payments.list', { from: '2026-01-01', to: '2026-01-31' })).rows).toEqual([]);
+    await t.call('staff.create', { name: 'Sam Staff', pin: '7391', role: 'staff' });
+    await t.call('auth.signOut', {});
+    await t.call('auth.signIn', { name: 'Sam Staff', pin: '7391' });
+    expect((await callError(t.call('payments.list', { from: '2026-01-01', to: '2026-01-31' }))).code).toBe('forbidden_role');
+    expect((await callError(t.call('payments.export', { from: '2026-01-01', to: '2026-01-31' }))).code).toBe('forbidden_role');
   });
 
   it('reads only the day files of the range', async () => {
@@ -193,6 +198,28 @@ describe('a lost ledger append', () => {
       await third.close();
       expect(await readFile(dayFile, 'utf8')).toBe(before);
       await first.close().catch(() => {});
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a ledger write that fails does not fail the change, and is made good with the next change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'payments-ledger-'));
+    try {
+      const ids = { next: (p: string) => `${p}_${randomUUID()}` };
+      const records = await openRecords({ dataDir: dir, ids, now: () => new Date(), timeZone: 'UTC' });
+      const customer = { id: 'cus_local2', stripeCustomerId: 'cus_2', name: 'Ann', email: '', phone: '', language: 'en' as const, createdAt: new Date().toISOString(), createdBy: { staffId: 'stf_1', name: 'Mina' } };
+      await records.createCustomer(customer);
+      // the day file cannot be written (here: a folder in its place)
+      const dayFile = PaymentsLedger.dayPath(dir, '2026-11-30');
+      await mkdir(dayFile, { recursive: true });
+      await records.updateCustomer(customer.id, (draft) => void draft.charges.push(chargeOf(customer.id, 'pending')));
+      expect((await records.requireCustomer(customer.id)).charges[0]?.status).toBe('pending');
+      await rm(dayFile, { recursive: true });
+      await records.updateCustomer(customer.id, (draft) => void (draft.customer.name = 'Ann Example'));
+      const newest = await records.payments.readDay('2026-11-30');
+      expect(newest.get(chargeOf(customer.id, 'pending').id)?.status).toBe('pending');
+      await records.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
