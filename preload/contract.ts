@@ -380,6 +380,64 @@ const def =
   <I extends z.ZodType>(spec: { input: I; role: CallRole; mutates: boolean }): CallDef<I, O> =>
     spec;
 
+// ---------------------------------------------------------------- payments ledger (managers)
+
+export const PAYMENT_STATUSES = ['pending', 'processing', 'succeeded', 'declined', 'unavailable', 'action_required', 'failed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+/** Longest date range one payments call reads (its day files). */
+export const PAYMENTS_MAX_DAYS = 31;
+
+/** One charge or refund as the Payments screen shows it (its newest state in the ledger). */
+export interface PaymentRowView {
+  kind: 'charge' | 'refund';
+  id: string;
+  /** For a refund: the charge it gives money back on. */
+  chargeId: string | null;
+  customerId: string;
+  /** From the customer index (null when the customer is not known on this desk). */
+  customerName: string | null;
+  amount: number;
+  currency: Currency;
+  status: PaymentStatus;
+  description: string;
+  staff: { staffId: string; name: string };
+  terminal: { id: string; name: string };
+  createdAt: string;
+  /** The day file it is in (YYYY-MM-DD, the terminal's time zone). */
+  day: string;
+}
+/** Succeeded charges minus succeeded refunds, per day and currency, for the call's filter. */
+export interface PaymentDayTotal {
+  day: string;
+  currency: Currency;
+  charged: number;
+  refunded: number;
+  net: number;
+  succeededCharges: number;
+  succeededRefunds: number;
+  /** Rows of any status that day in this currency. */
+  rows: number;
+}
+export interface PaymentsPage { rows: PaymentRowView[]; totals: PaymentDayTotal[]; nextCursor: string | null; matched: number }
+
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-01')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'Not a calendar date');
+const PaymentsFilter = {
+  from: Day,
+  to: Day,
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  customerId: Id.optional(),
+};
+const daySpan = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+function checkRange(value: { from: string; to: string }, ctx: z.RefinementCtx): void {
+  const span = daySpan(value.from, value.to);
+  if (Number.isNaN(span)) return;
+  if (span < 1) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The end date is before the start date' });
+  else if (span > PAYMENTS_MAX_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `At most ${PAYMENTS_MAX_DAYS} days at a time` });
+}
+
 const SearchAuditFilter = z
   .object({
     action: z.string().max(60).optional(),
@@ -570,6 +628,22 @@ export const calls = {
   }),
   'audit.export': def<ExportFile>()({
     input: z.object({ filter: SearchAuditFilter.default({}), format: z.enum(['json', 'csv']) }).strict(),
+    role: 'manager',
+    mutates: false,
+  }),
+
+  // --- payments (managers): the shop-wide ledger, read by day file
+  /** Newest first; only the day files from `from` to `to` (at most 31 days) are read. */
+  'payments.list': def<PaymentsPage>()({
+    input: z
+      .object({ ...PaymentsFilter, limit: z.number().int().min(1).max(500).default(100), cursor: z.string().max(300).optional() })
+      .strict()
+      .superRefine(checkRange),
+    role: 'manager',
+    mutates: false,
+  }),
+  'payments.export': def<ExportFile>()({
+    input: z.object(PaymentsFilter).strict().superRefine(checkRange),
     role: 'manager',
     mutates: false,
   }),

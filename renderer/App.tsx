@@ -13,6 +13,7 @@ import { useIdleLock } from './lib/hooks';
 import { RouterContext, type Route } from './router';
 import { SessionContext, type Session } from './session';
 import { AuditScreen } from './screens/AuditScreen';
+import { PaymentsScreen } from './screens/PaymentsScreen';
 import { ConsentScreen } from './screens/ConsentScreen';
 import { CustomerScreen } from './screens/CustomerScreen';
 import { CustomersScreen } from './screens/CustomersScreen';
@@ -26,7 +27,7 @@ import { SignInScreen } from './screens/SignInScreen';
 import { StaffScreen } from './screens/StaffScreen';
 import type { CallError } from '../preload/contract';
 
-const MANAGER_ROUTES: ReadonlySet<Route['name']> = new Set(['staff', 'settings', 'audit']);
+const MANAGER_ROUTES: ReadonlySet<Route['name']> = new Set(['staff', 'settings', 'audit', 'payments']);
 
 export function App() {
   const t = useT();
@@ -161,5 +162,7 @@ function Screen({ route, isManager }: { route: Route; isManager: boolean }) {
       return <SettingsScreen />;
     case 'audit':
       return <AuditScreen />;
+    case 'payments':
+      return <PaymentsScreen />;
   }
 }

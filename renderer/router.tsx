@@ -14,7 +14,8 @@ export type Route =
   | { name: 'receipt'; chargeId: string }
   | { name: 'staff' }
   | { name: 'settings' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'payments' };
 
 export interface Router {
   route: Route;

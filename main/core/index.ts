@@ -7,6 +7,7 @@ import { createDispatcher, type Dispatch, type Handlers, type SessionPort } from
 import type { CoreEnv } from './env';
 import type { CoreDeps } from './ports';
 import { openAuditLog } from './audit';
+import { paymentsHandlers } from './payments';
 import { createAuth } from './auth';
 import { settingsHandlers } from './settings';
 import { customerHandlers } from './customers';
@@ -106,6 +107,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...subscriptions.handlers,
     ...withdrawals.handlers,
     ...audit.handlers,
+    ...paymentsHandlers(env),
     ...trainingHandlers(env),
     ...consentPdfHandlers(env),
     ...clockHandlers(env),

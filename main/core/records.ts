@@ -24,6 +24,7 @@ import {
   type CustomerRecord,
 } from './data';
 import { AppError } from './errors';
+import { PaymentsLedger, PAYMENTS_DIR } from './payments-ledger';
 import type { IdSource } from './ports';
 
 export const SHOP_FILE = 'shop.json';
@@ -38,6 +39,8 @@ export interface Records {
   /** Settings, staff, prices and the terminal id: small, read from memory, each change written whole. */
   shop: JsonStore<ShopData>;
   index: CustomerIndex;
+  /** Every charge and refund by day, written after each committed change (a derived view). */
+  payments: PaymentsLedger;
   /** The customer's document (read-only), or null. */
   customer(customerId: string): Promise<Readonly<CustomerDoc> | null>;
   /** The customer's document; `not_found` when there is none. */
@@ -65,7 +68,15 @@ export function toStoreNotice(notice: DocumentStoreNotice | StoreNotice): StoreN
   return { file, problem: `${problem}${missing}`, keptAsidePath: keptAsidePath ?? '', restoredFrom, at };
 }
 
-export async function openRecords(options: { dataDir: string; ids: IdSource; now: () => Date; auditHead?: () => number; checkpointEvery?: number }): Promise<Records> {
+export async function openRecords(options: {
+  dataDir: string;
+  ids: IdSource;
+  now: () => Date;
+  auditHead?: () => number;
+  checkpointEvery?: number;
+  /** The terminal's time zone, which decides a payment's day (default: this machine's). */
+  timeZone?: string;
+}): Promise<Records> {
   const { dataDir, ids } = options;
   const shop = await JsonStore.open<ShopData>({
     path: join(dataDir, SHOP_FILE),
@@ -77,6 +88,15 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
   });
 
   const index = new CustomerIndex();
+  const payments = new PaymentsLedger(join(dataDir, PAYMENTS_DIR), {
+    timeZone: options.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
+    now: options.now,
+    terminal: () => ({ id: shop.data.terminalId, name: shop.data.settings.terminalName }),
+  });
+  /** Customers whose ledger lines could not be written (retried with the next change). */
+  const ledgerBehind = new Set<string>();
+  /** Documents the journal replayed while opening: their ledger lines may have been lost in a crash. */
+  let replayed: Set<string> | null = new Set();
   const customers = await DocumentStore.open<CustomerDoc>({
     dir: join(dataDir, CUSTOMERS_DIR),
     schema: CustomerDoc,
@@ -88,7 +108,26 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
       if (!schema) throw new Error(`A customer document has no field ${field}.`);
       return schema.parse(value);
     },
-    onCommit: (_id, doc) => index.commit(doc),
+    onCommit: (id, doc) => {
+      index.commit(doc);
+      replayed?.add(id);
+    },
+    afterCommit: async (id, previous, next) => {
+      // The change is committed whatever happens here: a failed ledger write (a full disk) must not
+      // turn it into an error. The customer is remembered and their ledger lines are written again
+      // with the next change that succeeds (and, after a crash, at start from the journal).
+      try {
+        const repairSelf = ledgerBehind.has(id);
+        for (const behindId of [...ledgerBehind]) {
+          const doc = behindId === id ? next : await customers.get(behindId);
+          if (doc) await payments.reconcile([doc]);
+          ledgerBehind.delete(behindId);
+        }
+        if (!repairSelf) await payments.record(previous, next);
+      } catch {
+        ledgerBehind.add(id);
+      }
+    },
     snapshot: () => index.snapshot(),
     restore: (lines) => index.restore(lines),
     expectedRev: (id) => index.rev(id),
@@ -96,6 +135,14 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
     ...(options.auditHead ? { auditHead: options.auditHead } : {}),
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
   });
+
+  const toReconcile = replayed;
+  replayed = null;
+  for (const id of toReconcile) {
+    // one at a time: the cost is the journal's documents, never all of them held at once
+    const doc = await customers.get(id).catch(() => null);
+    if (doc) await payments.reconcile([doc]);
+  }
 
   const notices: StoreNotice[] = [...shop.notices, ...customers.notices].map(toStoreNotice);
   if (shop.lost) {
@@ -125,6 +172,7 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
   return {
     shop,
     index,
+    payments,
     customer: async (customerId) => (index.has(customerId) ? read(customerId) : null),
     requireCustomer,
     async ownerDoc(recordId, what) {
@@ -146,6 +194,9 @@ export async function openRecords(options: { dataDir: string; ids: IdSource; now
       customers.listen((notice) => listener(toStoreNotice(notice)));
     },
     checkpoint: () => customers.checkpoint(),
-    close: () => customers.close(),
+    close: async () => {
+      await customers.close();
+      await payments.close();
+    },
   };
 }

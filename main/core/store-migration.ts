@@ -22,6 +22,7 @@ import { AUDIT_DIR } from './audit';
 import { AuditRecord, LEGACY_APP_DATA_VERSION, LegacyAppData, LegacyAuditData, SHOP_DATA_VERSION, type CustomerDoc, type LegacyAppData as Legacy } from './data';
 import { AppError } from './errors';
 import type { IdSource } from './ports';
+import { PAYMENTS_DIR } from './payments-ledger';
 import { CUSTOMERS_DIR, openRecords, SHOP_FILE } from './records';
 
 export const LEGACY_APP_FILE = 'mandate-desk.json';
@@ -177,7 +178,7 @@ async function finish(dataDir: string, staging: string, report: MigrationReport)
     if ([LEGACY_APP_FILE, LEGACY_AUDIT_FILE, LEGACY_AUDIT_HEAD_FILE].some((old) => name === old || name.startsWith(`${old}.`))) await rename(join(dataDir, name), join(report.keptAsideIn, name));
   }
   await writeFileAtomic(join(report.keptAsideIn, 'migration-report.json'), JSON.stringify(report, null, 2));
-  for (const name of [SHOP_FILE, CUSTOMERS_DIR, AUDIT_DIR]) {
+  for (const name of [SHOP_FILE, CUSTOMERS_DIR, AUDIT_DIR, PAYMENTS_DIR]) {
     if (await exists(join(staging, name))) await rename(join(staging, name), join(dataDir, name));
   }
   await syncDirectory(dataDir);

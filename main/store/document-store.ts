@@ -49,6 +49,11 @@ export interface DocumentStoreOptions<D extends Doc> {
   parseField(field: string, value: unknown): unknown;
   /** Told of every committed state of a document (also while the journal is replayed at start). */
   onCommit(id: string, doc: D): void;
+  /**
+   * Awaited after each committed change (not at replay), before the next write or a checkpoint
+   * starts: a derived file written here is either done or its change is still in the journal.
+   */
+  afterCommit?(id: string, previous: D | null, next: D): Promise<void>;
   /** The index as lines, written durably at each checkpoint; restored at start before the journal is replayed. */
   snapshot(): string[];
   restore(lines: string[]): void;
@@ -403,6 +408,7 @@ export class DocumentStore<D extends Doc> {
       this.remember(id, db);
       this.dirty.add(id);
       this.options.onCommit(id, next);
+      await this.options.afterCommit?.(id, previous, next);
       // Committed: a failed file write is repaired from the journal (at the next checkpoint or start).
       await db.write().catch(() => {});
       if (++this.commitsSinceCheckpoint >= this.options.checkpointEvery) await this.checkpointNow();

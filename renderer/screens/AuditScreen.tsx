@@ -213,7 +213,8 @@ function useKnownCustomers(ids: ReadonlyArray<string | null>): ReadonlyMap<strin
 }
 
 /** The customer filter: type a name, choose among the customers it finds. */
-function CustomerChooser({ customerId, onChange }: { customerId: string; onChange(customerId: string): void }) {
+/** A customer chosen by typing a name, then picking from the matches (also used by the Payments screen). */
+export function CustomerChooser({ customerId, onChange }: { customerId: string; onChange(customerId: string): void }) {
   const t = useT();
   const [name, setName] = useState('');
   const [matches, setMatches] = useState<CustomerView[] | null>(null);

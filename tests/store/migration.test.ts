@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LegacyAppData, LegacyAuditData, type LegacyAppData as Legacy } from '../../main/core/data';
 import { buildMigration, LEGACY_APP_FILE, LEGACY_AUDIT_FILE, STAGING_DIR } from '../../main/core/store-migration';
+import { dayIn } from '../../main/core/payments-ledger';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 import { readAuditEntries, readStoredData } from '../helpers/stored';
 
@@ -74,6 +75,10 @@ describe('opening a 0.1 data folder', () => {
     const taroConsent = legacy.consents.find((c) => c.customerId === taro.id)!;
     expect((await t.call('consents.get', { consentId: taroConsent.id })).status).toBe('withdrawn');
     expect((await t.call('customers.get', { customerId: alice.id })).charges).toHaveLength(2);
+    // the payments ledger was built with the documents and moved into place with them
+    const day = dayIn(succeeded.createdAt, Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+    const payments = await t.call('payments.list', { from: day, to: day });
+    expect(payments.rows.find((r) => r.id === succeeded.id)).toMatchObject({ kind: 'charge', status: 'succeeded', customerName: alice.name, amount: succeeded.amount });
 
     // the index answers searches: a name typed without its space, a phone typed the national way
     expect((await t.call('customers.search', { query: '佐藤太郎' })).local.map((c) => c.id)).toEqual([taro.id]);

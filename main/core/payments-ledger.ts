@@ -1,0 +1,181 @@
+/**
+ * The shop-wide payments ledger: a derived view of every charge and refund, one JSON-lines file per
+ * day (`payments/<YYYY-MM-DD>.jsonl`, the record's creation date in the terminal's time zone), one
+ * line per state (a new line when a charge or refund is created or changes). The newest line per id
+ * wins. Customer documents stay the source of truth: a line lost in a crash (the change committed,
+ * its ledger append not) is written again at the next start from the journal's replay
+ * (`reconcile`), because the append finishes before the store's next write or checkpoint.
+ * Reading a range reads only that range's day files.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppendLog, readLines } from '../store/files';
+import { CURRENCIES } from '../../preload/contract';
+import type { ChargeRecord, CustomerDoc, RefundRecord } from './data';
+
+export const PAYMENTS_DIR = 'payments';
+
+export const LedgerLine = z.object({
+  v: z.literal(1),
+  kind: z.enum(['charge', 'refund']),
+  id: z.string(),
+  customerId: z.string(),
+  /** The charge a refund belongs to (null for a charge). */
+  chargeId: z.string().nullable(),
+  amount: z.number().int().positive(),
+  currency: z.enum(CURRENCIES),
+  status: z.string(),
+  description: z.string(),
+  staff: z.object({ staffId: z.string(), name: z.string() }),
+  terminal: z.object({ id: z.string(), name: z.string() }),
+  createdAt: z.string(),
+  /** When this line was written. */
+  at: z.string(),
+});
+export type LedgerLine = z.infer<typeof LedgerLine>;
+
+/** The calendar date of `iso` in `timeZone`, as YYYY-MM-DD. */
+export function dayIn(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+export interface Terminal { id: string; name: string }
+
+/** What of a record a ledger line keeps: a change to any of these writes a new line. */
+function stateOf(line: Pick<LedgerLine, 'status' | 'amount' | 'currency' | 'description'>): string {
+  return `${line.status}|${line.amount}|${line.currency}|${line.description}`;
+}
+
+export class PaymentsLedger {
+  private readonly logs = new Map<string, AppendLog>();
+  private opening = new Map<string, Promise<AppendLog>>();
+
+  constructor(
+    readonly dir: string,
+    private readonly options: { timeZone: string; now: () => Date; terminal: () => Terminal },
+  ) {}
+
+  static dayPath(dataDir: string, day: string): string {
+    return join(dataDir, PAYMENTS_DIR, `${day}.jsonl`);
+  }
+
+  private path(day: string): string {
+    return join(this.dir, `${day}.jsonl`);
+  }
+
+  dayOf(createdAt: string): string {
+    return dayIn(createdAt, this.options.timeZone);
+  }
+
+  private lineFor(kind: 'charge' | 'refund', record: ChargeRecord | RefundRecord, customerId: string, chargeId: string | null, description: string): LedgerLine {
+    return {
+      v: 1,
+      kind,
+      id: record.id,
+      customerId,
+      chargeId,
+      amount: record.amount,
+      currency: record.currency,
+      status: record.status,
+      description,
+      staff: { staffId: record.createdBy.staffId, name: record.createdBy.name },
+      terminal: this.options.terminal(),
+      createdAt: record.createdAt,
+      at: this.options.now().toISOString(),
+    };
+  }
+
+  /** Every charge and refund of a document as ledger lines. */
+  private linesOf(doc: Readonly<CustomerDoc>): LedgerLine[] {
+    const descriptions = new Map(doc.charges.map((c) => [c.id, c.description]));
+    return [
+      ...doc.charges.map((c) => this.lineFor('charge', c, doc.customer.id, null, c.description)),
+      ...doc.refunds.map((r) => this.lineFor('refund', r, doc.customer.id, r.chargeId, r.note || descriptions.get(r.chargeId) || '')),
+    ];
+  }
+
+  /** Appends a line for each charge or refund that is new or changed between the two states of a document. */
+  async record(previous: Readonly<CustomerDoc> | null, next: Readonly<CustomerDoc>): Promise<void> {
+    const before = new Map(previous ? this.linesOf(previous).map((l) => [l.id, stateOf(l)]) : []);
+    for (const line of this.linesOf(next)) {
+      if (before.get(line.id) !== stateOf(line)) await this.append(line);
+    }
+  }
+
+  /**
+   * After a crash: writes the lines missing for the documents the journal replayed (their newest
+   * state differs from the day file's newest line, or is not there). Costs those documents and
+   * the day files their records fall on.
+   */
+  async reconcile(docs: Iterable<Readonly<CustomerDoc>>): Promise<number> {
+    const days = new Map<string, Map<string, LedgerLine>>();
+    let written = 0;
+    for (const doc of docs) {
+      for (const line of this.linesOf(doc)) {
+        const day = this.dayOf(line.createdAt);
+        let newest = days.get(day);
+        if (!newest) days.set(day, (newest = await this.readDay(day)));
+        const known = newest.get(line.id);
+        if (known && stateOf(known) === stateOf(line)) continue;
+        await this.append(line);
+        newest.set(line.id, line);
+        written += 1;
+      }
+    }
+    return written;
+  }
+
+  private async append(line: LedgerLine): Promise<void> {
+    const log = await this.logFor(this.dayOf(line.createdAt));
+    await log.append(JSON.stringify(line));
+  }
+
+  private logFor(day: string): Promise<AppendLog> {
+    const open = this.logs.get(day);
+    if (open) return Promise.resolve(open);
+    let pending = this.opening.get(day);
+    if (!pending) {
+      pending = (async () => {
+        const path = this.path(day);
+        // a torn last line (a crash mid-append) is cut off before the next line follows it
+        const existing = await readLines(path);
+        const log = await AppendLog.open(path, existing?.validSize);
+        this.logs.set(day, log);
+        this.opening.delete(day);
+        // a few day files stay open (today's, mostly); older ones are closed
+        if (this.logs.size > 8) {
+          const [oldest] = this.logs.keys();
+          const old = this.logs.get(oldest)!;
+          this.logs.delete(oldest);
+          await old.close();
+        }
+        return log;
+      })();
+      // a failed open is tried afresh next time, not remembered
+      pending.catch(() => this.opening.delete(day));
+      this.opening.set(day, pending);
+    }
+    return pending;
+  }
+
+  /** The newest line per id of one day (empty when the day has no file). Unreadable lines are skipped. */
+  async readDay(day: string): Promise<Map<string, LedgerLine>> {
+    const read = await readLines(this.path(day));
+    const newest = new Map<string, LedgerLine>();
+    for (const text of read?.lines ?? []) {
+      try {
+        const line = LedgerLine.parse(JSON.parse(text));
+        newest.set(line.id, line);
+      } catch {
+        // a damaged line: the documents hold the truth; the next change of that record writes it again
+      }
+    }
+    return newest;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.opening.values()]);
+    for (const log of this.logs.values()) await log.close();
+    this.logs.clear();
+  }
+}
