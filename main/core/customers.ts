@@ -41,6 +41,18 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
   const { records, stripe, ids, clock, logger } = env;
   const { index } = records;
 
+  /** One edit at a time per customer: two edits at once must not leave Stripe and our record with different answers. */
+  const editing = new Map<string, Promise<unknown>>();
+  function oneEditAtATime<T>(customerId: string, edit: () => Promise<T>): Promise<T> {
+    const result = (editing.get(customerId) ?? Promise.resolve()).then(edit, edit);
+    const tail = result.catch(() => {});
+    editing.set(customerId, tail);
+    void tail.then(() => {
+      if (editing.get(customerId) === tail) editing.delete(customerId);
+    });
+    return result;
+  }
+
   async function searchStripeByEmail(email: string): Promise<Stripe.Customer[]> {
     const result = await stripe.customers.search({ query: stripeEmailQuery(email), limit: 10 });
     return result.data;
@@ -145,7 +157,7 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
       return { recent: index.recent(RECENT_LIMIT).map(customerView), inProgress };
     },
 
-    async 'customers.update'(input) {
+    'customers.update': (input) => oneEditAtATime(input.customerId, async () => {
       const current = index.customer(input.customerId);
       if (!current) throw new AppError('not_found', `There is no customer with id ${input.customerId}.`);
       const name = normalizeText(input.name);
@@ -171,6 +183,6 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
         draft.customer = { ...draft.customer, name, email, phone, language };
         return customerView(draft.customer);
       });
-    },
+    }),
   };
 }

@@ -158,3 +158,28 @@ describe('saved methods as a person recognises them', () => {
     expect(method).toMatchObject({ paymentMethodId: saved.paymentMethodId, billingEmail: 'alice@example.com', billingName: 'Alice Example' });
   });
 });
+
+describe('customers.update at the same time', () => {
+  it('two edits of one customer at once leave Stripe and the record agreeing', async () => {
+    const { customer } = await t.call('customers.create', { name: 'Ada', email: 'ada@example.com', language: 'en' });
+    const [a, b] = await Promise.all([
+      t.call('customers.update', { customerId: customer.id, name: 'Ada One', email: 'one@example.com', language: 'en' }),
+      t.call('customers.update', { customerId: customer.id, name: 'Ada Two', email: 'two@example.com', phone: '+81 90-1234-5678', language: 'ja' }),
+    ]);
+    expect([a.name, b.name]).toEqual(['Ada One', 'Ada Two']);
+    const local = (await t.call('customers.get', { customerId: customer.id })).customer;
+    const atStripe = await t.core.env.stripe.customers.retrieve(customer.stripeCustomerId);
+    if (atStripe.deleted) throw new Error('customer deleted');
+    expect(local).toMatchObject({ name: 'Ada Two', email: 'two@example.com', phone: '+81 90-1234-5678', language: 'ja' });
+    expect(atStripe).toMatchObject({ name: 'Ada Two', email: 'two@example.com', phone: '+81 90-1234-5678', preferred_locales: ['ja'] });
+  });
+
+  it('clears the phone here and at Stripe', async () => {
+    const { customer } = await t.call('customers.create', { name: 'Ada', email: 'ada@example.com', phone: '090-1234-5678', language: 'en' });
+    await t.call('customers.update', { customerId: customer.id, name: 'Ada', email: 'ada@example.com', language: 'en' });
+    const atStripe = await t.core.env.stripe.customers.retrieve(customer.stripeCustomerId);
+    if (atStripe.deleted) throw new Error('customer deleted');
+    expect((await t.call('customers.get', { customerId: customer.id })).customer.phone).toBe('');
+    expect(atStripe.phone ?? '').toBe('');
+  });
+});
