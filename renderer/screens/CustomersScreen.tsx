@@ -46,6 +46,16 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
     }
   };
 
+  /** A cleared search box drops the results (and any answer still on its way): the overview is shown again. */
+  const changeQuery = (text: string) => {
+    setQuery(text);
+    if (text.trim() !== '') return;
+    generation.current++;
+    setSearching(false);
+    setResult(null);
+    setSearched(null);
+  };
+
   // Coming back to this screen with a query repeats that search.
   const initial = useRef(initialQuery);
   useEffect(() => {
@@ -106,6 +116,8 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   };
 
   const nothingFound = result && searched && result.local.length === 0 && result.stripeOnly.length === 0;
+  // While results are shown they are what staff look at; the overview comes back when the box is cleared.
+  const overviewShown = result === null;
 
   return (
     <div ref={results} onKeyDown={onResultsKey}>
@@ -127,7 +139,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
           void runSearch(query);
         }}
       >
-        <TextField label={t('customers.search.label')} hint={t('customers.search.hint')} value={query} onChange={setQuery} type="search" autoFocus />
+        <TextField label={t('customers.search.label')} hint={t('customers.search.hint')} value={query} onChange={changeQuery} type="search" autoFocus />
         <button type="submit" disabled={query.trim() === ''}>
           {searching ? t('common.working') : t('customers.search.submit')}
         </button>
@@ -176,7 +188,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
         </section>
       )}
 
-      {overview.data && overview.data.inProgress.length > 0 && (
+      {overviewShown && overview.data && overview.data.inProgress.length > 0 && (
         <section className="panel" aria-labelledby="in-progress-customers">
           <h2 id="in-progress-customers">{t('customers.inProgress.title')}</h2>
           <p className="hint">{t('customers.inProgress.hint')}</p>
@@ -192,7 +204,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
         </section>
       )}
 
-      {overview.data && overview.data.recent.length > 0 && (
+      {overviewShown && overview.data && overview.data.recent.length > 0 && (
         <section className="panel" aria-labelledby="recent-customers">
           <h2 id="recent-customers">{t('customers.recent.title')}</h2>
           <ul className="result-list" aria-labelledby="recent-customers">

@@ -13,6 +13,7 @@ import {
   deskOf,
   goToNav,
   heading1,
+  messagePattern,
   openChargePanel,
   openSetup,
   recordConsent,
@@ -120,6 +121,14 @@ for (const lang of ['en', 'ja'] as const) {
     await expect(recent.getByRole('button').first()).toContainText(c.second.name);
     await expect(recent.getByRole('button').nth(1)).toContainText(c.edited.name);
     await screen(page, testInfo, `${lang}-customers-overview`);
+    // typing a search shows its results instead; clearing the box brings the lists back
+    const search = page.getByLabel(t('customers.search.label'), { exact: true });
+    await search.fill(c.edited.email);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('region', { name: messagePattern(t, 'customers.local.title') })).toContainText(c.edited.name);
+    await expect(inProgress).toBeHidden();
+    await search.fill('');
+    await expect(inProgress).toBeVisible();
     // arrow keys reach the listed customers from the search box
     await page.keyboard.press('ArrowDown');
     await expect(inProgress.getByRole('button').first()).toBeFocused();
