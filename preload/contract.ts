@@ -184,6 +184,10 @@ export interface CustomerView {
 /** A Customer found at Stripe (e.g. created by another terminal) that has no local record yet. */
 export interface StripeCustomerHit { stripeCustomerId: string; name: string; email: string; phone: string }
 export interface CustomerSearchResult { local: CustomerView[]; stripeOnly: StripeCustomerHit[] }
+/** Work still under way for a customer: an open setup, a charge or refund Stripe has not finished, a subscription not yet confirmed. */
+export interface OpenWorkItem { kind: 'setup' | 'charge' | 'refund' | 'subscription'; id: string; status: string }
+/** The customers screen before anything is typed: who was served last, and who has something still under way. */
+export interface CustomersOverview { recent: CustomerView[]; inProgress: Array<{ customer: CustomerView; work: OpenWorkItem[] }> }
 
 export interface RenderedTerms {
   version: string;
@@ -254,6 +258,9 @@ export interface SavedMethodView {
   savedAt: string;
   status: 'active' | 'detached';
   detachedAt: string | null;
+  /** What the customer recognises the method by, as Stripe gave it when it was saved (null if it gave none). */
+  billingEmail: string | null;
+  billingName: string | null;
 }
 
 export type ChargeStatus = 'pending' | 'processing' | 'succeeded' | 'declined' | 'unavailable' | 'action_required' | 'failed';
@@ -289,6 +296,8 @@ export interface ChargeView {
   refunds: RefundView[];
   /** Set for charges made by a subscription renewal rather than by a manager. */
   subscriptionId: string | null;
+  /** The human receipt number (`<terminal>-000123`), once the charge has succeeded; it never changes. */
+  receiptNumber: string | null;
 }
 export interface ReceiptView {
   charge: ChargeView;
@@ -511,6 +520,13 @@ export const calls = {
     mutates: true,
   }),
   'customers.get': def<CustomerDetail>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
+  'customers.overview': def<CustomersOverview>()({ input: Empty, role: 'staff', mutates: false }),
+  /** Name, e-mail, phone and language; the Stripe Customer follows. Consents keep the name as accepted. */
+  'customers.update': def<CustomerView>()({
+    input: z.object({ customerId: Id, name: PersonName, email: Email, phone: Phone.optional(), language: Language }).strict(),
+    role: 'staff',
+    mutates: true,
+  }),
 
   // --- terms and consent
   'terms.render': def<RenderedTerms>()({

@@ -19,6 +19,7 @@ import { assertChargeAllowed, type ChargeKind } from './charge-rules';
 import { receiptTax } from './consumption-tax';
 import { formatMoney } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
+import { takeReceiptNumber } from './receipt-numbers';
 import { chargeView, customerView, refundedAmount } from './views';
 
 type ChargeStatus = ChargeRecord['status'];
@@ -274,6 +275,21 @@ export function createCharges(env: CoreEnv): {
     return null;
   };
 
+  /**
+   * Gives a succeeded charge its receipt number, once: one at a time per charge, and the number is
+   * kept only if the charge has none yet (a number taken but not kept, after a crash, leaves a gap).
+   */
+  const ensureReceiptNumber = (chargeId: string): Promise<void> =>
+    once(`receipt:${chargeId}`, async () => {
+      const charge = await findCharge(chargeId);
+      if (charge.receiptNumber || charge.status !== 'succeeded') return;
+      const number = await takeReceiptNumber(records);
+      await records.updateCustomer(charge.customerId, (draft) => {
+        const stored = draft.charges.find((c) => c.id === chargeId);
+        if (stored && !stored.receiptNumber) stored.receiptNumber = number;
+      });
+    });
+
   const recordCharge = async (chargeId: string, outcome: ChargeOutcome): Promise<void> => {
     const now = clock.now().toISOString();
     const before = await findCharge(chargeId);
@@ -283,6 +299,9 @@ export function createCharges(env: CoreEnv): {
       const index = draft.charges.findIndex((c) => c.id === chargeId);
       draft.charges[index] = withChargeOutcome(draft.charges[index], outcome, now);
     });
+    // The charge is recorded; a number not given now is given when its receipt is first made.
+    if (outcome.known && outcome.status === 'succeeded')
+      await ensureReceiptNumber(chargeId).catch((error) => logger.warn('could not give a receipt number yet', { chargeId, error: String(error) }));
     await announce(chargeId);
     poller.wake();
   };
@@ -452,6 +471,8 @@ export function createCharges(env: CoreEnv): {
   // ------------------------------------------------ receipt
 
   const receipt = async (chargeId: string): Promise<ReceiptView> => {
+    // A charge that succeeded before receipts were numbered (or by a renewal) gets its number now.
+    if ((await findCharge(chargeId)).status === 'succeeded') await ensureReceiptNumber(chargeId);
     const doc = await records.ownerDoc(chargeId, 'charge');
     const charge = chargeIn(doc, chargeId);
     if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);

@@ -2,6 +2,7 @@
  * Customers: local search (name, e-mail, phone) plus a Stripe search by e-mail that finds customers
  * another terminal created, and find-or-create of the Stripe Customer behind each local record.
  */
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { CustomerRecord } from './data';
 import { nameKey } from './customer-index';
@@ -9,7 +10,7 @@ import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { customerDetail, customerView } from './views';
-import type { StripeCustomerHit } from '../../preload/contract';
+import type { CustomersOverview, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
 
 /** Metadata key at Stripe that points back to our local customer id. */
 export const LOCAL_ID_METADATA_KEY = 'mandate_desk_customer_id';
@@ -33,10 +34,24 @@ export function stripeEmailQuery(email: string): string {
 
 /** The most local results one search returns (the index stops looking once it has them). */
 export const SEARCH_LIMIT = 50;
+/** How many recently served customers the customers screen lists. */
+export const RECENT_LIMIT = 10;
 
-export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get'> {
+export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get' | 'customers.overview' | 'customers.update'> {
   const { records, stripe, ids, clock, logger } = env;
   const { index } = records;
+
+  /** One edit at a time per customer: two edits at once must not leave Stripe and our record with different answers. */
+  const editing = new Map<string, Promise<unknown>>();
+  function oneEditAtATime<T>(customerId: string, edit: () => Promise<T>): Promise<T> {
+    const result = (editing.get(customerId) ?? Promise.resolve()).then(edit, edit);
+    const tail = result.catch(() => {});
+    editing.set(customerId, tail);
+    void tail.then(() => {
+      if (editing.get(customerId) === tail) editing.delete(customerId);
+    });
+    return result;
+  }
 
   async function searchStripeByEmail(email: string): Promise<Stripe.Customer[]> {
     const result = await stripe.customers.search({ query: stripeEmailQuery(email), limit: 10 });
@@ -124,5 +139,50 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
     async 'customers.get'({ customerId }) {
       return customerDetail(await records.requireCustomer(customerId), records.shop.data.prices, clock.now());
     },
+
+    // From the index only: no customer's document is read.
+    async 'customers.overview'() {
+      const byCustomer = new Map<string, OpenWorkItem[]>();
+      for (const { customerId, kind, id, status } of index.openWork()) {
+        const work = byCustomer.get(customerId) ?? [];
+        work.push({ kind, id, status });
+        byCustomer.set(customerId, work);
+      }
+      const inProgress: CustomersOverview['inProgress'] = [];
+      for (const [customerId, work] of byCustomer) {
+        const customer = index.customer(customerId);
+        if (customer) inProgress.push({ customer: customerView(customer), work });
+      }
+      inProgress.sort((a, b) => a.customer.name.localeCompare(b.customer.name));
+      return { recent: index.recent(RECENT_LIMIT).map(customerView), inProgress };
+    },
+
+    'customers.update': (input) => oneEditAtATime(input.customerId, async () => {
+      const current = index.customer(input.customerId);
+      if (!current) throw new AppError('not_found', `There is no customer with id ${input.customerId}.`);
+      const name = normalizeText(input.name);
+      const email = input.email.normalize('NFKC').trim().toLowerCase();
+      const phone = normalizeText(input.phone ?? '');
+      const { language } = input;
+      const refuseTakenEmail = () => {
+        const other = index.customerByEmail(email);
+        if (other && other.id !== current.id) throw new AppError('conflict', `Another customer already has the e-mail ${email} (${other.name}).`);
+      };
+      refuseTakenEmail();
+      if (current.name === name && current.email === email && current.phone === phone && current.language === language) return customerView(current);
+
+      // Stripe first: if it fails, nothing changes locally. The key is this very change of this revision,
+      // so a retry of it is one update at Stripe, and a later change is a new one.
+      const change = { name, email, phone, preferred_locales: [language] };
+      const key = createHash('sha256').update(JSON.stringify([current.id, index.rev(current.id), change])).digest('hex').slice(0, 32);
+      await stripe.customers.update(current.stripeCustomerId, change, { idempotencyKey: `customer-update-${key}` });
+
+      return records.updateCustomer(current.id, (draft) => {
+        // Re-checked inside the write: another call may have taken the e-mail meanwhile.
+        refuseTakenEmail();
+        draft.customer = { ...draft.customer, name, email, phone, language };
+        return customerView(draft.customer);
+      });
+    }),
   };
 }

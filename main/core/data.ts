@@ -92,6 +92,9 @@ export const SavedMethodRecord = z.object({
   mandateId: z.string().nullable(),
   savedAt: Iso,
   detachedAt: Iso.nullable(),
+  // Added later (absent in older files): what Stripe's PaymentMethod says a person recognises it by.
+  billingEmail: z.string().nullable().optional(),
+  billingName: z.string().nullable().optional(),
 });
 
 export const ChargeRecord = z.object({
@@ -113,6 +116,8 @@ export const ChargeRecord = z.object({
   finishedAt: Iso.nullable(),
   createdBy: Actor,
   subscriptionId: z.string().nullable(),
+  /** The human receipt number (`<terminal>-000123`), given once, when the charge succeeds or its receipt is first made; never changed. Absent in older files. */
+  receiptNumber: z.string().optional(),
 });
 
 export const RefundRecord = z.object({
@@ -202,6 +207,8 @@ export const ShopData = z.object({
   settings: SettingsRecord,
   staff: z.array(StaffRecord),
   prices: z.array(PriceRecord),
+  /** The last receipt number this terminal gave (absent in older files: none given yet). */
+  receiptCounter: z.number().int().nonnegative().optional(),
 });
 export type ShopData = z.infer<typeof ShopData>;
 export const shopDataMigrations = {};

@@ -47,7 +47,7 @@ const idOf = (value: string | { id: string } | null | undefined): string | null 
 
 /** What a retrieved session means for our record; null when nothing changed at Stripe. */
 type Outcome =
-  | { status: 'succeeded'; setupIntentId: string; paymentMethodId: string; mandateId: string | null }
+  | { status: 'succeeded'; setupIntentId: string; paymentMethodId: string; mandateId: string | null; billingEmail: string | null; billingName: string | null }
   | { status: 'failed'; setupIntentId: string | null; failure: { code: string; message: string } }
   | { status: 'expired' };
 
@@ -58,7 +58,10 @@ function outcomeOf(session: Stripe.Checkout.Session): Outcome | null {
     const paymentMethodId = idOf(intent?.payment_method);
     // A complete session whose SetupIntent has not succeeded yet (e.g. processing) is still in flight.
     if (!intent || intent.status !== 'succeeded' || !paymentMethodId) return null;
-    return { status: 'succeeded', setupIntentId: intent.id, paymentMethodId, mandateId: idOf(intent.mandate) };
+    // What a person recognises the method by (the wallet's e-mail, a name), when Stripe gives it.
+    const method = typeof intent.payment_method === 'object' ? intent.payment_method : null;
+    const billing = method?.billing_details;
+    return { status: 'succeeded', setupIntentId: intent.id, paymentMethodId, mandateId: idOf(intent.mandate), billingEmail: billing?.email || null, billingName: billing?.name || null };
   }
   if (session.status === 'open' && intent?.last_setup_error) {
     const error = intent.last_setup_error;
@@ -158,6 +161,8 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
             mandateId: outcome.mandateId,
             savedAt: now,
             detachedAt: null,
+            billingEmail: outcome.billingEmail,
+            billingName: outcome.billingName,
           });
         }
       } else if (outcome.status === 'failed') {

@@ -132,6 +132,8 @@ export function savedMethodView(record: SavedMethodRecord): SavedMethodView {
     savedAt: record.savedAt,
     status: record.detachedAt ? 'detached' : 'active',
     detachedAt: record.detachedAt,
+    billingEmail: record.billingEmail ?? null,
+    billingName: record.billingName ?? null,
   };
 }
 
@@ -169,6 +171,7 @@ export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): C
     refundedAmount: refundedAmount(data, record.id),
     refunds: refunds.map(refundView),
     subscriptionId: record.subscriptionId,
+    receiptNumber: record.receiptNumber ?? null,
   };
 }
 

@@ -112,7 +112,7 @@ export function ChargeForm(props: {
       <dl className="details compact">
         <dt>{t('charge.method')}</dt>
         <dd>
-          <MethodLabel paymentMethodId={method.paymentMethodId} detail={t('method.savedOn', { date: formatDateTime(method.savedAt, lang) })} />
+          <MethodLabel paymentMethodId={method.paymentMethodId} method={method} detail={t('method.savedOn', { date: formatDateTime(method.savedAt, lang) })} />
         </dd>
         <dt>{t('charge.consent')}</dt>
         <dd>

@@ -702,6 +702,21 @@ export const en = {
   'payments.kind.refund': 'Refund',
   'payments.newer': 'Newer',
   'payments.older': 'Older',
+  // customer desk: overview, edit, receipt numbers
+  'customers.inProgress.title': 'In progress',
+  'customers.inProgress.hint': 'Customers with something still under way: open one to carry on.',
+  'customers.recent.title': 'Recent customers',
+  'customers.work.setup': 'Amazon Pay setup waiting for the customer',
+  'customers.work.charge': 'Charge: {status}',
+  'customers.work.refund': 'Refund under way',
+  'customers.work.subscription': 'Subscription being started',
+  'customer.edit': 'Edit',
+  'customer.edit.title': 'Edit customer',
+  'customer.edit.hint': 'The customer at Stripe is updated too. Consents already recorded keep the name as it was accepted.',
+  'customer.edit.submit': 'Save changes',
+  'customer.edit.saved': 'The customer’s details were saved.',
+  'receipt.internalId': 'Internal ID',
+  'auditAction.customers.update': 'Customer details changed',
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

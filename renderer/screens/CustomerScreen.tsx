@@ -1,7 +1,11 @@
 /** One customer: details, consents, setups, saved Amazon Pay methods, and (managers) charges and subscriptions. */
 import { useState } from 'react';
-import type { ConsentView, CustomerDetail, SavedMethodView } from '../../preload/contract';
-import { useApiEvent, useLoad } from '../api';
+import { LANGUAGES, type ConsentView, type CustomerDetail, type CustomerView, type Language, type SavedMethodView } from '../../preload/contract';
+import { useAction, useApiEvent, useLoad } from '../api';
+import { SelectField, TextField } from '../components/fields';
+import type { Msg } from '../i18n/translate';
+import { fieldErrors } from '../lib/errors';
+import { checkCustomer } from '../lib/validation';
 import { ChargeForm } from '../components/ChargeForm';
 import { ChargeHistory } from '../components/ChargeHistory';
 import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
@@ -59,7 +63,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       {notice === 'created' && <StatusMessage tone="success">{t('customer.created')}</StatusMessage>}
       <ErrorAlert error={detail.error} />
 
-      <CustomerDetails detail={data} />
+      <CustomerDetails detail={data} onChanged={() => void detail.reload()} />
       <ConsentsSection detail={data} />
       <SetupsSection detail={data} />
       <SavedMethodsSection detail={data} onOpen={setPanel} />
@@ -105,28 +109,94 @@ function consentOf(detail: CustomerDetail, consentId: string): ConsentView | nul
   return detail.consents.find((c) => c.id === consentId) ?? null;
 }
 
-function CustomerDetails({ detail }: { detail: CustomerDetail }) {
+function CustomerDetails({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
   const t = useT();
   const { lang } = useLanguage();
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const c = detail.customer;
   return (
     <section className="panel" aria-labelledby="customer-details">
-      <h2 id="customer-details">{t('customer.details')}</h2>
-      <dl className="details">
-        <dt>{t('customer.email')}</dt>
-        <dd>{c.email}</dd>
-        <dt>{t('customer.phone')}</dt>
-        <dd>{c.phone || '—'}</dd>
-        <dt>{t('customer.language')}</dt>
-        <dd>{LANGUAGE_NAMES[c.language]}</dd>
-        <dt>{t('customer.stripeId')}</dt>
-        <dd>
-          <code className="id">{c.stripeCustomerId}</code>
-        </dd>
-        <dt>{t('customer.createdAt')}</dt>
-        <dd>{formatDateTime(c.createdAt, lang)}</dd>
-      </dl>
+      <div className="section-heading">
+        <h2 id="customer-details">{t('customer.details')}</h2>
+        {!editing && (
+          <button
+            type="button"
+            onClick={() => {
+              setSaved(false);
+              setEditing(true);
+            }}
+          >
+            {t('customer.edit')}
+          </button>
+        )}
+      </div>
+      {saved && <StatusMessage tone="success">{t('customer.edit.saved')}</StatusMessage>}
+      {editing ? (
+        <EditCustomerForm
+          customer={c}
+          onDone={(changed) => {
+            setEditing(false);
+            setSaved(changed);
+            if (changed) onChanged();
+          }}
+        />
+      ) : (
+        <dl className="details">
+          <dt>{t('customer.email')}</dt>
+          <dd>{c.email}</dd>
+          <dt>{t('customer.phone')}</dt>
+          <dd>{c.phone || '—'}</dd>
+          <dt>{t('customer.language')}</dt>
+          <dd>{LANGUAGE_NAMES[c.language]}</dd>
+          <dt>{t('customer.stripeId')}</dt>
+          <dd>
+            <code className="id">{c.stripeCustomerId}</code>
+          </dd>
+          <dt>{t('customer.createdAt')}</dt>
+          <dd>{formatDateTime(c.createdAt, lang)}</dd>
+        </dl>
+      )}
     </section>
+  );
+}
+
+/** Name, e-mail, phone and language; Stripe's Customer follows. Consents keep the name as it was accepted. */
+function EditCustomerForm({ customer, onDone }: { customer: CustomerView; onDone(changed: boolean): void }) {
+  const t = useT();
+  const [form, setForm] = useState({ name: customer.name, email: customer.email, phone: customer.phone });
+  const [language, setLanguage] = useState<Language>(customer.language);
+  const [clientErrors, setClientErrors] = useState<Record<string, Msg>>({});
+  const action = useAction();
+  const errors = fieldErrors(t, clientErrors, action.error);
+  const set = (field: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const checked = checkCustomer({ ...form, language });
+    setClientErrors(checked.ok ? {} : (checked.errors as Record<string, Msg>));
+    if (!checked.ok) return;
+    const result = await action.run('customers.update', { customerId: customer.id, ...checked.value });
+    if (result?.ok) onDone(true);
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={t('customer.edit.title')}>
+      <p className="hint">{t('customer.edit.hint')}</p>
+      <ErrorAlert error={action.error} />
+      <TextField label={t('newCustomer.name')} value={form.name} onChange={set('name')} error={errors.name} autoFocus required />
+      <TextField label={t('newCustomer.email')} value={form.email} onChange={set('email')} error={errors.email} type="email" inputMode="email" required />
+      <TextField label={t('newCustomer.phone')} value={form.phone} onChange={set('phone')} error={errors.phone} type="tel" inputMode="tel" />
+      <SelectField label={t('newCustomer.language')} value={language} onChange={setLanguage} options={LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] }))} />
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={action.busy}>
+          {action.busy ? t('common.working') : t('customer.edit.submit')}
+        </button>
+        <button type="button" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -220,7 +290,7 @@ function SetupsSection({ detail }: { detail: CustomerDetail }) {
                 </code>
               </td>
               <td>
-                {s.paymentMethodId && <MethodLabel paymentMethodId={s.paymentMethodId} />}
+                {s.paymentMethodId && <MethodLabel paymentMethodId={s.paymentMethodId} method={detail.savedMethods.find((m) => m.paymentMethodId === s.paymentMethodId)} />}
                 {s.failure && <FailureReason className="text-bad" failure={s.failure} />}
               </td>
               <td className="actions">
@@ -257,7 +327,7 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
               return (
                 <tr key={m.paymentMethodId}>
                   <td>
-                    <MethodLabel paymentMethodId={m.paymentMethodId} />
+                    <MethodLabel paymentMethodId={m.paymentMethodId} method={m} />
                   </td>
                   <td>{formatDateTime(m.savedAt, lang)}</td>
                   <td>

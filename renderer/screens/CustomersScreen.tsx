@@ -1,7 +1,7 @@
 /** Find a customer (local records and, by e-mail, Customers another terminal created at Stripe). */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { CallError, CustomerSearchResult, Language, StripeCustomerHit } from '../../preload/contract';
-import { call, useAction } from '../api';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { CallError, CustomerSearchResult, CustomerView, Language, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
+import { call, useAction, useApiEvent, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
@@ -26,6 +26,10 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const generation = useRef(0);
   const link = useAction();
   const [linking, setLinking] = useState<string | null>(null);
+  // Who was served last and who has work under way: a reload or a break never loses the customer.
+  const overview = useLoad('customers.overview', {});
+  useApiEvent('setup.updated', () => void overview.reload());
+  useApiEvent('charge.updated', () => void overview.reload());
 
   const runSearch = async (text: string) => {
     const trimmed = text.trim();
@@ -40,6 +44,16 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
       setResult(answer.data);
       setSearched(trimmed);
     }
+  };
+
+  /** A cleared search box drops the results (and any answer still on its way): the overview is shown again. */
+  const changeQuery = (text: string) => {
+    setQuery(text);
+    if (text.trim() !== '') return;
+    generation.current++;
+    setSearching(false);
+    setResult(null);
+    setSearched(null);
   };
 
   // Coming back to this screen with a query repeats that search.
@@ -102,6 +116,8 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   };
 
   const nothingFound = result && searched && result.local.length === 0 && result.stripeOnly.length === 0;
+  // While results are shown they are what staff look at; the overview comes back when the box is cleared.
+  const overviewShown = result === null;
 
   return (
     <div ref={results} onKeyDown={onResultsKey}>
@@ -123,7 +139,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
           void runSearch(query);
         }}
       >
-        <TextField label={t('customers.search.label')} hint={t('customers.search.hint')} value={query} onChange={setQuery} type="search" autoFocus />
+        <TextField label={t('customers.search.label')} hint={t('customers.search.hint')} value={query} onChange={changeQuery} type="search" autoFocus />
         <button type="submit" disabled={query.trim() === ''}>
           {searching ? t('common.working') : t('customers.search.submit')}
         </button>
@@ -145,11 +161,7 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
           <ul className="result-list" aria-labelledby="local-results">
             {result.local.map((c) => (
               <li key={c.id}>
-                <button type="button" className="result" onClick={() => navigate({ name: 'customer', customerId: c.id })}>
-                  <strong>{c.name}</strong>
-                  <span>{c.email}</span>
-                  {c.phone && <span>{c.phone}</span>}
-                </button>
+                <CustomerButton customer={c} onOpen={() => navigate({ name: 'customer', customerId: c.id })} />
               </li>
             ))}
           </ul>
@@ -175,6 +187,60 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
           </ul>
         </section>
       )}
+
+      {overviewShown && overview.data && overview.data.inProgress.length > 0 && (
+        <section className="panel" aria-labelledby="in-progress-customers">
+          <h2 id="in-progress-customers">{t('customers.inProgress.title')}</h2>
+          <p className="hint">{t('customers.inProgress.hint')}</p>
+          <ul className="result-list" aria-labelledby="in-progress-customers">
+            {overview.data.inProgress.map(({ customer, work }) => (
+              <li key={customer.id}>
+                <CustomerButton customer={customer} onOpen={() => navigate({ name: 'customer', customerId: customer.id })}>
+                  <span className="work-list">{work.map((w) => workLabel(t, w)).join(' · ')}</span>
+                </CustomerButton>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {overviewShown && overview.data && overview.data.recent.length > 0 && (
+        <section className="panel" aria-labelledby="recent-customers">
+          <h2 id="recent-customers">{t('customers.recent.title')}</h2>
+          <ul className="result-list" aria-labelledby="recent-customers">
+            {overview.data.recent.map((c) => (
+              <li key={c.id}>
+                <CustomerButton customer={c} onOpen={() => navigate({ name: 'customer', customerId: c.id })} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <ErrorAlert error={overview.error} />
     </div>
   );
+}
+
+function CustomerButton({ customer, onOpen, children }: { customer: CustomerView; onOpen(): void; children?: ReactNode }) {
+  return (
+    <button type="button" className="result" onClick={onOpen}>
+      <strong>{customer.name}</strong>
+      <span>{customer.email}</span>
+      {customer.phone && <span>{customer.phone}</span>}
+      {children}
+    </button>
+  );
+}
+
+function workLabel(t: ReturnType<typeof useT>, work: OpenWorkItem): string {
+  switch (work.kind) {
+    case 'setup':
+      return t('customers.work.setup');
+    case 'charge':
+      return t('customers.work.charge', { status: work.status === 'processing' ? t('chargeStatus.processing') : t('chargeStatus.pending') });
+    case 'refund':
+      return t('customers.work.refund');
+    case 'subscription':
+      return t('customers.work.subscription');
+  }
 }

@@ -65,7 +65,11 @@ function Receipt({ receipt }: { receipt: ReceiptView }) {
       <dl className="details">
         <dt>{r('receipt.number')}</dt>
         <dd>
-          <code className="id">{charge.id}</code>
+          {/* the human number; the internal id stays as a small reference for support */}
+          {charge.receiptNumber && <strong className="receipt-number">{charge.receiptNumber}</strong>}
+          <div className="hint">
+            {r('receipt.internalId')} <code className="id id-secondary">{charge.id}</code>
+          </div>
         </dd>
         <dt>{r('receipt.date')}</dt>
         <dd>{formatDateTime(charge.finishedAt ?? charge.createdAt, lang)}</dd>

@@ -175,6 +175,9 @@ describe('setups: success path', () => {
         mandateId: setup.mandateId,
         savedAt: setup.finishedAt,
         detachedAt: null,
+        // what Stripe's PaymentMethod says the customer recognises it by (the wallet's e-mail and name)
+        billingEmail: customer.email,
+        billingName: customer.name,
       },
     ]);
     // the method Stripe saved is the customer's Amazon Pay

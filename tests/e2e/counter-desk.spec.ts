@@ -12,6 +12,7 @@ import {
   createFirstManager,
   customerCompletesSetup,
   deskOf,
+  escapeRegExp,
   expectSetupSucceeded,
   goToNav,
   heading1,
@@ -205,9 +206,9 @@ for (const lang of ['en', 'ja'] as const) {
     await screen(page, testInfo, `${lang}-new-customer-errors`);
 
     const { paymentMethodId } = await seedSavedMethod(desk, c.first, { currency: c.currency, amountText: c.max });
-    // The saved method reads "Amazon Pay" first, its id secondary.
+    // The saved method reads "Amazon Pay · <wallet e-mail>" first, its id secondary.
     const methods = region(desk, t('customer.methods'));
-    await expect(methods.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(new RegExp(`^${t('method.amazonPay')}\\s*${paymentMethodId}$`));
+    await expect(methods.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(new RegExp(`^${t('method.amazonPay')} · ${escapeRegExp(c.first.email)}\\s*${paymentMethodId}$`));
     await screen(page, testInfo, `${lang}-customer-with-method`);
 
     // --- the button shows the amount; a question confirms it

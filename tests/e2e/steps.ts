@@ -170,7 +170,9 @@ export async function openCustomer(desk: Desk, name: string): Promise<void> {
   await goToNav(desk, 'customers');
   await page.getByLabel(t('customers.search.label'), { exact: true }).fill(name);
   await page.getByRole('button', { name: t('customers.search.submit'), exact: true }).click();
-  await page.getByRole('button', { name: new RegExp(`^${escapeRegExp(name)}`) }).click();
+  // in the search results (the same customer may also be listed under recent or in-progress customers)
+  const results = page.getByRole('region', { name: messagePattern(t, 'customers.local.title') });
+  await results.getByRole('button', { name: new RegExp(`^${escapeRegExp(name)}`) }).click();
   await expect(heading1(desk, name)).toBeVisible();
 }
 

@@ -49,6 +49,7 @@ function charge(p: Partial<ChargeView>): ChargeView {
     refundedAmount: 0,
     refunds: [],
     subscriptionId: null,
+    receiptNumber: null,
     ...p,
   };
 }
