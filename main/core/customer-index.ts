@@ -65,6 +65,9 @@ function touchedAtOf(doc: CustomerDoc): string {
   return newest;
 }
 
+/** Version of nameKey/phoneKey: bump it when either changes, so snapshots recompute them. */
+const KEYS_VERSION = 1;
+
 /** The separator between a record's own id and the customer it belongs to. */
 const OWNER_SEPARATOR = '.';
 
@@ -175,14 +178,16 @@ export class CustomerIndex {
 
   snapshot(): string[] {
     const lines: string[] = [];
-    for (const entry of this.entries.values()) lines.push(JSON.stringify({ c: entry.customer, r: entry.rev, t: entry.touchedAt, o: entry.open.map((w) => [w.kind, w.id, w.status]) }));
+    // the search keys go along (with their version), so a cold start need not recompute them
+    for (const entry of this.entries.values())
+      lines.push(JSON.stringify({ c: entry.customer, r: entry.rev, t: entry.touchedAt, o: entry.open.map((w) => [w.kind, w.id, w.status]), k: [KEYS_VERSION, entry.nameKey, entry.phoneKey] }));
     for (const [recordId, customerId] of this.legacyOwners) lines.push(JSON.stringify({ l: [recordId, customerId] }));
     return lines;
   }
 
   restore(lines: string[]): void {
     for (const line of lines) {
-      const value = JSON.parse(line) as { c?: CustomerRecord; r?: number; t?: string; o?: Array<[OpenWorkKind, string, string]>; l?: [string, string] };
+      const value = JSON.parse(line) as { c?: CustomerRecord; r?: number; t?: string; o?: Array<[OpenWorkKind, string, string]>; l?: [string, string]; k?: [number, string, string] };
       if (value.l) {
         this.legacyOwners.set(value.l[0], value.l[1]);
         continue;
@@ -190,7 +195,15 @@ export class CustomerIndex {
       if (!value.c || typeof value.c.id !== 'string' || typeof value.r !== 'number') throw new Error('an index line is not a customer entry');
       const customer = value.c;
       const open = (value.o ?? []).map(([kind, id, status]) => ({ kind, id, customerId: customer.id, status }));
-      this.entries.set(customer.id, { customer, rev: value.r, touchedAt: value.t ?? customer.createdAt, open, nameKey: nameKey(customer.name), phoneKey: phoneKey(customer.phone) });
+      const keys = value.k?.[0] === KEYS_VERSION ? value.k : null;
+      this.entries.set(customer.id, {
+        customer,
+        rev: value.r,
+        touchedAt: value.t ?? customer.createdAt,
+        open,
+        nameKey: keys ? keys[1] : nameKey(customer.name),
+        phoneKey: keys ? keys[2] : phoneKey(customer.phone),
+      });
       this.byEmail.set(customer.email, customer.id);
       this.byStripeId.set(customer.stripeCustomerId, customer.id);
       for (const work of open) this.open.set(work.id, work);

@@ -4,7 +4,7 @@
  * what an interrupted write left behind. Imports nothing of ours (DESIGN §1).
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -40,6 +40,22 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array, o
     throw error;
   }
   if (durable) await syncDirectory(dirname(path));
+}
+
+/** `writeFileAtomic` without fsync, in synchronous calls: for small files whose change a journal already holds. */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  writeFileSync(tmp, text, { mode: FILE_MODE });
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
 }
 
 /** Makes renames and new files in `dir` durable. Not supported on Windows, where they are journaled. */

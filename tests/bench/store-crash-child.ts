@@ -29,7 +29,7 @@ const terms = `${'These are the terms of the mandate. '.repeat(95)}\n`; // ~3.4 
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const auditEntry = async (action: string, customerId: string, details: Record<string, unknown>) => {
-  await audit.append({ actor: { id: actor.staffId, name: actor.name, role: 'manager' }, action, outcome: 'ok', customerId, summary: `${action} for ${customerId}`, details });
+  await audit.append({ actor: { id: actor.staffId, name: actor.name, role: 'manager', active: true, createdAt: '2026-01-01T00:00:00.000Z' }, action, outcome: 'ok', customerId, summary: `${action} for ${customerId}`, details });
   const head = (await audit.find({ limit: 1, maxScan: 1, match: () => true }))[0];
   say(`audit ${head.seq} ${head.hash}`);
 };

@@ -117,6 +117,8 @@ for (const lang of ['en', 'ja'] as const) {
     const existing = actionCounter();
     await expect(search).toBeFocused();
     await existing.act(() => page.keyboard.type(c.second.name)); // 1
+    // the search results (which replace the recent and in-progress lists) are in
+    await expect(page.getByRole('heading', { name: t('customers.local.title', { count: 1 }) })).toBeVisible();
     const result = page.getByRole('button', { name: new RegExp(`^${c.second.name}`) });
     await expect(result).toBeVisible();
     await screen(page, testInfo, `${lang}-counter-02-search-results`);
