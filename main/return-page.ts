@@ -82,13 +82,15 @@ function renderReturnPage(language: Language, outcome: Outcome | null, shopName 
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 <style>
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans JP",sans-serif;background:#f4f5f7;color:#1d2330}
-main{max-width:32rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
+body{margin:0;padding:0 1rem;font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans JP",sans-serif;background:#f4f5f7;color:#1d2330}
+main{box-sizing:border-box;max-width:32rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08)}
 h1{font-size:1.2rem;margin:0 0 1rem}
 .status{font-size:1.1rem;line-height:1.6}
 .status[data-outcome="succeeded"]{color:#17663a}
 .status[data-outcome="failed"]{color:#a1261b}
 .hint{color:#5a6170;line-height:1.6}
+/* Japanese has no spaces: break between phrases, never inside a word ("ございま/した") */
+:lang(ja) p,:lang(ja) h1{word-break:auto-phrase;overflow-wrap:anywhere}
 </style>
 </head>
 <body>
