@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { StoreNotice } from '../../preload/contract';
-import { DocumentStore, type DocumentStoreNotice } from '../store/document-store';
+import { DocumentNotFound, DocumentStore, type DocumentStoreNotice } from '../store/document-store';
 import { StoreReadError } from '../store/files';
 import { JsonStore } from '../store/json-store';
 import { CustomerIndex } from './customer-index';
@@ -182,7 +182,14 @@ export async function openRecords(options: {
     },
     async updateCustomer(customerId, change) {
       if (!index.has(customerId)) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
-      return customers.update(customerId, change);
+      try {
+        return await customers.update(customerId, change);
+      } catch (error) {
+        // the document could not be read or rebuilt: said as such, never as an internal error
+        if (error instanceof StoreReadError) throw new AppError('store_error', error.message);
+        if (error instanceof DocumentNotFound) throw new AppError('not_found', `The records of customer ${customerId} could not be read or recovered (see the store warning).`);
+        throw error;
+      }
     },
     async createCustomer(record, guard) {
       await customers.update(record.id, () => guard?.(), () => emptyCustomerDoc(record));
