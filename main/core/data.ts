@@ -242,6 +242,8 @@ export const CUSTOMER_DOC_KEYS = {
   refunds: (r: RefundRecord) => r.id,
   subscriptions: (r: SubscriptionRecord) => r.id,
 };
+/** The record lists of a customer's document. */
+export const CUSTOMER_DOC_LISTS = Object.keys(CUSTOMER_DOC_KEYS) as Array<keyof typeof CUSTOMER_DOC_KEYS>;
 /** What a journaled change of each field is parsed with: a list's element, or the field itself. */
 export const CUSTOMER_DOC_FIELDS: Record<string, z.ZodType> = {
   schemaVersion: CustomerDoc.shape.schemaVersion,

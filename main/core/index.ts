@@ -60,7 +60,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const audit = await openAuditLog({ dataDir: deps.dataDir, clock: deps.clock });
   const records = await openRecords({ dataDir: deps.dataDir, ids: deps.ids, now, auditHead: () => audit.head() });
   // The store's journal saw entries up to this seq being written: fewer in the log means some were cut off.
-  await audit.checkWitness(await records.auditSeqSeen());
+  await audit.checkWitness(records.auditSeqSeen);
   const storeNotices: StoreNotice[] = [...records.notices, ...audit.notices];
   for (const notice of storeNotices) deps.logger.warn('store file could not be read', { ...notice });
   records.onNotice((notice) => {

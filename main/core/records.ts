@@ -52,7 +52,7 @@ export interface Records {
   /** Creates the customer's document; `guard` runs inside the write (with every earlier write done) and may refuse. */
   createCustomer(record: CustomerRecord, guard?: () => void): Promise<void>;
   /** The newest audit seq the store's journal saw since its last checkpoint (a witness against a log cut short). */
-  auditSeqSeen(): Promise<number>;
+  auditSeqSeen: number;
   /** A new id for a record of this customer (it says whose it is, so it is found without a lookup table). */
   newId(prefix: string, customerId: string): string;
   notices: StoreNotice[];
@@ -154,15 +154,16 @@ export async function openRecords(options: {
     );
   }
 
-  /** A file that could not be read at all (not a damaged one) is reported with its real cause, and nothing is moved. */
-  const read = async (customerId: string) => {
-    try {
-      return await customers.get(customerId);
-    } catch (error) {
-      if (error instanceof StoreReadError) throw new AppError('store_error', error.message);
-      throw error;
-    }
+  /**
+   * A file that could not be read at all (not a damaged one) is reported with its real cause, and
+   * nothing is moved; a document that could not be rebuilt is said as such, never as an internal error.
+   */
+  const asCallError = (error: unknown, customerId: string): unknown => {
+    if (error instanceof StoreReadError) return new AppError('store_error', error.message);
+    if (error instanceof DocumentNotFound) return new AppError('not_found', `The records of customer ${customerId} could not be read or recovered (see the store warning).`);
+    return error;
   };
+  const read = (customerId: string) => customers.get(customerId).catch((error: unknown) => Promise.reject(asCallError(error, customerId)));
   const requireCustomer = async (customerId: string) => {
     const doc = index.has(customerId) ? await read(customerId) : null;
     if (!doc) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
@@ -182,19 +183,12 @@ export async function openRecords(options: {
     },
     async updateCustomer(customerId, change) {
       if (!index.has(customerId)) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
-      try {
-        return await customers.update(customerId, change);
-      } catch (error) {
-        // the document could not be read or rebuilt: said as such, never as an internal error
-        if (error instanceof StoreReadError) throw new AppError('store_error', error.message);
-        if (error instanceof DocumentNotFound) throw new AppError('not_found', `The records of customer ${customerId} could not be read or recovered (see the store warning).`);
-        throw error;
-      }
+      return customers.update(customerId, change).catch((error: unknown) => Promise.reject(asCallError(error, customerId)));
     },
     async createCustomer(record, guard) {
       await customers.update(record.id, () => guard?.(), () => emptyCustomerDoc(record));
     },
-    auditSeqSeen: () => customers.auditSeqSeen(),
+    auditSeqSeen: customers.auditSeqSeen,
     newId: (prefix, customerId) => CustomerIndex.ownedId(ids.next(prefix), customerId),
     notices,
     onNotice(listener) {

@@ -19,7 +19,7 @@ import { readFileOrNull, syncDirectory, writeFileAtomic } from '../store/files';
 import { readLines } from '../store/files';
 import { writeSegmentedLog } from '../store/segmented-log';
 import { AUDIT_DIR } from './audit';
-import { AuditRecord, LEGACY_APP_DATA_VERSION, LegacyAppData, LegacyAuditData, SHOP_DATA_VERSION, type CustomerDoc, type LegacyAppData as Legacy } from './data';
+import { AuditRecord, CUSTOMER_DOC_LISTS, LEGACY_APP_DATA_VERSION, LegacyAppData, LegacyAuditData, SHOP_DATA_VERSION, type CustomerDoc, type LegacyAppData as Legacy } from './data';
 import { AppError } from './errors';
 import type { IdSource } from './ports';
 import { PAYMENTS_DIR } from './payments-ledger';
@@ -100,7 +100,7 @@ function docsOf(data: Legacy): Map<string, Omit<CustomerDoc, 'rev'>> {
   return docs;
 }
 
-const LISTS = ['consents', 'withdrawals', 'setups', 'savedMethods', 'charges', 'refunds', 'subscriptions'] as const;
+const LISTS = CUSTOMER_DOC_LISTS;
 
 /** Builds and verifies the new layout in the staging folder, and marks it READY (exported for the crash tests). */
 export async function buildMigration(dataDir: string, ids: IdSource, now: () => Date): Promise<MigrationReport> {

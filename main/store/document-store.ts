@@ -107,6 +107,8 @@ export class DocumentStore<D extends Doc> {
   private readonly dirty = new Set<string>();
   private commitsSinceCheckpoint = 0;
   readonly notices: DocumentStoreNotice[] = [];
+  /** The newest audit seq the checkpoint and the journal replayed at open recorded (0 when none): a witness for the audit log. */
+  auditSeqSeen = 0;
   private onNotice: ((notice: DocumentStoreNotice) => void) | null = null;
 
   private constructor(
@@ -195,6 +197,7 @@ export class DocumentStore<D extends Doc> {
     const journal = await AppendLog.open(join(dir, journalName(current)), lastValidSize || undefined);
     const store = new DocumentStore<D>(options, journal, current);
     store.notices.push(...startNotices);
+    store.auditSeqSeen = Math.max(checkpoint?.auditSeq ?? 0, ...lines.map((line) => line.a ?? 0));
 
     if (!indexRestored) await store.rebuildIndex();
     const touched = new Map<string, JournalLine[]>();
@@ -480,26 +483,6 @@ export class DocumentStore<D extends Doc> {
     );
     this.queue = done.catch(() => {});
     return done;
-  }
-
-  /** The newest audit head a journal line recorded since the last checkpoint (0 when none). */
-  async auditSeqSeen(): Promise<number> {
-    const checkpointText = await readFileOrNull(join(this.options.dir, CHECKPOINT_FILE));
-    let seq = 0;
-    try {
-      if (checkpointText) seq = (JSON.parse(checkpointText.toString('utf8')) as Checkpoint).auditSeq ?? 0;
-    } catch {
-      // reported at open
-    }
-    const read = await readLines(join(this.options.dir, journalName(this.journalNumber)));
-    for (const text of read?.lines ?? []) {
-      try {
-        seq = Math.max(seq, (JSON.parse(text) as JournalLine).a ?? 0);
-      } catch {
-        // reported at open
-      }
-    }
-    return seq;
   }
 
   async close(): Promise<void> {

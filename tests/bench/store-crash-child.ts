@@ -22,7 +22,7 @@ const clock = { now: () => new Date() };
 const ids = { next: (prefix: string) => `${prefix}_${Math.random().toString(16).slice(2, 12)}${Date.now().toString(16)}` };
 const audit = await openAuditLog({ dataDir, clock, ...CRASH_AUDIT_OPTIONS });
 const records = await openRecords({ dataDir, ids, now: clock.now, auditHead: () => audit.head(), ...CRASH_STORE_OPTIONS });
-await audit.checkWitness(await records.auditSeqSeen());
+await audit.checkWitness(records.auditSeqSeen);
 
 const actor = { staffId: 'staff_crash', name: 'Crash Manager' };
 const terms = `${'These are the terms of the mandate. '.repeat(95)}\n`; // ~3.4 KB, like a real consent

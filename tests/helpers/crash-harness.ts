@@ -128,7 +128,7 @@ async function reopenAndCheck(dir: string, acks: Ack[], run: number): Promise<{ 
     ...CRASH_STORE_OPTIONS,
   });
   try {
-    await audit.checkWitness(await records.auditSeqSeen());
+    await audit.checkWitness(records.auditSeqSeen);
     for (const notice of [...records.notices, ...audit.notices]) problems.push(`run ${run}: store notice: ${notice.file}: ${notice.problem}`);
     const chain = audit.verify();
     if (!chain.ok) problems.push(`run ${run}: audit chain: ${chain.problem}`);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { AUDIT_DIR } from '../../main/core/audit';
-import { AuditRecord, CustomerDoc, ShopData, type LegacyAppData } from '../../main/core/data';
+import { AuditRecord, CUSTOMER_DOC_LISTS, CustomerDoc, ShopData, type LegacyAppData } from '../../main/core/data';
 import { CUSTOMERS_DIR, SHOP_FILE } from '../../main/core/records';
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -44,7 +44,7 @@ export async function readStoredData(dataDir: string): Promise<LegacyAppData> {
   parsed.sort((a, b) => (a.customer.createdAt < b.customer.createdAt ? -1 : 1));
   for (const doc of parsed) {
     data.customers.push(doc.customer);
-    for (const list of ['consents', 'withdrawals', 'setups', 'savedMethods', 'charges', 'refunds', 'subscriptions'] as const) (data[list] as unknown[]).push(...doc[list]);
+    for (const list of CUSTOMER_DOC_LISTS) (data[list] as unknown[]).push(...doc[list]);
   }
   return data;
 }
