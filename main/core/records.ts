@@ -128,8 +128,9 @@ export async function openRecords(options: {
         ledgerBehind.add(id);
       }
     },
-    snapshot: () => index.snapshot(),
-    restore: (lines) => index.restore(lines),
+    index: { snapshot: (ids) => index.snapshot(ids), restore: (lines) => index.restore(lines), size: () => index.size },
+    // the ledger's lines are written without fsync; the journal gives them back until a checkpoint drops it
+    beforeCheckpoint: () => payments.sync(),
     expectedRev: (id) => index.rev(id),
     now: options.now,
     ...(options.auditHead ? { auditHead: options.auditHead } : {}),
