@@ -111,10 +111,27 @@ export type Mode = 'training' | 'test' | 'live';
 export interface StaffView { id: string; name: string; role: Role; active: boolean; createdAt: string }
 export interface AuthStatus { staff: StaffView | null; needsFirstManager: boolean; idleLockMinutes: number }
 
+/** What was wrong with a data file, for the user's language (`problem` is the English for logs and support). */
+export const STORE_PROBLEM_CODES = [
+  'not_json', 'no_schema_version', 'no_migration', 'migration_failed', 'wrong_shape', 'file_missing', 'document_older',
+  'checkpoint_damaged', 'index_damaged', 'journal_line_unreadable', 'audit_checkpoint_damaged', 'other',
+] as const;
+export type StoreProblemCode = (typeof STORE_PROBLEM_CODES)[number];
+/**
+ * What became of it: continued from a backup copy; everything recovered from the other files (the
+ * journal, the documents, the whole log); not everything recovered (`missing` names what); or
+ * nothing usable, so the file starts empty.
+ */
+export type StoreNoticeOutcome = 'restored_from_backup' | 'recovered' | 'incomplete' | 'started_empty';
 export interface StoreNotice {
   file: string;
+  code: StoreProblemCode;
+  params: Record<string, string | number>;
   problem: string;
-  /** Where the unreadable file was kept aside (never overwritten). */
+  outcome: StoreNoticeOutcome;
+  /** What could not be brought back (record ids, change numbers), when the outcome is incomplete. */
+  missing: string[];
+  /** Where the unreadable file was kept aside (never overwritten); empty when nothing was moved. */
   keptAsidePath: string;
   /** The backup the app continued from, if any. */
   restoredFrom: string | null;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { z } from 'zod';
 import { AppendLog, eachLimited, ensureDir, keptAsideName, readFileOrNull, readLines, removeStaleTemps, syncDirectory, writeFileAtomic, writeLinesAtomic } from './files';
-import { AtomicJsonFile, parseVersioned, type Migrations } from './json-store';
+import { AtomicJsonFile, parseVersioned, type FileProblem, type Migrations } from './json-store';
 
 export interface Doc {
   schemaVersion: number;
@@ -28,9 +28,8 @@ export interface Doc {
   rev: number;
 }
 
-export interface DocumentStoreNotice {
+export interface DocumentStoreNotice extends FileProblem {
   file: string;
-  problem: string;
   keptAsidePath: string | null;
   restoredFrom: string | null;
   /** What could not be brought back (empty when everything was recovered). */
@@ -175,7 +174,7 @@ export class DocumentStore<D extends Doc> {
         if (checkpoint.schemaVersion !== 1 || !Number.isInteger(checkpoint.journal)) throw new Error('bad checkpoint');
       } catch {
         checkpoint = null;
-        startNotices.push({ file: join(dir, CHECKPOINT_FILE), problem: 'the store checkpoint is damaged', keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
+        startNotices.push({ file: join(dir, CHECKPOINT_FILE), code: 'checkpoint_damaged', params: {}, problem: 'the store checkpoint is damaged', keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
       }
     }
 
@@ -204,7 +203,7 @@ export class DocumentStore<D extends Doc> {
           indexValidSize = index.validSize;
           if (restored.rewrite) indexRestoredOld = true;
         } catch (error) {
-          startNotices.push({ file: join(dir, INDEX_FILE), problem: `the index is damaged (${(error as Error).message}); it was rebuilt from the documents`, keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
+          startNotices.push({ file: join(dir, INDEX_FILE), code: 'index_damaged', params: {}, problem: `the index is damaged (${(error as Error).message}); it was rebuilt from the documents`, keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
         }
       }
     }
@@ -221,10 +220,12 @@ export class DocumentStore<D extends Doc> {
         } catch {
           startNotices.push({
             file: join(dir, journalName(n)),
+            code: 'journal_line_unreadable',
+            params: { line: i + 1 },
             problem: `line ${i + 1} of the journal cannot be read; the change it held may be missing from its customer's file`,
             keptAsidePath: null,
             restoredFrom: null,
-            missing: [`journal ${journalName(n)} line ${i + 1}`],
+            missing: [`${journalName(n)}:${i + 1}`], // file:line, the same in every language
             at: options.now().toISOString(),
           });
         }
@@ -345,15 +346,17 @@ export class DocumentStore<D extends Doc> {
   private async read(id: string, expectedRev: number): Promise<Low<D>> {
     const path = this.docPath(id);
     const text = await readFileOrNull(path);
-    let problem: string;
+    let problem: FileProblem;
     if (text) {
       const loaded = parseVersioned(path, text.toString('utf8'), this.options);
       if (loaded.ok && loaded.data.rev >= expectedRev) return new Low<D>(new AtomicJsonFile<D>(path, false), loaded.data);
-      problem = loaded.ok ? `it is older (revision ${loaded.data.rev}) than what was saved (revision ${expectedRev})` : loaded.problem;
+      problem = loaded.ok
+        ? { code: 'document_older', params: { rev: loaded.data.rev, expected: expectedRev }, problem: `it is older (revision ${loaded.data.rev}) than what was saved (revision ${expectedRev})` }
+        : { code: loaded.code, params: loaded.params, problem: loaded.problem };
     } else if (expectedRev === 0) {
       throw new DocumentNotFound(id);
     } else {
-      problem = 'the file is missing';
+      problem = { code: 'file_missing', params: {}, problem: 'the file is missing' };
     }
 
     const at = this.options.now();
@@ -373,8 +376,9 @@ export class DocumentStore<D extends Doc> {
       doc = this.applyChange(doc, change);
     }
     const recoveredRev = doc?.rev ?? 0;
-    const missing = recoveredRev >= expectedRev ? [] : [`changes ${recoveredRev + 1} to ${expectedRev} of ${id}`];
-    this.notify({ file: path, problem, keptAsidePath, restoredFrom: doc ? this.backupPath(id) : null, missing, at: at.toISOString() });
+    // the document's id and the revisions (changes) not recovered, the same in every language
+    const missing = recoveredRev >= expectedRev ? [] : [`${id} #${recoveredRev + 1}–${expectedRev}`];
+    this.notify({ file: path, ...problem, keptAsidePath, restoredFrom: backup?.ok ? this.backupPath(id) : null, missing, at: at.toISOString() });
     if (!doc) throw new DocumentNotFound(id);
     const parsed = this.options.schema.parse(doc);
     const db = new Low<D>(new AtomicJsonFile<D>(path, false), parsed);
