@@ -104,9 +104,7 @@ export class PaymentsLedger {
   /** Appends a line for each charge or refund that is new or changed between the two states of a document. */
   async record(previous: Readonly<CustomerDoc> | null, next: Readonly<CustomerDoc>): Promise<void> {
     const before = new Map(previous ? this.linesOf(previous).map((l) => [l.id, stateOf(l)]) : []);
-    for (const line of this.linesOf(next)) {
-      if (before.get(line.id) !== stateOf(line)) await this.append(line);
-    }
+    await this.append(this.linesOf(next).filter((line) => before.get(line.id) !== stateOf(line)));
   }
 
   /**
@@ -124,7 +122,7 @@ export class PaymentsLedger {
         if (!newest) days.set(day, (newest = await this.readDay(day)));
         const known = newest.get(line.id);
         if (known && stateOf(known) === stateOf(line)) continue;
-        await this.append(line);
+        await this.append([line]);
         newest.set(line.id, line);
         written += 1;
       }
@@ -132,11 +130,18 @@ export class PaymentsLedger {
     return written;
   }
 
-  private async append(line: LedgerLine): Promise<void> {
-    const day = this.dayOf(line.createdAt);
-    const log = await this.logFor(day);
-    this.unsynced.add(day);
-    await log.append(JSON.stringify(line));
+  /** Appends lines to their day files: one write per day file. */
+  private async append(lines: LedgerLine[]): Promise<void> {
+    const byDay = new Map<string, string[]>();
+    for (const line of lines) {
+      const day = this.dayOf(line.createdAt);
+      byDay.set(day, [...(byDay.get(day) ?? []), JSON.stringify(line)]);
+    }
+    for (const [day, texts] of byDay) {
+      const log = await this.logFor(day);
+      this.unsynced.add(day);
+      await log.appendLines(texts);
+    }
   }
 
   /** Makes every line appended so far durable (day files closed since were fsynced when closed). */

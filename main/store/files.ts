@@ -219,8 +219,13 @@ export class AppendLog {
 
   /** Appends one line (JSON text without the newline) and returns once it is on disk. */
   append(line: string): Promise<void> {
+    return this.appendLines([line]);
+  }
+
+  /** Appends several lines in one write (and one fsync). */
+  appendLines(lines: string[]): Promise<void> {
     const run = async () => {
-      const bytes = Buffer.from(`${line}\n`, 'utf8');
+      const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
       await this.handle.write(bytes, 0, bytes.length, this.size);
       if (this.durable) await this.handle.datasync();
       else this.unsynced = true;
