@@ -535,7 +535,8 @@ export class DocumentStore<D extends Doc> {
       await this.options.beforeCheckpoint?.();
       const shards = new Set<string>();
       await eachLimited([...rotated.dirty], 8, async (id) => {
-        const db = this.cache.get(id) ?? (await this.read(id, this.options.expectedRev(id)).catch(() => null));
+        // one evicted from the cache is read in the write queue: a repair it may need must not race a write
+        const db = this.cache.get(id) ?? (await this.enqueue(() => this.load(id)).catch(() => null));
         if (!db) return;
         await ensureDir(join(dir, 'backup', shardOf(id)));
         await writeFileAtomic(this.backupPath(id), JSON.stringify(db.data), { durable: true, syncFolder: false });
