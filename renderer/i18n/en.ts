@@ -44,6 +44,9 @@ export const en = {
   // --- errors (one per contract ERROR_CODE)
   'error.details': 'Details:',
   'error.stripeCode': 'Stripe code: {code}',
+  'error.stripeMessage': 'Stripe’s own message (in English): {message}',
+  'error.fieldRefused': 'The app did not accept this value: check it and try again.',
+  'meta.language': 'en',
   'error.invalid_input': 'Some of the information is not valid. Check the highlighted fields.',
   'error.unknown_channel': 'The app does not know this request. Update the app.',
   'error.forbidden_sender': 'This window is not allowed to talk to the app.',

@@ -43,6 +43,9 @@ export const ja: Record<MessageKey, string> = {
   // --- errors
   'error.details': '詳細:',
   'error.stripeCode': 'Stripe コード: {code}',
+  'error.stripeMessage': 'Stripe からのメッセージ（英語の原文）: {message}',
+  'error.fieldRefused': 'この値は受け付けられませんでした。確認してもう一度入力してください。',
+  'meta.language': 'ja',
   'error.invalid_input': '入力内容に誤りがあります。表示された項目を確認してください。',
   'error.unknown_channel': 'アプリが認識できない要求です。アプリを最新版に更新してください。',
   'error.forbidden_sender': 'このウィンドウからはアプリを操作できません。',
