@@ -71,7 +71,8 @@ export function DateField(props: {
   const parsed = parseTypedDate(text, lang);
   const ownError = touched && !parsed.ok && parsed.problem !== 'empty' ? t(`date.problem.${parsed.problem}`, { example: formatTypedDate('2026-12-02', lang) }) : undefined;
   const error = props.error ?? ownError;
-  const hint = [t('date.hint', { example: formatTypedDate('2026-12-02', lang) }), props.hint].filter(Boolean).join(' ');
+  // sentences join with a space in English, with none in Japanese
+  const hint = [t('date.hint', { example: formatTypedDate('2026-12-02', lang) }), props.hint].filter(Boolean).join(lang === 'ja' ? '　' : ' · ');
   const selected = isoToLocalDate(props.value);
   const min = props.min ? isoToLocalDate(props.min) : undefined;
 

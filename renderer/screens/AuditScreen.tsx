@@ -134,7 +134,7 @@ export function AuditScreen() {
                   <tr>
                     <td>{entry.seq}</td>
                     <td>{formatDateTime(entry.at, lang)}</td>
-                    <td>{entry.actor ? `${entry.actor.name} (${t(`role.${entry.actor.role}`)})` : '—'}</td>
+                    <td>{entry.actor ? t('audit.actor', { name: entry.actor.name, role: t(`role.${entry.actor.role}`) }) : '—'}</td>
                     <td>
                       <span className="ledger-line">{ledgerLine(t, lang, entry, entry.customerId ? (customers.get(entry.customerId) ?? null) : null)}</span>
                       <div className="hint">
@@ -258,7 +258,7 @@ export function CustomerChooser({ customerId, onChange }: { customerId: string; 
           label={t('audit.customerChoice')}
           value={customerId}
           onChange={onChange}
-          options={matches.map((c) => ({ value: c.id, label: c.email ? `${c.name} (${c.email})` : c.name }))}
+          options={matches.map((c) => ({ value: c.id, label: c.email ? t('audit.customerOption', { name: c.name, email: c.email }) : c.name }))}
         />
       )}
     </div>
