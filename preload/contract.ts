@@ -727,7 +727,18 @@ export const ERROR_CODES = [
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface CallError { code: ErrorCode; message: string; /** field → message, for invalid_input */ fields?: Record<string, string>; stripeCode?: string }
+export interface CallError {
+  code: ErrorCode;
+  /** main's detail in English (logs, audit) */
+  message: string;
+  /** main's detail in each language it has text for (the renderer shows the UI language's; en is `message`) */
+  localized?: Partial<Record<Language, string>>;
+  /** field → message, for invalid_input */
+  fields?: Record<string, string>;
+  stripeCode?: string;
+  /** Stripe's own text (English, as Stripe sent it), shown only as a secondary detail labelled as Stripe's */
+  stripeMessage?: string;
+}
 export type Result<T> = { ok: true; data: T } | { ok: false; error: CallError };
 
 // ---------------------------------------------------------------- events main pushes

@@ -115,7 +115,7 @@ export function toCallError(error: unknown, logger: Logger, channel: string): Ap
   if (error instanceof Stripe.errors.StripeConnectionError)
     return new AppError('stripe_unreachable', 'Stripe could not be reached. Nothing was lost; try again when the connection is back.');
   if (error instanceof Stripe.errors.StripeError)
-    return new AppError('stripe_error', error.message, error.code ? { stripeCode: error.code } : {});
+    return new AppError('stripe_error', error.message, { stripeMessage: error.message, ...(error.code ? { stripeCode: error.code } : {}) });
   logger.error('call failed', { channel, error: error instanceof Error ? error.stack ?? error.message : String(error) });
   // only a call that changes nothing is known to have changed nothing
   return mutates(channel)

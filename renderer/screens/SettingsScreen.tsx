@@ -18,6 +18,9 @@ export function SettingsScreen() {
   const t = useT();
   const { info } = useSession();
   const loaded = useLoad('settings.get', {});
+  // the session's info is from when the app opened: the audit chain is read again for this screen
+  const current = useLoad('app.info', {});
+  const auditChain = current.data?.auditChain ?? info.auditChain;
   return (
     <section>
       <ScreenHeading>{t('settings.title')}</ScreenHeading>
@@ -42,7 +45,7 @@ export function SettingsScreen() {
             <code className="id">{info.terminalId}</code>
           </dd>
           <dt>{t('settings.auditChain')}</dt>
-          <dd>{info.auditChain.ok ? t('audit.chainOk', { entries: info.auditChain.entries }) : t('notice.auditBroken')}</dd>
+          <dd>{auditChain.ok ? t('audit.chainOk', { entries: auditChain.entries }) : t('notice.auditBroken')}</dd>
         </dl>
       </section>
     </section>
