@@ -319,7 +319,12 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
         updatedAt: env.clock.now().toISOString(),
       };
       if (input.password !== undefined) {
-        await slot.set(input.password === null || input.password === '' ? null : input.password);
+        try {
+          await slot.set(input.password === null || input.password === '' ? null : input.password);
+        } catch (error) {
+          // the secret store's own words (no keyring, cannot encrypt); nothing was changed
+          throw new AppError('store_error', `The password could not be kept safely, so nothing was saved: ${error instanceof Error ? error.message : String(error)}`);
+        }
         password = input.password || null;
       }
       await writeFileAtomic(settingsPath, JSON.stringify(next));

@@ -26,7 +26,7 @@ export function LanguageSwitch() {
   );
 }
 
-type NavTarget = Extract<Route['name'], 'customers' | 'staff' | 'settings' | 'audit' | 'payments'>;
+type NavTarget = Extract<Route['name'], 'customers' | 'staff' | 'settings' | 'audit' | 'payments' | 'outbox'>;
 
 export function Header(props: {
   info: AppInfo | null;
@@ -38,7 +38,7 @@ export function Header(props: {
   const t = useT();
   const { info, staff } = props;
   const signedInAs = staff ? t('header.signedInAs', { name: staff.name, role: t(`role.${staff.role}`) }) : '';
-  const nav: NavTarget[] = staff?.role === 'manager' ? ['customers', 'payments', 'staff', 'settings', 'audit'] : staff ? ['customers'] : [];
+  const nav: NavTarget[] = staff?.role === 'manager' ? ['customers', 'payments', 'outbox', 'staff', 'settings', 'audit'] : staff ? ['customers'] : [];
   const [menuOpen, setMenuOpen] = useState(false);
   const menuId = useId();
   // Escape closes the folded menu; so does any navigation (below).
@@ -110,5 +110,5 @@ export function Header(props: {
 }
 
 function isCustomerArea(name: Route['name'] | undefined): boolean {
-  return name !== undefined && !['staff', 'settings', 'audit', 'payments'].includes(name);
+  return name !== undefined && !['staff', 'settings', 'audit', 'payments', 'outbox'].includes(name);
 }
