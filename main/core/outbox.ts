@@ -383,9 +383,10 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   // the work left by the last run starts at once (due markers) or at its time
   schedule();
 
-  return {
-    async enqueue(input) {
-      if (closed) throw new Error('the outbox is closed');
+  /** Enqueues of one id run one after the other: two callers (two updates of one charge) queue it once. */
+  const enqueuing = new Map<string, Promise<OutboxMessageView>>();
+
+  const enqueueOnce = async (input: NewMessage): Promise<OutboxMessageView> => {
       const id = messageIdFor(input.kind, input.ref);
       const existing = await stateOf(id);
       if (existing) return toView(existing);
@@ -415,6 +416,20 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       // the message first, fsynced with its folder: from here on it cannot be lost
       await writeFileAtomic(path, JSON.stringify(StoredMessage.parse(message)));
       return queue(message, 0, null);
+  };
+
+  return {
+    async enqueue(input) {
+      if (closed) throw new Error('the outbox is closed');
+      const id = messageIdFor(input.kind, input.ref);
+      const before = enqueuing.get(id) ?? Promise.resolve(null);
+      const run = before.catch(() => null).then(() => enqueueOnce(input));
+      enqueuing.set(id, run);
+      try {
+        return await run;
+      } finally {
+        if (enqueuing.get(id) === run) enqueuing.delete(id);
+      }
     },
     async findByRef(kind, ref) {
       const line = await stateOf(messageIdFor(kind, ref));

@@ -630,7 +630,7 @@ export const en = {
   'mailSettings.tls': 'Encryption',
   'mailSettings.tls.starttls': 'STARTTLS (usually port 587)',
   'mailSettings.tls.tls': 'TLS from the start (usually port 465)',
-  'mailSettings.tls.none': 'None (only for a server on this computer or network)',
+  'mailSettings.tls.none': 'None (a server in the shop only)',
   'mailSettings.user': 'User name',
   'mailSettings.password': 'Password',
   'mailSettings.passwordSet': 'A password is saved. Leave the field empty to keep it.',

@@ -628,7 +628,7 @@ export const ja: Record<MessageKey, string> = {
   'mailSettings.tls': '暗号化',
   'mailSettings.tls.starttls': 'STARTTLS（通常はポート 587）',
   'mailSettings.tls.tls': '最初から TLS（通常はポート 465）',
-  'mailSettings.tls.none': 'なし（このパソコンまたは店内ネットワークのサーバーのみ）',
+  'mailSettings.tls.none': 'なし（店内のサーバーのみ）',
   'mailSettings.user': 'ユーザー名',
   'mailSettings.password': 'パスワード',
   'mailSettings.passwordSet': 'パスワードは保存済みです。変更しない場合は空欄のままにしてください。',

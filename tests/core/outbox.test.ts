@@ -5,12 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Language, OutboxMessageView, OutboxState } from '../../preload/contract';
-import { StoredMessage } from '../../main/core/outbox';
+import { openOutbox, StoredMessage } from '../../main/core/outbox';
 import { callError, signInManager, startTestCore, type TestCore } from '../helpers/core';
 import { createCustomerWithSavedMethod, mandateParams } from '../helpers/saved-method';
 import { createTestSmtp, type TestSmtp } from '../helpers/smtp';
@@ -25,8 +25,7 @@ afterEach(async () => {
 
 async function setup(options: { smtp?: TestSmtp; mail?: Partial<typeof FAST> } = {}) {
   const smtp = options.smtp ?? (await createTestSmtp());
-  const t = await startTestCore({ deps: { mail: { ...FAST, ...options.mail }, ...(process.env.DEBUG_MAIL ? { logger: { info: console.log, warn: console.log, error: console.log } } : {}) } });
-  if (process.env.DEBUG_MAIL) t.core.subscribe((e, p) => console.log('EVENT', e, e === 'charge.updated' ? JSON.stringify((p as { refunds: unknown }).refunds) : ''));
+  const t = await startTestCore({ deps: { mail: { ...FAST, ...options.mail } } });
   cleanups.push(() => smtp.stop(), () => t.close());
   await signInManager(t);
   await t.call('mail.settings.update', { host: '127.0.0.1', port: smtp.port, tls: 'none', user: '', fromAddress: 'shop@example.com', fromName: 'Test Shop' });
@@ -280,4 +279,47 @@ describe('a message is never lost', () => {
     await t.restart({ mail: { ...FAST } });
     expect(smtp.received).toHaveLength(1);
   }, 60_000);
+});
+
+describe('the outbox files', () => {
+  it('queue one message per kind and subject even when asked twice at once, and page newest first across days', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    let now = Date.parse('2026-11-28T10:00:00Z');
+    const sent: string[] = [];
+    const outbox = await openOutbox({
+      dir,
+      now: () => new Date(now),
+      newId: () => Math.random().toString(16).slice(2),
+      canSend: () => true,
+      send: async (m) => {
+        sent.push(m.id);
+        return { ok: true, messageId: m.headerMessageId, response: '250 OK' };
+      },
+    });
+    cleanups.push(() => outbox.close());
+    const message = (ref: string) => ({ kind: 'receipt' as const, ref, customerId: 'cust_1', to: 'a@example.com', language: 'en' as const, subject: `Receipt ${ref}`, text: 'Thanks' });
+    const [a, b] = await Promise.all([outbox.enqueue(message('chg_1')), outbox.enqueue(message('chg_1'))]);
+    expect(a.id).toBe(b.id);
+    for (const [day, refs] of [['2026-11-29', ['chg_2', 'chg_3']], ['2026-11-30', ['chg_4']]] as const) {
+      now = Date.parse(`${day}T09:00:00Z`);
+      for (const ref of refs) {
+        now += 1_000;
+        await outbox.enqueue(message(ref));
+      }
+    }
+    await expect.poll(() => outbox.pendingCount()).toBe(0);
+    expect(sent.sort()).toEqual([...new Set(sent)].sort());
+    expect(sent).toHaveLength(4);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const result = await outbox.list(2, cursor);
+      seen.push(...result.messages.map((m) => m.subject));
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(seen).toEqual(['Receipt chg_4', 'Receipt chg_3', 'Receipt chg_2', 'Receipt chg_1']);
+    expect((await outbox.forCustomer('cust_1')).every((m) => m.state === 'sent')).toBe(true);
+  });
 });
