@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { SMTP_TLS_MODES, type ChargeView, type ConsentView, type Language, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView } from '../../preload/contract';
-import { readFileOrNull, writeFileAtomic } from '../store/files';
+import { ensureDir, readFileOrNull, writeFileAtomic } from '../store/files';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -78,16 +78,16 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
 
   const settingsPath = join(dir, SETTINGS_FILE);
   let settings: SmtpFile | null = null;
-  const outboxDirReady = await readFileOrNull(settingsPath).then(
+  const settingsFile = await readFileOrNull(settingsPath).then(
     (buffer) => buffer,
     (error: unknown) => {
       logger.warn('the SMTP settings could not be read', { error: String(error) });
       return null;
     },
   );
-  if (outboxDirReady) {
+  if (settingsFile) {
     try {
-      settings = SmtpFile.parse(JSON.parse(outboxDirReady.toString('utf8')));
+      settings = SmtpFile.parse(JSON.parse(settingsFile.toString('utf8')));
     } catch (error) {
       logger.warn('the SMTP settings file is damaged; e-mail is off until they are saved again', { error: String(error) });
     }
@@ -327,6 +327,7 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
         }
         password = input.password || null;
       }
+      await ensureDir(dir);
       await writeFileAtomic(settingsPath, JSON.stringify(next));
       settings = next;
       outbox.kick();

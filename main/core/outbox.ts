@@ -106,6 +106,9 @@ export interface OutboxOptions {
   onError?: (message: string, error: unknown) => void;
 }
 
+/** How long closing waits for a send in flight. */
+const CLOSE_WAIT_MS = 3_000;
+
 export const OUTBOX_DEFAULTS = { retryBaseMs: 30_000, retryMaxMs: 60 * 60_000, maxAttempts: 10 } as const;
 
 export interface NewMessage {
@@ -180,8 +183,9 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   const maxAttempts = options.maxAttempts ?? OUTBOX_DEFAULTS.maxAttempts;
   const root = options.dir;
   const dirs = { messages: join(root, 'messages'), pending: join(root, 'pending'), days: join(root, 'days'), customers: join(root, 'customers') };
-  for (const dir of Object.values(dirs)) await ensureDir(dir);
+  // folders are made by the first write that needs them: opening writes nothing
   await removeStaleTemps(dirs.pending);
+  const namesIn = (dir: string) => readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
 
   const messagePath = (id: string) => join(dirs.messages, shardOf(id), `${id}.json`);
   const pendingPath = (id: string) => join(dirs.pending, `${id}.json`);
@@ -248,7 +252,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   // ------------------------------------------------ the pending work (start-up reads only this)
 
   const pending = new Map<string, PendingMarker>();
-  for (const name of await readdir(dirs.pending)) {
+  for (const name of await namesIn(dirs.pending)) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     const buffer = await readFileOrNull(join(dirs.pending, name));
     if (!buffer) continue;
@@ -372,6 +376,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
   const queue = async (message: StoredMessage, attempts: number, previous: OutboxState | null): Promise<OutboxMessageView> => {
     const now = options.now().toISOString();
     const marker: PendingMarker = { schemaVersion: SCHEMA_VERSION, id: message.id, shard: shardOf(message.id), day: dayOf(message.createdAt), attempts, nextAttemptAt: now, lastError: null };
+    await ensureDir(dirs.pending);
     await writeFileAtomic(pendingPath(message.id), JSON.stringify(marker));
     pending.set(message.id, marker);
     const line = lineOf(message, { state: 'queued', attempts: 0, nextAttemptAt: now });
@@ -451,7 +456,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       const match = cursor ? /^(\d{4}-\d{2}-\d{2}):(\d+)$/.exec(cursor) : null;
       const startDay = match?.[1] ?? null;
       let skip = match ? Number(match[2]) : 0;
-      const dayNames = (await readdir(dirs.days))
+      const dayNames = (await namesIn(dirs.days))
         .filter((n) => /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(n))
         .map((n) => n.slice(0, 10))
         .sort()
@@ -481,7 +486,8 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       closed = true;
       if (timer) clearTimeout(timer);
       timer = null;
-      await running;
+      // a send in flight gets a moment to finish; otherwise its marker stays and the next start sends it
+      if (running) await Promise.race([running, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref?.())]);
       for (const log of logs.values()) await log.then((l) => l.close()).catch(() => {});
       logs.clear();
     },
