@@ -675,7 +675,7 @@ export const ja: Record<MessageKey, string> = {
   'outbox.col.detail': '詳細',
   'outbox.retry': '再送',
   'outbox.retried': '再送待ちにしました。',
-  'outbox.older': '前へ',
+  'outbox.older': '古い方へ',
   'outbox.newest': '最新',
   'outbox.nextAttempt': '次回の送信: {time}',
   'outbox.reason': '理由: {reason}',
