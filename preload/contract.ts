@@ -388,6 +388,62 @@ export interface PdfFile { filename: string; mimeType: 'application/pdf'; base64
  */
 export interface ClockView { stripeOffsetMs: number; measuredAt: string }
 
+// ---------------------------------------------------------------- e-mail (SMTP settings and the outbox)
+
+export const SMTP_TLS_MODES = ['none', 'starttls', 'tls'] as const;
+export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
+/** The shop's outgoing mail server as the renderer sees it: never the password, only whether one is set. */
+export interface MailSettingsView {
+  host: string;
+  port: number;
+  /** none: plain SMTP; starttls: upgrade required (port 587); tls: implicit TLS (port 465). */
+  tls: SmtpTlsMode;
+  user: string;
+  passwordSet: boolean;
+  fromAddress: string;
+  fromName: string;
+  /** Host and sender set: e-mails can be sent. */
+  configured: boolean;
+}
+export type MailTestResult =
+  | { sent: true; messageId: string; response: string }
+  | { sent: false; code: string; responseCode: number | null; response: string };
+
+export const MAIL_KINDS = ['setup_link', 'consent_copy', 'receipt', 'refund_receipt'] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+export const OUTBOX_STATES = ['queued', 'retrying', 'sent', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+/** One e-mail of the outbox, in its newest state. */
+export interface OutboxMessageView {
+  id: string;
+  kind: MailKind;
+  customerId: string | null;
+  to: string;
+  subject: string;
+  language: Language;
+  state: OutboxState;
+  /** Sending attempts made so far. */
+  attempts: number;
+  createdAt: string;
+  /** When this state was reached. */
+  updatedAt: string;
+  /** When the next attempt is due (queued / retrying). */
+  nextAttemptAt: string | null;
+  /** The server's Message-ID and answer once sent. */
+  smtpMessageId: string | null;
+  /** Why the last attempt failed: a code (smtp_4xx, smtp_5xx, connection, timeout, …), the server's reply code and text. */
+  error: { code: string; responseCode: number | null; message: string } | null;
+  /** Names of attached files (the consent PDF). */
+  attachments: string[];
+}
+export interface OutboxPage { messages: OutboxMessageView[]; nextCursor: string | null }
+
+const SmtpHost = z
+  .string()
+  .trim()
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]*$|^\[[0-9A-Fa-f:.]+\]$/, 'Enter a host name or IP address, like smtp.example.com');
+
 // ---------------------------------------------------------------- the calls
 
 /** `public`: callable while signed out. Otherwise the minimum role; a manager may do all a staff member may. */
@@ -681,6 +737,41 @@ export const calls = {
     mutates: false,
   }),
 
+  // --- e-mail (SMTP settings: managers; the outbox)
+  /** Whether e-mail can be sent (SMTP configured): staff see it to offer "send the link by e-mail". */
+  'mail.status': def<{ configured: boolean }>()({ input: Empty, role: 'staff', mutates: false }),
+  'mail.settings.get': def<MailSettingsView>()({ input: Empty, role: 'manager', mutates: false }),
+  /** `password`: a new password; null removes it; left out keeps the stored one. Never returned. */
+  'mail.settings.update': def<MailSettingsView>()({
+    input: z
+      .object({
+        host: SmtpHost,
+        port: z.number().int().min(1).max(65_535),
+        tls: z.enum(SMTP_TLS_MODES),
+        user: z.string().trim().max(254),
+        password: z.string().max(500).nullable().optional(),
+        fromAddress: z.union([Email, z.literal('')]),
+        fromName: z.string().trim().max(120),
+      })
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  /** Sends one e-mail now with the saved settings (not through the outbox) and says what the server answered. */
+  'mail.test': def<MailTestResult>()({ input: z.object({ to: Email }).strict(), role: 'manager', mutates: true }),
+  /** Queues the setup's Checkout link to the customer's e-mail address, in their language. */
+  'mail.sendSetupLink': def<OutboxMessageView>()({ input: z.object({ setupId: Id }).strict(), role: 'staff', mutates: true }),
+  /** The shop's outbox, newest first; `cursor` is the previous page's `nextCursor`. */
+  'outbox.list': def<OutboxPage>()({
+    input: z.object({ limit: z.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() }).strict(),
+    role: 'manager',
+    mutates: false,
+  }),
+  /** One customer's e-mails, newest first. */
+  'outbox.forCustomer': def<OutboxMessageView[]>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
+  /** Queues a failed e-mail again (attempts start over). */
+  'outbox.retry': def<OutboxMessageView>()({ input: z.object({ messageId: Id }).strict(), role: 'manager', mutates: true }),
+
   // --- training mode only (refused with `not_training` against real Stripe)
   'training.advanceClock': def<{ now: string }>()({ input: z.object({ days: z.number().int().min(1).max(400) }).strict(), role: 'manager', mutates: true }),
 } as const;
@@ -724,6 +815,7 @@ export const ERROR_CODES = [
   'audit_unavailable', // the call's change WAS made, but its audit entry could not be written
   'changes_paused', // refused: no changes are taken while the audit log cannot be written
   'too_many_attempts', // refused at once: too many sign-in attempts are already waiting
+  'mail_not_configured', // no SMTP server is set in Settings
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -752,9 +844,11 @@ export interface Events {
   'store.notice': StoreNotice;
   /** Stripe's clock moved against the desk's (the training clock was advanced). */
   'clock.changed': ClockView;
+  /** An e-mail of the outbox changed state (queued, retrying, sent, failed). */
+  'outbox.updated': OutboxMessageView;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'outbox.updated'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

@@ -38,7 +38,7 @@ export interface AuditPort { append(entry: AuditDraft): Promise<void> }
 
 export type Dispatch = (channel: unknown, rawInput: unknown) => Promise<Result<unknown>>;
 
-const REDACTED_FIELDS = new Set(['pin']);
+const REDACTED_FIELDS = new Set(['pin', 'password']);
 const SUMMARISED_FIELDS = new Set(['signaturePng']);
 /** A forged input's huge string is cut, so a refusal cannot bloat the audit file. */
 const MAX_AUDIT_STRING = 1_000;

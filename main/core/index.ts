@@ -21,6 +21,7 @@ import { openRecords } from './records';
 import { migrateLegacyFolder } from './store-migration';
 import { consentPdfHandlers } from './consent-pdf';
 import { clockHandlers } from './stripe-clock';
+import { createMail, type Mail } from './mail';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -44,7 +45,13 @@ export interface Core {
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const listeners = new Set<EventListener>();
+  // set once the mail module exists: receipts follow the charges' own updates
+  let mail: Mail | null = null;
   const emit: EventListener = (event, payload) => {
+    if (event === 'charge.updated' && mail) {
+      const m = mail;
+      void m.afterChargeUpdate(payload as Events['charge.updated']).catch((error: unknown) => deps.logger.error('the receipt e-mail could not be queued', { error: String(error) }));
+    }
     for (const listener of listeners) {
       try {
         listener(event, payload);
@@ -84,6 +91,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
   const charges = createCharges(env);
   const subscriptions = createSubscriptions(env);
+  const mailModule = await createMail(env, { receiptOf: (chargeId) => charges.handlers['charges.receipt']({ chargeId }, { actor: null }) });
+  mail = mailModule;
+  const consentCalls = consentHandlers(env);
+  const recordConsent = consentCalls['consents.record'];
+  // The copy of the terms is queued after the answer: recording a consent never waits for the PDF or the SMTP server.
+  consentCalls['consents.record'] = async (input, ctx) => {
+    const consent = await recordConsent(input, ctx);
+    void mailModule.afterConsent(consent).catch((error: unknown) => deps.logger.error('the copy of the terms could not be queued', { error: String(error) }));
+    return consent;
+  };
 
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
@@ -101,7 +118,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...auth.handlers,
     ...settingsHandlers(env),
     ...customerHandlers(env),
-    ...consentHandlers(env),
+    ...consentCalls,
     ...setups.handlers,
     ...charges.handlers,
     ...subscriptions.handlers,
@@ -111,6 +128,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...trainingHandlers(env),
     ...consentPdfHandlers(env),
     ...clockHandlers(env),
+    ...mailModule.handlers,
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 
@@ -145,6 +163,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         setups.stopPolling();
         charges.stopPolling();
         listeners.clear();
+        mail = null;
+        await mailModule.stop();
         await records.close();
         await audit.close();
       })();

@@ -28,7 +28,7 @@ export function LanguageSwitch() {
   );
 }
 
-type NavTarget = Extract<Route['name'], 'customers' | 'staff' | 'settings' | 'audit' | 'payments'>;
+type NavTarget = Extract<Route['name'], 'customers' | 'staff' | 'settings' | 'audit' | 'payments' | 'outbox'>;
 
 export function Header(props: {
   info: AppInfo | null;
@@ -41,7 +41,7 @@ export function Header(props: {
   const { lang } = useLanguage();
   const { info, staff } = props;
   const signedInAs = staff ? t('header.signedInAs', { name: staff.name, role: t(`role.${staff.role}`) }) : '';
-  const nav: NavTarget[] = staff?.role === 'manager' ? ['customers', 'payments', 'staff', 'settings', 'audit'] : staff ? ['customers'] : [];
+  const nav: NavTarget[] = staff?.role === 'manager' ? ['customers', 'payments', 'outbox', 'staff', 'settings', 'audit'] : staff ? ['customers'] : [];
   const [menuOpen, setMenuOpen] = useState(false);
   const menuId = useId();
   // Escape closes the folded menu; so does any navigation (below).
@@ -157,5 +157,5 @@ function useFold(ref: RefObject<HTMLElement | null>, contentKey: string): boolea
 }
 
 function isCustomerArea(name: Route['name'] | undefined): boolean {
-  return name !== undefined && !['staff', 'settings', 'audit', 'payments'].includes(name);
+  return name !== undefined && !['staff', 'settings', 'audit', 'payments', 'outbox'].includes(name);
 }

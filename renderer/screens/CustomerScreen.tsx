@@ -13,6 +13,7 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { CustomerEmails } from '../components/CustomerEmails';
 import { MethodLabel } from '../components/MethodLabel';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
@@ -95,6 +96,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
 
       <ChargeHistory detail={data} onChanged={() => void detail.reload()} />
       <SubscriptionsSection detail={data} onChanged={() => void detail.reload()} />
+      <CustomerEmails customerId={data.customer.id} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { SetupSettings } from '../components/SetupSettings';
+import { MailSettings } from '../components/MailSettings';
 import { TrainingClock } from '../components/TrainingClock';
 import { useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
@@ -27,6 +28,7 @@ export function SettingsScreen() {
       <ErrorAlert error={loaded.error} />
       {loaded.data ? <SettingsEditor settings={loaded.data} onSaved={loaded.setData} /> : !loaded.error && <StatusMessage>{t('common.loading')}</StatusMessage>}
       {loaded.data && <SetupSettings settings={loaded.data} onSaved={loaded.setData} />}
+      <MailSettings />
       {info.mode === 'training' && (
         <section className="panel" aria-labelledby="training-heading">
           <h2 id="training-heading">{t('settings.training')}</h2>
