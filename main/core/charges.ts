@@ -32,6 +32,9 @@ const CHARGE_TAKES_MONEY = new Set<ChargeStatus>(['pending', 'processing', 'succ
 /** Stripe keeps idempotency keys for at least 24 hours; past this age a replay might execute anew. */
 export const IDEMPOTENCY_KEY_SAFE_AGE_MS = 23 * 3600 * 1000;
 
+/** Metadata key on PaymentIntents and Refunds naming the desk (terminal id) that made them. */
+export const TERMINAL_METADATA_KEY = 'mandate_desk_terminal_id';
+
 /** What the record keeps when Stripe's answer did not arrive. */
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 const OUTCOME_UNKNOWN_MESSAGE =
@@ -254,6 +257,8 @@ export function createCharges(env: CoreEnv): {
       mandate_desk_charge_id: charge.id,
       mandate_desk_consent_id: charge.consentId,
       mandate_desk_customer_id: charge.customerId,
+      // which desk made it: its own events are recognised when they come back through the events poll
+      [TERMINAL_METADATA_KEY]: records.shop.data.terminalId,
     },
   });
 
@@ -388,7 +393,7 @@ export function createCharges(env: CoreEnv): {
     payment_intent: charge.paymentIntentId!,
     amount: refund.amount,
     reason: refund.reason,
-    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id },
+    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id, [TERMINAL_METADATA_KEY]: records.shop.data.terminalId },
   });
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {

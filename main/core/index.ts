@@ -21,6 +21,8 @@ import { openRecords } from './records';
 import { migrateLegacyFolder } from './store-migration';
 import { consentPdfHandlers } from './consent-pdf';
 import { clockHandlers } from './stripe-clock';
+import { createDisputes } from './disputes';
+import { createStripeEvents } from './stripe-events';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -84,6 +86,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
   const charges = createCharges(env);
   const subscriptions = createSubscriptions(env);
+  const disputes = createDisputes(env);
+  const stripeEvents = await createStripeEvents(env, { disputes, applyInvoice: subscriptions.applyInvoice });
 
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
@@ -111,6 +115,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...trainingHandlers(env),
     ...consentPdfHandlers(env),
     ...clockHandlers(env),
+    ...disputes.handlers,
+    ...stripeEvents.handlers,
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 
@@ -119,6 +125,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await Promise.all([charges.resolveInterrupted(), subscriptions.resolveInterrupted()]);
   setups.startPolling();
   charges.startPolling();
+  // changes made at other desks: Stripe's events, from the last one seen
+  stripeEvents.start();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -144,6 +152,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       stopped ??= (async () => {
         setups.stopPolling();
         charges.stopPolling();
+        stripeEvents.stop();
+        await stripeEvents.idle();
         listeners.clear();
         await records.close();
         await audit.close();

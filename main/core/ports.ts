@@ -41,6 +41,8 @@ export interface CoreDeps {
   training?: TrainingControls;
   /** How often open setups are polled; never below 2000 ms. */
   pollIntervalMs?: number;
+  /** How often Stripe's events are read for changes made elsewhere (default 20 s; never below 5 s). */
+  eventsPollIntervalMs?: number;
 }
 
 export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;
