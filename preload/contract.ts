@@ -261,6 +261,8 @@ export interface SavedMethodView {
   /** What the customer recognises the method by, as Stripe gave it when it was saved (null if it gave none). */
   billingEmail: string | null;
   billingName: string | null;
+  /** Detached at Stripe by someone else (another desk, the Dashboard), learnt from Stripe's events. */
+  detachedElsewhere?: boolean;
 }
 
 export type ChargeStatus = 'pending' | 'processing' | 'succeeded' | 'declined' | 'unavailable' | 'action_required' | 'failed';

@@ -136,6 +136,7 @@ export function savedMethodView(record: SavedMethodRecord): SavedMethodView {
     detachedAt: record.detachedAt,
     billingEmail: record.billingEmail ?? null,
     billingName: record.billingName ?? null,
+    detachedElsewhere: record.detachedElsewhere ?? false,
   };
 }
 

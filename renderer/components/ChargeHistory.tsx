@@ -12,6 +12,7 @@ import { RefundForm } from './RefundForm';
 import { ChargeStatusBadge, RefundStatusBadge } from './StatusBadge';
 import { TableHead } from './TableHead';
 import { FailureReason } from './FailureReason';
+import { DisputeInfo } from './DisputeInfo';
 
 export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
   const t = useT();
@@ -46,6 +47,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <td>
                       {charge.description}
                       {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
+                      {charge.fromOtherDesk && <div className="hint">{t('history.fromOtherDesk', { terminal: charge.fromOtherDesk.terminalId ?? '—' })}</div>}
                       {charge.failure && <FailureReason className="text-bad" failure={charge.failure} />}
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
@@ -75,7 +77,9 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <tr key={refund.id} className="subrow">
                       <td>{formatDateTime(refund.createdAt, lang)}</td>
                       <td>
-                        {t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
+                        {refund.fromOtherDesk
+                          ? t('history.refundRowOtherDesk', { reason: t(`refundReason.${refund.reason}`) })
+                          : t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
                         {refund.note && <div className="hint">{refund.note}</div>}
                         {refund.failure && <FailureReason className="text-bad" failure={refund.failure} />}
                       </td>
@@ -87,6 +91,13 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                       <td />
                     </tr>
                   ))}
+                  {charge.dispute && (
+                    <tr className="subrow">
+                      <td colSpan={6}>
+                        <DisputeInfo charge={charge} hasConsent={detail.consents.some((c) => c.id === charge.consentId)} onChanged={onChanged} />
+                      </td>
+                    </tr>
+                  )}
                   {refunding === charge.id && (
                     <tr className="subrow">
                       <td colSpan={6}>

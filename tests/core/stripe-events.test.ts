@@ -11,7 +11,7 @@ import { createStripeClient } from '../../main/core/stripe-client';
 import { EVENTS_FILE } from '../../main/core/stripe-events';
 import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from '../../main/emulator/index';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, createCustomerWithSavedMethod, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { callError, createCustomerWithSavedMethod, type CustomerWithSavedMethod, type SavedMethodOptions } from '../helpers/saved-method';
 
 const DAY = 86_400;
 
@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 /** The same customer at both desks: desk B finds A's Stripe customer by e-mail and saves its own method under its own consent. */
-async function sharedCustomer(params?: Parameters<typeof createCustomerWithSavedMethod>[1]['params']): Promise<{ atA: CustomerWithSavedMethod; atB: CustomerWithSavedMethod }> {
+async function sharedCustomer(params?: SavedMethodOptions['params']): Promise<{ atA: CustomerWithSavedMethod; atB: CustomerWithSavedMethod }> {
   const email = `shared.${randomUUID().slice(0, 8)}@example.com`;
   const atA = await createCustomerWithSavedMethod(a, { email, name: 'Sato Hanako', params });
   const atB = await createCustomerWithSavedMethod(b, { email, name: 'Sato Hanako', params });
