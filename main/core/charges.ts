@@ -436,6 +436,8 @@ export function createCharges(env: CoreEnv): {
       if (!charge) throw new AppError('not_found', `There is no charge with id ${input.chargeId}.`);
       if (charge.status !== 'succeeded' || !charge.paymentIntentId)
         throw new AppError('conflict', `Only a succeeded charge can be refunded; this charge is ${charge.status}.`);
+      // a disputed charge is settled by the bank: a refund on top would give the money back twice
+      if (charge.dispute) throw new AppError('conflict', `This charge is disputed (${charge.dispute.status}); it cannot be refunded while the bank decides, or after.`);
       const remaining = charge.amount - refundedAmount(draft, charge.id);
       if (input.amount > remaining) {
         const money = (amount: number) => formatMoney(amount, charge.currency, 'en');

@@ -4,7 +4,7 @@ import type { CustomerDetail } from '../../preload/contract';
 import { useAction } from '../api';
 import { formatDateTime, formatMoney } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
-import { chargeDisplayStatus, refundableOf } from '../lib/describe';
+import { chargeDisplayStatus, refundableOf, shortId } from '../lib/describe';
 import { useRouter } from '../router';
 import { useSession } from '../session';
 import { ErrorAlert } from './ErrorAlert';
@@ -47,7 +47,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <td>
                       {charge.description}
                       {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
-                      {charge.fromOtherDesk && <div className="hint">{t('history.fromOtherDesk', { terminal: charge.fromOtherDesk.terminalId ?? '—' })}</div>}
+                      {charge.fromOtherDesk && <div className="hint">{t('history.fromOtherDesk', { terminal: charge.fromOtherDesk.terminalId ? shortId(charge.fromOtherDesk.terminalId) : '—' })}</div>}
                       {charge.failure && <FailureReason className="text-bad" failure={charge.failure} />}
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
@@ -61,7 +61,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                           {t('history.receipt')}
                         </button>
                       )}
-                      {isManager && remaining > 0 && (
+                      {isManager && remaining > 0 && !charge.dispute && (
                         <button type="button" onClick={() => setRefunding(refunding === charge.id ? null : charge.id)} aria-expanded={refunding === charge.id}>
                           {t('history.refund')}
                         </button>

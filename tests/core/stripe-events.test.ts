@@ -186,6 +186,9 @@ describe('disputes', () => {
     const row = (await a.call('payments.list', { from: day, to: day })).rows.find((r) => r.id === disputed.id)!;
     expect(row.dispute).toMatchObject({ id: atStripe.id, status: 'needs_response', dueBy: disputed.dispute!.dueBy });
 
+    // the bank decides a disputed charge: no refund on top of it
+    expect((await callError(a.call('refunds.create', { chargeId: disputed.id, amount: 100, reason: 'requested_by_customer', note: '', requestKey: randomUUID() }))).code).toBe('conflict');
+
     // one action answers it
     const answered = await a.call('disputes.submitEvidence', { chargeId: disputed.id });
     expect(answered.dispute).toMatchObject({ status: 'under_review', submissionCount: 1 });
