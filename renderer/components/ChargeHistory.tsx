@@ -56,7 +56,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     </td>
                     <td className="num">{charge.refundedAmount > 0 ? formatMoney(charge.refundedAmount, charge.currency, lang) : '—'}</td>
                     <td className="actions">
-                      {charge.status === 'succeeded' && (
+                      {charge.status === 'succeeded' && (!charge.fromOtherDesk || detail.consents.some((c) => c.id === charge.consentId)) && (
                         <button type="button" onClick={() => navigate({ name: 'receipt', chargeId: charge.id })}>
                           {t('history.receipt')}
                         </button>

@@ -11,7 +11,8 @@ import { createStripeClient } from '../../main/core/stripe-client';
 import { EVENTS_FILE } from '../../main/core/stripe-events';
 import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from '../../main/emulator/index';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, createCustomerWithSavedMethod, type CustomerWithSavedMethod, type SavedMethodOptions } from '../helpers/saved-method';
+import { callError, createCustomerWithSavedMethod, requestCount, type CustomerWithSavedMethod, type SavedMethodOptions } from '../helpers/saved-method';
+import { createCustomerWithSavedAmazonPay } from '../emulator/helpers';
 
 const DAY = 86_400;
 
@@ -71,6 +72,10 @@ describe('changes made at another desk arrive through the events poll', () => {
     const [entry] = await auditActions(a, 'stripe.chargeFromOtherDesk');
     expect(entry).toMatchObject({ customerId: atA.customer.id, actor: null, outcome: 'ok' });
     expect(entry.details).toMatchObject({ paymentIntentId: made.paymentIntentId, amount: 4200, eventType: 'payment_intent.succeeded' });
+
+    // its receipt (and its number) belongs to desk B, which keeps its consent
+    expect((await callError(a.call('charges.receipt', { chargeId: arrived.id }))).code).toBe('conflict');
+    expect((await b.call('charges.receipt', { chargeId: made.id })).charge.receiptNumber).toBeTruthy();
 
     // it is on desk A's payments ledger too, marked as from another desk
     const day = arrived.createdAt.slice(0, 10);
@@ -157,6 +162,28 @@ describe('changes made at another desk arrive through the events poll', () => {
     await charge(b, atB, 1600);
     expect((await a.call('stripeEvents.poll', {})).applied).toBe(1);
     expect((await detailAt(a, atA)).charges.map((c) => c.amount).sort()).toEqual([1500, 1600]);
+  });
+
+  it('reads only what is new, page by page from the last event seen', async () => {
+    // nothing new: one small request
+    const before = requestCount(a, 'GET', '/v1/events');
+    expect((await a.call('stripeEvents.poll', {})).applied).toBe(0);
+    expect(requestCount(a, 'GET', '/v1/events')).toBe(before + 1);
+
+    // 105 payments of a customer desk A does not know: two pages, read oldest first, all skipped
+    const elsewhere = await createCustomerWithSavedAmazonPay(stripe, { email: 'elsewhere@example.com', name: 'Someone Else' });
+    const intents: string[] = [];
+    for (let i = 0; i < 105; i++) {
+      const pi = await stripe.paymentIntents.create({ amount: 100 + i, currency: 'eur', customer: elsewhere.customer.id, payment_method: elsewhere.paymentMethod.id, allowed_payment_method_types: ['amazon_pay'], off_session: true, confirm: true });
+      intents.push(pi.id);
+    }
+    const [newest] = (await stripe.events.list({ type: 'payment_intent.succeeded', limit: 1 })).data;
+    const start = requestCount(a, 'GET', '/v1/events');
+    const status = await a.call('stripeEvents.poll', {});
+    expect(status.applied).toBe(0);
+    expect(status.lastEventId).toBe(newest.id);
+    expect(requestCount(a, 'GET', '/v1/events')).toBe(start + 2);
+    expect((newest.data.object as Stripe.PaymentIntent).id).toBe(intents[104]);
   });
 
   it('events of customers this desk does not know are skipped', async () => {
