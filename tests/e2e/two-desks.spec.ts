@@ -91,6 +91,12 @@ test('a charge made at desk B reaches desk A; a dispute is shown with its deadli
   await expect(disputeJa.getByText(messagePattern(ja.t, 'dispute.submitted'))).toBeVisible();
   await screen(ja.page, testInfo, 'dispute-answered-ja');
 
+  // the audit log says it in words: the charge from desk B, the dispute, the evidence
+  await goToNav(ja, 'audit');
+  await expect(ja.page.getByText(ja.t('ledger.disputeEvidence', { name: customer.name }))).toBeVisible();
+  await expect(ja.page.getByText(ja.t('ledger.chargeOtherDesk', { amount: '€42.00', name: customer.name, status: ja.t('chargeStatus.succeeded') }))).toBeVisible();
+  await screen(ja.page, testInfo, 'audit-ja');
+
   // desk B learns of A's charge and its dispute too (answered at A: no button there)
   await pollEvents(b);
   await expect(heading1(b, customer.name)).toBeVisible();
