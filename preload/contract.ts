@@ -278,6 +278,8 @@ export interface SavedMethodView {
   /** What the customer recognises the method by, as Stripe gave it when it was saved (null if it gave none). */
   billingEmail: string | null;
   billingName: string | null;
+  /** Detached at Stripe by someone else (another desk, the Dashboard), learnt from Stripe's events. */
+  detachedElsewhere?: boolean;
 }
 
 export type ChargeStatus = 'pending' | 'processing' | 'succeeded' | 'declined' | 'unavailable' | 'action_required' | 'failed';
@@ -293,7 +295,32 @@ export interface RefundView {
   failure: { code: string; message: string } | null;
   createdAt: string;
   createdBy: { staffId: string; name: string };
+  /** Made at another desk (learnt from Stripe's events); absent or null when made here. */
+  fromOtherDesk?: OtherDeskView | null;
 }
+/** Stripe's dispute statuses (a status Stripe adds later is shown as it is spelled). */
+export const DISPUTE_STATUSES = ['needs_response', 'warning_needs_response', 'under_review', 'warning_under_review', 'won', 'lost', 'warning_closed', 'prevented'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+/** Statuses in which evidence can still be submitted. */
+export const DISPUTE_OPEN_STATUSES: readonly string[] = ['needs_response', 'warning_needs_response'];
+/** A dispute (chargeback) on a charge, as Stripe last reported it. */
+export interface DisputeView {
+  id: string;
+  status: string;
+  reason: string;
+  amount: number;
+  currency: Currency;
+  openedAt: string;
+  /** The evidence deadline (`evidence_details.due_by`). */
+  dueBy: string | null;
+  pastDue: boolean;
+  submissionCount: number;
+  /** What this desk submitted, if it did. */
+  evidence: { submittedAt: string; submittedBy: { staffId: string; name: string }; fileId: string; consentId: string } | null;
+}
+/** A charge or refund made at another desk and learnt from Stripe's events. */
+export interface OtherDeskView { terminalId: string | null; recordId: string | null; seenAt: string }
+
 export interface ChargeView {
   id: string;
   customerId: string;
@@ -315,6 +342,10 @@ export interface ChargeView {
   subscriptionId: string | null;
   /** The human receipt number (`<terminal>-000123`), once the charge has succeeded; it never changes. */
   receiptNumber: string | null;
+  /** Made at another desk (learnt from Stripe's events); absent or null when made here. */
+  fromOtherDesk?: OtherDeskView | null;
+  /** The dispute on this charge, if any. */
+  dispute?: DisputeView | null;
 }
 export interface ReceiptView {
   charge: ChargeView;
@@ -443,6 +474,19 @@ const SmtpHost = z
   .trim()
   .max(253)
   .regex(/^[A-Za-z0-9.-]*$|^\[[0-9A-Fa-f:.]+\]$/, 'Enter a host name or IP address, like smtp.example.com');
+/** Where following Stripe's events stands. */
+export interface StripeEventsStatus {
+  /** The newest event seen (null before the first one). */
+  lastEventId: string | null;
+  /** When events were last read successfully. */
+  polledAt: string | null;
+  /** Changes applied by the poll this answer comes from. */
+  applied: number;
+  /** Why the last poll failed (null when it worked). */
+  error: string | null;
+}
+/** Pushed after a poll applied changes from Stripe's events: screens showing these customers reload. */
+export interface StripeChanges { customerIds: string[]; applied: number }
 
 // ---------------------------------------------------------------- the calls
 
@@ -487,6 +531,10 @@ export interface PaymentRowView {
   createdAt: string;
   /** The day file it is in (YYYY-MM-DD, the terminal's time zone). */
   day: string;
+  /** A charge's dispute, if one was opened (status and evidence deadline). */
+  dispute?: { id: string; status: string; reason: string; amount: number; dueBy: string | null } | null;
+  /** Made at another desk (learnt from Stripe's events). */
+  fromOtherDesk?: boolean;
 }
 /** Succeeded charges minus succeeded refunds, per day and currency, for the call's filter. */
 export interface PaymentDayTotal {
@@ -675,6 +723,19 @@ export const calls = {
     mutates: true,
   }),
 
+  /**
+   * Answers the charge's dispute in one step: the consent's PDF uploaded as a File (purpose
+   * `dispute_evidence`), the consent's summary and terms in the evidence text, submitted to Stripe.
+   */
+  'disputes.submitEvidence': def<ChargeView>()({ input: z.object({ chargeId: Id }).strict(), role: 'manager', mutates: true }),
+
+  // --- changes made at other desks (Stripe's Events API)
+  /**
+   * Reads Stripe's events since the last one seen and applies what concerns this desk's customers
+   * (also done every 20 s on its own). Each applied change writes its own audit entry.
+   */
+  'stripeEvents.poll': def<StripeEventsStatus>()({ input: Empty, role: 'staff', mutates: false }),
+
   // --- subscriptions (managers)
   'prices.list': def<PriceView[]>()({ input: Empty, role: 'manager', mutates: false }),
   'prices.create': def<PriceView>()({
@@ -846,9 +907,11 @@ export interface Events {
   'clock.changed': ClockView;
   /** An e-mail of the outbox changed state (queued, retrying, sent, failed). */
   'outbox.updated': OutboxMessageView;
+  /** Changes made elsewhere (another desk, Stripe) were applied from Stripe's events. */
+  'stripe.changed': StripeChanges;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'outbox.updated'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'outbox.updated', 'stripe.changed'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

@@ -99,6 +99,7 @@ export function App() {
     [applyAuth, auth?.idleLockMinutes],
   );
   useIdleLock(staff !== null, auth?.idleLockMinutes ?? 0, () => void signOut('idle'));
+  useEventsPollOnFocus(staff !== null);
 
   const notices = useMemo(() => {
     const all = [...(info?.storeNotices ?? []), ...liveNotices];
@@ -168,4 +169,21 @@ function Screen({ route, isManager }: { route: Route; isManager: boolean }) {
     case 'outbox':
       return <OutboxScreen />;
   }
+}
+
+/** Coming back to the window reads what other desks did meanwhile (main also reads every 20 s on its own). */
+const FOCUS_POLL_MIN_GAP_MS = 5_000;
+function useEventsPollOnFocus(signedIn: boolean): void {
+  const last = useRef(0);
+  useEffect(() => {
+    if (!signedIn) return;
+    const onFocus = () => {
+      if (Date.now() - last.current < FOCUS_POLL_MIN_GAP_MS) return;
+      last.current = Date.now();
+      // what changed arrives as `stripe.changed`; a failure here is retried by main's own timer
+      void call('stripeEvents.poll', {});
+    };
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [signedIn]);
 }

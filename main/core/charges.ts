@@ -32,6 +32,9 @@ const CHARGE_TAKES_MONEY = new Set<ChargeStatus>(['pending', 'processing', 'succ
 /** Stripe keeps idempotency keys for at least 24 hours; past this age a replay might execute anew. */
 export const IDEMPOTENCY_KEY_SAFE_AGE_MS = 23 * 3600 * 1000;
 
+/** Metadata key on PaymentIntents and Refunds naming the desk (terminal id) that made them. */
+export const TERMINAL_METADATA_KEY = 'mandate_desk_terminal_id';
+
 /** What the record keeps when Stripe's answer did not arrive. */
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 const OUTCOME_UNKNOWN_MESSAGE =
@@ -254,6 +257,8 @@ export function createCharges(env: CoreEnv): {
       mandate_desk_charge_id: charge.id,
       mandate_desk_consent_id: charge.consentId,
       mandate_desk_customer_id: charge.customerId,
+      // which desk made it: its own events are recognised when they come back through the events poll
+      [TERMINAL_METADATA_KEY]: records.shop.data.terminalId,
     },
   });
 
@@ -388,7 +393,7 @@ export function createCharges(env: CoreEnv): {
     payment_intent: charge.paymentIntentId!,
     amount: refund.amount,
     reason: refund.reason,
-    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id },
+    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id, [TERMINAL_METADATA_KEY]: records.shop.data.terminalId },
   });
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {
@@ -431,6 +436,8 @@ export function createCharges(env: CoreEnv): {
       if (!charge) throw new AppError('not_found', `There is no charge with id ${input.chargeId}.`);
       if (charge.status !== 'succeeded' || !charge.paymentIntentId)
         throw new AppError('conflict', `Only a succeeded charge can be refunded; this charge is ${charge.status}.`);
+      // a disputed charge is settled by the bank: a refund on top would give the money back twice
+      if (charge.dispute) throw new AppError('conflict', `This charge is disputed (${charge.dispute.status}); it cannot be refunded while the bank decides, or after.`);
       const remaining = charge.amount - refundedAmount(draft, charge.id);
       if (input.amount > remaining) {
         const money = (amount: number) => formatMoney(amount, charge.currency, 'en');
@@ -472,12 +479,15 @@ export function createCharges(env: CoreEnv): {
 
   const receipt = async (chargeId: string): Promise<ReceiptView> => {
     // A charge that succeeded before receipts were numbered (or by a renewal) gets its number now.
-    if ((await findCharge(chargeId)).status === 'succeeded') await ensureReceiptNumber(chargeId);
+    const found = await findCharge(chargeId);
+    if (found.status === 'succeeded' && !(found.fromOtherDesk && !(await records.ownerDoc(chargeId, 'charge')).consents.some((c) => c.id === found.consentId)))
+      await ensureReceiptNumber(chargeId);
     const doc = await records.ownerDoc(chargeId, 'charge');
     const charge = chargeIn(doc, chargeId);
     if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);
     const customer = doc.customer;
     const consent = doc.consents.find((c) => c.id === charge.consentId);
+    if (!consent && charge.fromOtherDesk) throw new AppError('conflict', 'This charge was made at another desk, which keeps its consent: print the receipt there.');
     if (!consent) throw new AppError('internal', `Charge ${chargeId} refers to a consent that is not in the customer's records.`);
     const { settings } = records.shop.data;
     const view = chargeView(doc, charge);

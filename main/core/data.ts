@@ -95,6 +95,32 @@ export const SavedMethodRecord = z.object({
   // Added later (absent in older files): what Stripe's PaymentMethod says a person recognises it by.
   billingEmail: z.string().nullable().optional(),
   billingName: z.string().nullable().optional(),
+  /** Added later: true when Stripe reported the method detached by someone else (another desk, the Dashboard). */
+  detachedElsewhere: z.boolean().optional(),
+});
+
+/**
+ * Where a charge or refund this desk did not make came from (absent: made here). Added later: older
+ * files have none. `terminalId` is the desk that made it (from the PaymentIntent's or Refund's
+ * metadata), `recordId` its id for it there.
+ */
+export const OtherDeskOrigin = z.object({ terminalId: z.string().nullable(), recordId: z.string().nullable(), seenAt: Iso });
+
+/** A dispute (chargeback) on a charge, as Stripe last reported it, plus what this desk answered. Added later. */
+export const DisputeRecord = z.object({
+  id: z.string(),
+  /** Stripe's status: needs_response, warning_needs_response, under_review, warning_under_review, won, lost, warning_closed, prevented. */
+  status: z.string(),
+  reason: z.string(),
+  amount: z.number().int().nonnegative(),
+  currency: Currency,
+  openedAt: Iso,
+  /** `evidence_details.due_by`: the last moment evidence is accepted (null when Stripe gives none). */
+  dueBy: Iso.nullable(),
+  pastDue: z.boolean(),
+  submissionCount: z.number().int().nonnegative(),
+  /** What this desk submitted (null: nothing yet, or it was submitted elsewhere). */
+  evidence: z.object({ submittedAt: Iso, submittedBy: Actor, fileId: z.string(), consentId: z.string() }).nullable(),
 });
 
 export const ChargeRecord = z.object({
@@ -118,6 +144,10 @@ export const ChargeRecord = z.object({
   subscriptionId: z.string().nullable(),
   /** The human receipt number (`<terminal>-000123`), given once, when the charge succeeds or its receipt is first made; never changed. Absent in older files. */
   receiptNumber: z.string().optional(),
+  /** Made at another desk and learnt from Stripe's events (absent: made here). */
+  fromOtherDesk: OtherDeskOrigin.optional(),
+  /** The dispute on this charge, if one was opened (absent in older files: none). */
+  dispute: DisputeRecord.optional(),
 });
 
 export const RefundRecord = z.object({
@@ -134,6 +164,8 @@ export const RefundRecord = z.object({
   failure: Failure,
   createdAt: Iso,
   createdBy: Actor,
+  /** Made at another desk and learnt from Stripe's events (absent: made here). */
+  fromOtherDesk: OtherDeskOrigin.optional(),
 });
 
 export const PriceRecord = z.object({
@@ -195,6 +227,8 @@ export type RefundRecord = z.infer<typeof RefundRecord>;
 export type PriceRecord = z.infer<typeof PriceRecord>;
 export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
 export type SettingsRecord = z.infer<typeof SettingsRecord>;
+export type DisputeRecord = z.infer<typeof DisputeRecord>;
+export type OtherDeskOrigin = z.infer<typeof OtherDeskOrigin>;
 
 /**
  * The shop's own small document (`shop.json`): the terminal, its settings, staff and prices.

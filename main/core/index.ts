@@ -22,6 +22,8 @@ import { migrateLegacyFolder } from './store-migration';
 import { consentPdfHandlers } from './consent-pdf';
 import { clockHandlers } from './stripe-clock';
 import { createMail, type Mail } from './mail';
+import { createDisputes } from './disputes';
+import { createStripeEvents } from './stripe-events';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -101,6 +103,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     void mailModule.afterConsent(consent).catch((error: unknown) => deps.logger.error('the copy of the terms could not be queued', { error: String(error) }));
     return consent;
   };
+  const disputes = createDisputes(env);
+  const stripeEvents = await createStripeEvents(env, { disputes, applyInvoice: subscriptions.applyInvoice });
 
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
@@ -129,6 +133,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...consentPdfHandlers(env),
     ...clockHandlers(env),
     ...mailModule.handlers,
+    ...disputes.handlers,
+    ...stripeEvents.handlers,
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 
@@ -137,6 +143,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await Promise.all([charges.resolveInterrupted(), subscriptions.resolveInterrupted()]);
   setups.startPolling();
   charges.startPolling();
+  // changes made at other desks: Stripe's events, from the last one seen
+  stripeEvents.start();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -162,6 +170,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       stopped ??= (async () => {
         setups.stopPolling();
         charges.stopPolling();
+        stripeEvents.stop();
+        await stripeEvents.idle();
         listeners.clear();
         mail = null;
         await mailModule.stop();

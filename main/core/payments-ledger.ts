@@ -32,6 +32,10 @@ export const LedgerLine = z.object({
   createdAt: z.string(),
   /** When this line was written. */
   at: z.string(),
+  /** Added later (absent in older lines): a charge's dispute. */
+  dispute: z.object({ id: z.string(), status: z.string(), reason: z.string(), amount: z.number().int(), dueBy: z.string().nullable() }).nullable().optional(),
+  /** Added later: made at another desk (learnt from Stripe's events). */
+  fromOtherDesk: z.boolean().optional(),
 });
 export type LedgerLine = z.infer<typeof LedgerLine>;
 
@@ -47,8 +51,9 @@ export function dayIn(iso: string, timeZone: string): string {
 export interface Terminal { id: string; name: string }
 
 /** What of a record a ledger line keeps: a change to any of these writes a new line. */
-function stateOf(line: Pick<LedgerLine, 'status' | 'amount' | 'currency' | 'description'>): string {
-  return `${line.status}|${line.amount}|${line.currency}|${line.description}`;
+function stateOf(line: Pick<LedgerLine, 'status' | 'amount' | 'currency' | 'description' | 'dispute'>): string {
+  const dispute = line.dispute ? `|${line.dispute.id}|${line.dispute.status}|${line.dispute.dueBy}` : '';
+  return `${line.status}|${line.amount}|${line.currency}|${line.description}${dispute}`;
 }
 
 export class PaymentsLedger {
@@ -86,9 +91,14 @@ export class PaymentsLedger {
       status: record.status,
       description,
       staff: { staffId: record.createdBy.staffId, name: record.createdBy.name },
-      terminal: this.options.terminal(),
+      // made at another desk: that desk's id (its name is not known here)
+      terminal: record.fromOtherDesk ? { id: record.fromOtherDesk.terminalId ?? '', name: '' } : this.options.terminal(),
       createdAt: record.createdAt,
       at: this.options.now().toISOString(),
+      ...('dispute' in record && record.dispute
+        ? { dispute: { id: record.dispute.id, status: record.dispute.status, reason: record.dispute.reason, amount: record.dispute.amount, dueBy: record.dispute.dueBy } }
+        : {}),
+      ...(record.fromOtherDesk ? { fromOtherDesk: true } : {}),
     };
   }
 

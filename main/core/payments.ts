@@ -56,6 +56,8 @@ async function rowsOf(env: CoreEnv, filter: PaymentsFilter): Promise<PaymentRowV
         terminal: line.terminal,
         createdAt: line.createdAt,
         day,
+        dispute: line.dispute ?? null,
+        fromOtherDesk: line.fromOtherDesk ?? false,
       });
     }
   }

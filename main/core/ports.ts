@@ -64,6 +64,8 @@ export interface CoreDeps {
   /** Where the SMTP password is kept (default: memory only, for tests). */
   smtpPassword?: SecretSlot;
   mail?: MailTuning;
+  /** How often Stripe's events are read for changes made elsewhere (default 20 s; never below 5 s). */
+  eventsPollIntervalMs?: number;
 }
 
 export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;

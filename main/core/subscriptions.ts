@@ -304,6 +304,20 @@ export function createSubscriptions(env: CoreEnv) {
     }
   };
 
-  return { handlers, resolveInterrupted };
+  /**
+   * A renewal paid or failed (learnt from Stripe's events): re-reads the subscription and that one
+   * invoice, and stores them as `pull` would (cost: one subscription, one invoice).
+   */
+  const applyInvoice = async (subscriptionId: string, invoiceId: string): Promise<void> => {
+    const record = await findSubscription(subscriptionId);
+    if (!record.stripeSubscriptionId) return;
+    const [subscription, invoice] = await Promise.all([
+      stripe.subscriptions.retrieve(record.stripeSubscriptionId),
+      stripe.invoices.retrieve(invoiceId, { expand: ['payments'] }),
+    ]);
+    await applyFromStripe(subscriptionId, subscription, [invoice]);
+  };
+
+  return { handlers, resolveInterrupted, applyInvoice };
 }
 

@@ -10,6 +10,7 @@ import type {
   ConsentView,
   CustomerDetail,
   CustomerView,
+  DisputeView,
   PriceView,
   RefundView,
   SavedMethodView,
@@ -22,6 +23,7 @@ import type {
   CustomerDoc,
   ConsentRecord,
   CustomerRecord,
+  DisputeRecord,
   PriceRecord,
   RefundRecord,
   SavedMethodRecord,
@@ -134,12 +136,17 @@ export function savedMethodView(record: SavedMethodRecord): SavedMethodView {
     detachedAt: record.detachedAt,
     billingEmail: record.billingEmail ?? null,
     billingName: record.billingName ?? null,
+    detachedElsewhere: record.detachedElsewhere ?? false,
   };
 }
 
 export function refundView(record: RefundRecord): RefundView {
   const { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy } = record;
-  return { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy };
+  return { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy, fromOtherDesk: record.fromOtherDesk ?? null };
+}
+
+export function disputeView(record: DisputeRecord): DisputeView {
+  return { ...record, evidence: record.evidence ? { ...record.evidence, submittedBy: { ...record.evidence.submittedBy } } : null };
 }
 
 /** Refund statuses that count against what is left to refund (a failed refund gave nothing back). */
@@ -172,6 +179,8 @@ export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): C
     refunds: refunds.map(refundView),
     subscriptionId: record.subscriptionId,
     receiptNumber: record.receiptNumber ?? null,
+    fromOtherDesk: record.fromOtherDesk ?? null,
+    dispute: record.dispute ? disputeView(record.dispute) : null,
   };
 }
 

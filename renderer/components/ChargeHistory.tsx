@@ -4,7 +4,7 @@ import type { CustomerDetail } from '../../preload/contract';
 import { useAction } from '../api';
 import { formatDateTime, formatMoney } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
-import { chargeDisplayStatus, refundableOf } from '../lib/describe';
+import { chargeDisplayStatus, refundableOf, shortId } from '../lib/describe';
 import { useRouter } from '../router';
 import { useSession } from '../session';
 import { ErrorAlert } from './ErrorAlert';
@@ -12,6 +12,7 @@ import { RefundForm } from './RefundForm';
 import { ChargeStatusBadge, RefundStatusBadge } from './StatusBadge';
 import { TableHead } from './TableHead';
 import { FailureReason } from './FailureReason';
+import { DisputeInfo } from './DisputeInfo';
 
 export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; onChanged(): void }) {
   const t = useT();
@@ -46,6 +47,7 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <td>
                       {charge.description}
                       {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
+                      {charge.fromOtherDesk && <div className="hint">{t('history.fromOtherDesk', { terminal: charge.fromOtherDesk.terminalId ? shortId(charge.fromOtherDesk.terminalId) : '—' })}</div>}
                       {charge.failure && <FailureReason className="text-bad" failure={charge.failure} />}
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>
@@ -54,12 +56,12 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     </td>
                     <td className="num">{charge.refundedAmount > 0 ? formatMoney(charge.refundedAmount, charge.currency, lang) : '—'}</td>
                     <td className="actions">
-                      {charge.status === 'succeeded' && (
+                      {charge.status === 'succeeded' && (!charge.fromOtherDesk || detail.consents.some((c) => c.id === charge.consentId)) && (
                         <button type="button" onClick={() => navigate({ name: 'receipt', chargeId: charge.id })}>
                           {t('history.receipt')}
                         </button>
                       )}
-                      {isManager && remaining > 0 && (
+                      {isManager && remaining > 0 && !charge.dispute && (
                         <button type="button" onClick={() => setRefunding(refunding === charge.id ? null : charge.id)} aria-expanded={refunding === charge.id}>
                           {t('history.refund')}
                         </button>
@@ -75,7 +77,9 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                     <tr key={refund.id} className="subrow">
                       <td>{formatDateTime(refund.createdAt, lang)}</td>
                       <td>
-                        {t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
+                        {refund.fromOtherDesk
+                          ? t('history.refundRowOtherDesk', { reason: t(`refundReason.${refund.reason}`) })
+                          : t('history.refundRow', { reason: t(`refundReason.${refund.reason}`), name: refund.createdBy.name })}
                         {refund.note && <div className="hint">{refund.note}</div>}
                         {refund.failure && <FailureReason className="text-bad" failure={refund.failure} />}
                       </td>
@@ -87,6 +91,13 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                       <td />
                     </tr>
                   ))}
+                  {charge.dispute && (
+                    <tr className="subrow">
+                      <td colSpan={6}>
+                        <DisputeInfo charge={charge} hasConsent={detail.consents.some((c) => c.id === charge.consentId)} onChanged={onChanged} />
+                      </td>
+                    </tr>
+                  )}
                   {refunding === charge.id && (
                     <tr className="subrow">
                       <td colSpan={6}>

@@ -1,7 +1,8 @@
 /** The audit screen's filter form and its conversion to what `audit.list` / `audit.export` expect. */
-import { CHANNELS, CURRENCIES, calls, type AuditEntryView, type CallInput, type ChargeView, type Currency, type Language } from '../../preload/contract';
+import { CHANNELS, CURRENCIES, calls, type AuditEntryView, type CallInput, type ChargeView, type Currency, type Language, type RefundView, type SubscriptionView } from '../../preload/contract';
 import { en, type MessageKey } from '../i18n/en';
-import { formatMoney, localDayBoundary } from '../i18n/format';
+import { formatDateTime, formatMoney, localDayBoundary } from '../i18n/format';
+import { disputeReasonLabel, disputeStatusLabel } from '../lib/disputes';
 import type { Translate } from '../i18n/translate';
 import { shortId } from './describe';
 
@@ -25,7 +26,20 @@ export function toAuditFilter(form: AuditFilterForm): AuditFilter {
 // ---------------------------------------------------------------- the entry as a ledger line
 
 /** Actions main writes besides the contract's own channels (a channel name is the action of its call). */
-const EXTRA_ACTIONS = ['consents.withdraw.recorded', 'audit.chainBroken', 'outbox.queued', 'outbox.sent', 'outbox.failed'] as const;
+const EXTRA_ACTIONS = [
+  'consents.withdraw.recorded',
+  'audit.chainBroken',
+  // changes learnt from Stripe's events (main/core/stripe-events.ts)
+  'stripe.chargeFromOtherDesk',
+  'stripe.refundFromOtherDesk',
+  'stripe.renewal',
+  'stripe.methodDetached',
+  'stripe.dispute',
+  // the e-mail outbox (main/core/outbox.ts)
+  'outbox.queued',
+  'outbox.sent',
+  'outbox.failed',
+] as const;
 
 /** Every action the audit log can hold, for the filter list: the contract's changing calls, then main's own entries. */
 export const AUDIT_ACTIONS: readonly string[] = [...CHANNELS.filter((channel) => calls[channel].mutates), ...EXTRA_ACTIONS];
@@ -40,6 +54,8 @@ export function auditActionLabel(t: Translate, action: string): string {
 export interface KnownCustomer { name: string; charges: ReadonlyArray<Pick<ChargeView, 'id' | 'currency'>> }
 
 const CHARGE_STATUSES: readonly string[] = ['pending', 'processing', 'succeeded', 'declined', 'unavailable', 'action_required', 'failed'];
+const REFUND_STATUSES: readonly string[] = ['pending', 'processing', 'succeeded', 'failed'];
+const SUBSCRIPTION_STATUSES: readonly string[] = ['incomplete', 'active', 'past_due', 'canceled', 'unpaid', 'trialing', 'incomplete_expired', 'paused'];
 const isCurrency = (value: unknown): value is Currency => typeof value === 'string' && (CURRENCIES as readonly string[]).includes(value);
 const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
@@ -59,7 +75,27 @@ export function ledgerLine(t: Translate, lang: Language, entry: Pick<AuditEntryV
   const amount = minor !== null && currency ? formatMoney(minor, currency, lang) : minor !== null ? String(minor) : '';
   const status = typeof result.status === 'string' && CHARGE_STATUSES.includes(result.status) ? t(`chargeStatus.${result.status as ChargeView['status']}`) : null;
   const ended = entry.outcome === 'ok' ? '' : ` — ${t(`outcome.${entry.outcome}`)}${typeof entry.details.code === 'string' ? ` (${entry.details.code})` : ''}`;
+  const detail = entry.details;
+  const detailAmount = typeof detail.amount === 'number' && isCurrency(detail.currency) ? formatMoney(detail.amount, detail.currency, lang) : amount;
+  const detailStatus = typeof detail.status === 'string' ? detail.status : '';
   switch (entry.action) {
+    case 'stripe.chargeFromOtherDesk':
+      return t('ledger.chargeOtherDesk', { amount: detailAmount, name: who, status: CHARGE_STATUSES.includes(detailStatus) ? t(`chargeStatus.${detailStatus as ChargeView['status']}`) : detailStatus });
+    case 'stripe.refundFromOtherDesk':
+      return t('ledger.refundOtherDesk', { amount: detailAmount, name: who, status: REFUND_STATUSES.includes(detailStatus) ? t(`refundStatus.${detailStatus as RefundView['status']}`) : detailStatus });
+    case 'stripe.renewal': {
+      const subscriptionStatus = typeof detail.subscriptionStatus === 'string' ? detail.subscriptionStatus : '';
+      const statusText = SUBSCRIPTION_STATUSES.includes(subscriptionStatus) ? t(`subscriptionStatus.${subscriptionStatus as SubscriptionView['status']}`) : subscriptionStatus;
+      return detail.paid ? t('ledger.renewalPaid', { amount: detailAmount, name: who }) : t('ledger.renewalFailed', { amount: detailAmount, name: who, status: statusText });
+    }
+    case 'stripe.methodDetached':
+      return t('ledger.methodDetached', { name: who });
+    case 'stripe.dispute':
+      return detail.previousStatus === null && typeof detail.dueBy === 'string'
+        ? t('ledger.disputeOpened', { name: who, amount: detailAmount, reason: disputeReasonLabel(t, String(detail.reason ?? '')), status: disputeStatusLabel(t, detailStatus), date: formatDateTime(detail.dueBy, lang) })
+        : t('ledger.disputeChanged', { name: who, amount: detailAmount, status: disputeStatusLabel(t, detailStatus) });
+    case 'disputes.submitEvidence':
+      return `${t('ledger.disputeEvidence', { name: who })}${ended}`;
     case 'charges.create':
       return `${t('ledger.charge', { amount, name: who })}${status && entry.outcome === 'ok' ? ` — ${status}` : ''}${ended}`;
     case 'refunds.create':

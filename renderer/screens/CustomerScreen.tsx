@@ -39,6 +39,10 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
   useApiEvent('charge.updated', (charge) => {
     if (charge.customerId === customerId) void detail.reload();
   });
+  // changes made at another desk (or at Stripe) arrived through Stripe's events
+  useApiEvent('stripe.changed', (changes) => {
+    if (changes.customerIds.includes(customerId)) void detail.reload();
+  });
 
   if (!detail.data) return <NotLoaded error={detail.error} />;
   const data = detail.data;
@@ -344,6 +348,7 @@ function SavedMethodsSection({ detail, onOpen }: { detail: CustomerDetail; onOpe
                   </td>
                   <td>
                     <MethodStatusBadge status={m.status} />
+                    {m.detachedElsewhere && <div className="hint">{t('method.detachedElsewhere')}</div>}
                     {m.detachedAt && <div className="hint">{formatDateTime(m.detachedAt, lang)}</div>}
                   </td>
                   {isManager && (

@@ -4,8 +4,9 @@
  */
 import { useState } from 'react';
 import { PAYMENT_STATUSES, PAYMENTS_MAX_DAYS, type PaymentRowView, type PaymentStatus } from '../../preload/contract';
-import { useAction, useLoad } from '../api';
+import { useAction, useApiEvent, useLoad } from '../api';
 import { DateField } from '../components/DateField';
+import { disputeReasonLabel, disputeStatusLabel, disputeTone } from '../lib/disputes';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SelectField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
@@ -52,6 +53,8 @@ export function PaymentsScreen() {
   const cursor = cursors[cursors.length - 1];
   const list = useLoad('payments.list', { ...filter, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
   const exporter = useAction();
+  // charges, refunds and disputes from other desks arrive through Stripe's events
+  useApiEvent('stripe.changed', () => void list.reload());
   const set = <K extends keyof PaymentsFilterForm>(key: K) => (value: PaymentsFilterForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const apply = (e: React.FormEvent) => {
@@ -150,7 +153,7 @@ export function PaymentsScreen() {
           <p className="empty">{t('payments.none')}</p>
         ) : (
           <table className="payments-table">
-            <TableHead columns={[t('payments.col.created'), t('payments.col.kind'), t('payments.col.customer'), t('payments.col.amount'), t('payments.status'), t('payments.col.staff'), t('payments.col.terminal')]} />
+            <TableHead columns={[t('payments.col.created'), t('payments.col.kind'), t('payments.col.customer'), t('payments.col.amount'), t('payments.status'), t('payments.col.dispute'), t('payments.col.staff'), t('payments.col.terminal')]} />
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id} data-payment-id={row.id}>
@@ -169,8 +172,21 @@ export function PaymentsScreen() {
                   <td>
                     <span className={`badge badge-${row.status === 'succeeded' ? 'good' : row.status === 'pending' || row.status === 'processing' ? 'warn' : 'bad'}`}>{statusLabel(row)}</span>
                   </td>
-                  <td>{row.staff.name}</td>
-                  <td>{row.terminal.name}</td>
+                  <td>
+                    {row.dispute ? (
+                      <>
+                        <span className={`badge badge-${disputeTone(row.dispute)}`}>{disputeStatusLabel(t, row.dispute.status)}</span>
+                        <div className="hint">{disputeReasonLabel(t, row.dispute.reason)}</div>
+                        {row.dispute.dueBy && (row.dispute.status === 'needs_response' || row.dispute.status === 'warning_needs_response') && (
+                          <div className="hint">{t('dispute.dueBy', { date: formatDateTime(row.dispute.dueBy, lang) })}</div>
+                        )}
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>{row.fromOtherDesk ? t('payments.otherDesk') : row.staff.name}</td>
+                  <td>{row.terminal.name || <code className="id id-secondary">{row.terminal.id}</code>}</td>
                 </tr>
               ))}
             </tbody>

@@ -50,6 +50,8 @@ describe('charges.create', () => {
       mandate_desk_charge_id: charge.id,
       mandate_desk_consent_id: saved.consent.id,
       mandate_desk_customer_id: saved.customer.id,
+      // the desk that made it: its own events are recognised when they come back (stripe-events.ts)
+      mandate_desk_terminal_id: t.core.env.records.shop.data.terminalId,
     });
     const sent = t.emulator.requestLog.filter((e) => e.method === 'POST' && e.path === '/v1/payment_intents');
     expect(sent.map((e) => e.idempotencyKey)).toEqual([charge.idempotencyKey]);

@@ -21,6 +21,8 @@ export interface MandateDeskApp {
   page: Page;
   transport: 'electron' | 'chromium';
   dataDir: string;
+  /** The shared emulator's URL when `externalEmulator` is on (null: the app's own). */
+  emulatorUrl: string | null;
   /** URLs the app asked the system browser to open, oldest first. */
   openedUrls(): Promise<string[]>;
   /** Waits until the app has opened more than `alreadySeen` URLs and returns the newest. */
@@ -79,7 +81,87 @@ async function startExternalEmulator(statePath: string): Promise<{ url: string; 
   return { url, child };
 }
 
-export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
+/** Starts one app (Electron, or the browser bridge driving `page`) on `dataDir`; `close` stops it and its customer browser. */
+async function launchApp(options: { transport: 'electron' | 'chromium'; page: Page; env: Record<string, string>; dataDir: string; emulatorUrl: string | null }): Promise<{ app: MandateDeskApp; close(): Promise<void> }> {
+  const { transport, env, dataDir } = options;
+  let bridge: { child: ChildProcess; origin: string; token: string } | null = null;
+  let electronApp: ElectronApplication | null = null;
+  let page: Page = options.page;
+  const customer: { browser: Browser | null } = { browser: null };
+
+  const start = async () => {
+    if (transport === 'chromium') {
+      const child = spawn(process.execPath, ['out/main/browser.js', `--data-dir=${dataDir}`, '--port=0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const [, origin, token] = await new LineWaiter(child).wait(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
+      bridge = { child, origin, token };
+      await page.goto(`${origin}/?token=${token}&noautoopen=1`);
+    } else {
+      electronApp = await _electron.launch({ args: [join(ROOT, 'out/main/index.js'), `--data-dir=${dataDir}`], env, cwd: ROOT });
+      page = await electronApp.firstWindow();
+    }
+  };
+  // Waits for the exit: a restarted app finds the data dir free (its lock, Electron's single-instance lock).
+  const stop = async () => {
+    if (bridge) await killAndWait(bridge.child);
+    bridge = null;
+    if (electronApp) await killAndWait(electronApp.process());
+    electronApp = null;
+  };
+
+  const openedUrls = async (): Promise<string[]> => {
+    if (bridge) {
+      const response = await fetch(`${bridge.origin}/api/test/opened-urls`, { headers: { 'x-mandate-desk-token': bridge.token } });
+      expect(response.ok).toBe(true);
+      return (await response.json()) as string[];
+    }
+    if (electronApp) return electronApp.evaluate(() => (globalThis as unknown as { __mandateDeskOpened?: string[] }).__mandateDeskOpened ?? []);
+    return [];
+  };
+
+  await start();
+  const app: MandateDeskApp = {
+    get page() {
+      return page;
+    },
+    transport,
+    dataDir,
+    emulatorUrl: options.emulatorUrl,
+    openedUrls,
+    async waitForOpenedUrl(alreadySeen = 0) {
+      let urls: string[] = [];
+      await expect.poll(async () => (urls = await openedUrls()).length, { timeout: 15_000 }).toBeGreaterThan(alreadySeen);
+      return urls[urls.length - 1];
+    },
+    async openInBrowser(url) {
+      // The customer's system browser: a separate Chromium, launched only when a spec needs it.
+      customer.browser ??= await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      const customerPage = await customer.browser.newPage();
+      await customerPage.goto(url);
+      return customerPage;
+    },
+    async restart() {
+      await stop();
+      await start();
+    },
+    stop,
+    start,
+  };
+  return {
+    app,
+    async close() {
+      await stop();
+      await customer.browser?.close();
+    },
+  };
+}
+
+function childEnv(emulatorUrl: string | null): Record<string, string> {
+  const env: Record<string, string> = { MANDATE_DESK_E2E: '1', ...(emulatorUrl ? { MANDATE_DESK_EMULATOR_URL: emulatorUrl } : {}) };
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !(key in env) && key !== 'STRIPE_SECRET_KEY') env[key] = value;
+  return env;
+}
+
+export const test = base.extend<AppOptions & { app: MandateDeskApp; deskB: MandateDeskApp }>({
   externalEmulator: [false, { option: true }],
 
   app: async ({ page: bridgePage, externalEmulator }, use, testInfo) => {
@@ -90,74 +172,26 @@ export const test = base.extend<AppOptions & { app: MandateDeskApp }>({
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'mandate-desk-e2e-'));
     const emulator = externalEmulator ? await startExternalEmulator(join(dataDir, 'external-emulator.json')) : null;
-    const env: Record<string, string> = { MANDATE_DESK_E2E: '1', ...(emulator ? { MANDATE_DESK_EMULATOR_URL: emulator.url } : {}) };
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !(key in env) && key !== 'STRIPE_SECRET_KEY') env[key] = value;
-
-    let bridge: { child: ChildProcess; origin: string; token: string } | null = null;
-    let electronApp: ElectronApplication | null = null;
-    let page: Page = bridgePage;
-    const customer: { browser: Browser | null } = { browser: null };
-
-    const start = async () => {
-      if (transport === 'chromium') {
-        const child = spawn(process.execPath, ['out/main/browser.js', `--data-dir=${dataDir}`, '--port=0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        const [, origin, token] = await new LineWaiter(child).wait(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/);
-        bridge = { child, origin, token };
-        await page.goto(`${origin}/?token=${token}&noautoopen=1`);
-      } else {
-        electronApp = await _electron.launch({ args: [join(ROOT, 'out/main/index.js'), `--data-dir=${dataDir}`], env, cwd: ROOT });
-        page = await electronApp.firstWindow();
-      }
-    };
-    // Waits for the exit: a restarted app finds the data dir free (its lock, Electron's single-instance lock).
-    const stop = async () => {
-      if (bridge) await killAndWait(bridge.child);
-      bridge = null;
-      if (electronApp) await killAndWait(electronApp.process());
-      electronApp = null;
-    };
-
-    const openedUrls = async (): Promise<string[]> => {
-      if (bridge) {
-        const response = await fetch(`${bridge.origin}/api/test/opened-urls`, { headers: { 'x-mandate-desk-token': bridge.token } });
-        expect(response.ok).toBe(true);
-        return (await response.json()) as string[];
-      }
-      if (electronApp) return electronApp.evaluate(() => (globalThis as unknown as { __mandateDeskOpened?: string[] }).__mandateDeskOpened ?? []);
-      return [];
-    };
-
-    await start();
-    await use({
-      get page() {
-        return page;
-      },
-      transport,
-      dataDir,
-      openedUrls,
-      async waitForOpenedUrl(alreadySeen = 0) {
-        let urls: string[] = [];
-        await expect.poll(async () => (urls = await openedUrls()).length, { timeout: 15_000 }).toBeGreaterThan(alreadySeen);
-        return urls[urls.length - 1];
-      },
-      async openInBrowser(url) {
-        // The customer's system browser: a separate Chromium, launched only when a spec needs it.
-        customer.browser ??= await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-        const customerPage = await customer.browser.newPage();
-        await customerPage.goto(url);
-        return customerPage;
-      },
-      async restart() {
-        await stop();
-        await start();
-      },
-      stop,
-      start,
-    });
-
-    await stop();
-    await customer.browser?.close();
+    const launched = await launchApp({ transport, page: bridgePage, env: childEnv(emulator?.url ?? null), dataDir, emulatorUrl: emulator?.url ?? null });
+    await use(launched.app);
+    await launched.close();
     if (emulator) await killAndWait(emulator.child);
+    await rm(dataDir, { recursive: true, force: true });
+  },
+
+  /**
+   * A second desk of the same shop: its own data folder, on the same (external) emulator as `app`,
+   * in its own browser context (browser bridge) or window (Electron). Needs `externalEmulator: true`.
+   */
+  deskB: async ({ app, browser }, use) => {
+    if (!app.emulatorUrl) throw new Error('deskB needs test.use({ externalEmulator: true }): both desks share that emulator');
+    const dataDir = await mkdtemp(join(tmpdir(), 'mandate-desk-e2e-b-'));
+    const context = app.transport === 'chromium' ? await browser.newContext() : null;
+    const page = context ? await context.newPage() : app.page;
+    const launched = await launchApp({ transport: app.transport, page, env: childEnv(app.emulatorUrl), dataDir, emulatorUrl: app.emulatorUrl });
+    await use(launched.app);
+    await launched.close();
+    await context?.close();
     await rm(dataDir, { recursive: true, force: true });
   },
 });

@@ -69,6 +69,8 @@ export async function startTestCore(options: { emulator?: RunningEmulator; dataD
     logger: quietLogger,
     training: { advanceClockSeconds: async (seconds) => new Date((await emulator.controls.advanceClock(seconds)) * 1000) },
     pollIntervalMs: 60_000,
+    // Stripe's events are read at start and when a test asks (`stripeEvents.poll`), not on a timer mid-test
+    eventsPollIntervalMs: 600_000,
     ...options.deps,
     ...overrides,
   });
