@@ -199,6 +199,17 @@ export interface RenderedTerms {
 }
 
 export type ConsentStatus = 'active' | 'withdrawn' | 'expired' | 'not_started';
+/** Where a record came from when another desk made it: imported from what that desk shared at Stripe. */
+export interface RecordOriginView { source: 'stripe'; importedAt: string; terminalId: string | null }
+/** A write to Stripe queued in the background (the consent's evidence, a withdrawal), retried until Stripe takes it. */
+export interface StripeShareView {
+  state: 'pending' | 'uploaded' | 'failed';
+  fileIds: string[];
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  doneAt: string | null;
+}
 export interface ConsentView {
   id: string;
   customerId: string;
@@ -218,8 +229,11 @@ export interface ConsentView {
   terminalId: string;
   /** Links filled in later (kept outside the immutable record, joined here). */
   links: { checkoutSessionId: string | null; setupIntentId: string | null; paymentMethodId: string | null; mandateId: string | null };
-  withdrawal: { at: string; byStaffId: string; byName: string; reason: string } | null;
+  withdrawal: { at: string; byStaffId: string; byName: string; reason: string; /** recording it at Stripe (null: made elsewhere, or before this was shared) */ stripeShare: StripeShareView | null } | null;
   status: ConsentStatus;
+  /** The evidence at Stripe (metadata and the evidence PDF): null for consents recorded before it was shared. */
+  stripeEvidence: StripeShareView | null;
+  origin: RecordOriginView | null;
   /** A correction references the record it corrects. */
   correctsConsentId: string | null;
 }
@@ -298,6 +312,8 @@ export interface ChargeView {
   subscriptionId: string | null;
   /** The human receipt number (`<terminal>-000123`), once the charge has succeeded; it never changes. */
   receiptNumber: string | null;
+  /** Set when another desk made this charge (imported from Stripe). */
+  origin: RecordOriginView | null;
 }
 export interface ReceiptView {
   charge: ChargeView;
@@ -337,6 +353,26 @@ export interface SubscriptionView {
   canceledAt: string | null;
   createdAt: string;
   payments: Array<{ invoiceId: string; amount: number; currency: Currency; status: string; paidAt: string | null }>;
+}
+
+/** "Rebuild this desk from Stripe": where the walk through Stripe's customers stands. */
+export interface RebuildStatus {
+  /** `interrupted`: started and not finished (the app stopped meanwhile); starting again resumes after the last customer imported. */
+  state: 'never' | 'running' | 'interrupted' | 'done';
+  /** Customers at Stripe (counted first); null while counting. */
+  total: number | null;
+  done: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastError: string | null;
+}
+/** What importing one customer from Stripe brought. */
+export interface ImportSummary {
+  created: boolean;
+  changed: boolean;
+  counts: { consents: number; withdrawals: number; setups: number; savedMethods: number; charges: number; refunds: number; subscriptions: number };
+  skipped: { withoutEvidence: string[]; hashMismatch: string[] };
 }
 
 export interface CustomerDetail {
@@ -521,6 +557,12 @@ export const calls = {
   }),
   'customers.get': def<CustomerDetail>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
   'customers.overview': def<CustomersOverview>()({ input: Empty, role: 'staff', mutates: false }),
+  /** Opens a customer found at Stripe (another desk's): imports them and what the desks shared (consents with checked evidence, methods, charges, refunds, subscriptions). */
+  'customers.importFromStripe': def<{ customer: CustomerView; summary: ImportSummary }>()({
+    input: z.object({ stripeCustomerId: z.string().trim().regex(/^cus_[A-Za-z0-9]+$/, 'A Stripe customer id (cus_…)') }).strict(),
+    role: 'staff',
+    mutates: true,
+  }),
   /** Name, e-mail, phone and language; the Stripe Customer follows. Consents keep the name as accepted. */
   'customers.update': def<CustomerView>()({
     input: z.object({ customerId: Id, name: PersonName, email: Email, phone: Phone.optional(), language: Language }).strict(),
@@ -664,6 +706,11 @@ export const calls = {
     mutates: false,
   }),
 
+  // --- the desk (managers)
+  /** Imports every customer at Stripe, in the background (progress: `rebuild.progress`); resumes an interrupted rebuild. */
+  'desk.rebuildFromStripe': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: true }),
+  'desk.rebuildStatus': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: false }),
+
   // --- training mode only (refused with `not_training` against real Stripe)
   'training.advanceClock': def<{ now: string }>()({ input: z.object({ days: z.number().int().min(1).max(400) }).strict(), role: 'manager', mutates: true }),
 } as const;
@@ -724,9 +771,11 @@ export interface Events {
   'store.notice': StoreNotice;
   /** Stripe's clock moved against the desk's (the training clock was advanced). */
   'clock.changed': ClockView;
+  /** "Rebuild this desk from Stripe" moved on (after each page of customers, and when it ends). */
+  'rebuild.progress': RebuildStatus;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'rebuild.progress'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

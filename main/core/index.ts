@@ -21,6 +21,9 @@ import { openRecords } from './records';
 import { migrateLegacyFolder } from './store-migration';
 import { consentPdfHandlers } from './consent-pdf';
 import { clockHandlers } from './stripe-clock';
+import { createStripeShare, type StripeShare } from './stripe-share';
+import { chargeChecksAtStripe, importCustomerFromStripe } from './stripe-import';
+import { createRebuild } from './stripe-rebuild';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -39,6 +42,10 @@ export interface Core {
   noteCustomerCanceled(setupId: string): Promise<void>;
   session: SessionPort;
   env: CoreEnv;
+  /** The queued writes to Stripe (evidence, withdrawals): tests run and wait for them. */
+  stripeShare: Pick<StripeShare, 'runDue' | 'idle'>;
+  /** The "rebuild from Stripe" walk under way, or null (tests wait for it). */
+  rebuildRunning(): Promise<void> | null;
   stop(): Promise<void>;
 }
 
@@ -80,9 +87,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const env: CoreEnv = { ...deps, records, audit, emit, storeNotices };
   const auth = createAuth(env);
-  const withdrawals = createWithdrawals(env);
+  const share = createStripeShare(env);
+  const withdrawals = createWithdrawals(env, { recorded: (withdrawalId) => share.kick('withdrawalShare', withdrawalId) });
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
-  const charges = createCharges(env);
+  const charges = createCharges(env, chargeChecksAtStripe(env));
+  const rebuild = createRebuild(env);
   const subscriptions = createSubscriptions(env);
 
   const appInfo = async (): Promise<AppInfo> => ({
@@ -100,8 +109,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     'app.info': appInfo,
     ...auth.handlers,
     ...settingsHandlers(env),
-    ...customerHandlers(env),
-    ...consentHandlers(env),
+    ...customerHandlers(env, {
+      importExisting: async (stripeCustomerId) => {
+        const { customerId } = await importCustomerFromStripe(env, stripeCustomerId);
+        return records.index.customer(customerId)!;
+      },
+    }),
+    ...consentHandlers(env, { recorded: (consentId) => share.kick('evidence', consentId) }),
+    ...rebuild.handlers,
     ...setups.handlers,
     ...charges.handlers,
     ...subscriptions.handlers,
@@ -119,6 +134,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await Promise.all([charges.resolveInterrupted(), subscriptions.resolveInterrupted()]);
   setups.startPolling();
   charges.startPolling();
+  // writes to Stripe left queued (from the index's open work, no customer scanned): in the background
+  void share.runDue().catch((error) => deps.logger.warn('queued Stripe writes failed at start', { error: String(error) }));
+  share.startPolling();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -139,11 +157,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     noteCustomerCanceled: (setupId) => setups.noteCustomerCanceled(setupId),
     session: auth.session,
     env,
+    stripeShare: share,
+    rebuildRunning: () => rebuild.running(),
     stop() {
       // once: the stores' last checkpoint is written by the first stop
       stopped ??= (async () => {
         setups.stopPolling();
         charges.stopPolling();
+        share.stopPolling();
+        // what is under way finishes writing first (the store closes next)
+        await share.idle().catch(() => {});
+        await rebuild.running()?.catch(() => {});
         listeners.clear();
         await records.close();
         await audit.close();

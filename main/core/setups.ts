@@ -16,6 +16,7 @@ import { AppError } from './errors';
 import { mainText } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
 import { setupExpiresAt, stripeClockOf } from './stripe-clock';
+import { setupIntentMetadata } from './stripe-share';
 import { isAllowedCheckoutUrl } from './urls';
 import { consentStatus, newestFirst, setupView } from './views';
 
@@ -261,7 +262,8 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
             locale: customer.language,
             metadata,
             setup_intent_data: {
-              metadata,
+              // what another desk needs to find, check and charge this consent (stripe-share.ts)
+              metadata: setupIntentMetadata(consent, { setupId, evidenceFileId: consent.stripeEvidence?.fileIds[0] ?? null }),
               description: mainText(consent.language, 'setup.description', { shop: settings.shopName, purpose: consent.params.purpose }),
             },
           },

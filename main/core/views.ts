@@ -11,6 +11,7 @@ import type {
   CustomerDetail,
   CustomerView,
   PriceView,
+  RecordOriginView,
   RefundView,
   SavedMethodView,
   SetupView,
@@ -23,6 +24,7 @@ import type {
   ConsentRecord,
   CustomerRecord,
   PriceRecord,
+  RecordOrigin,
   RefundRecord,
   SavedMethodRecord,
   SetupRecord,
@@ -96,8 +98,12 @@ export function consentView(data: Readonly<CustomerDoc>, record: ConsentRecord, 
       paymentMethodId: method?.paymentMethodId ?? linked?.paymentMethodId ?? null,
       mandateId: method?.mandateId ?? linked?.mandateId ?? null,
     },
-    withdrawal: withdrawal ? { at: withdrawal.at, byStaffId: withdrawal.by.staffId, byName: withdrawal.by.name, reason: withdrawal.reason } : null,
+    withdrawal: withdrawal
+      ? { at: withdrawal.at, byStaffId: withdrawal.by.staffId, byName: withdrawal.by.name, reason: withdrawal.reason, stripeShare: withdrawal.stripeShare ?? null }
+      : null,
     status: consentStatus(data, record, now),
+    stripeEvidence: record.stripeEvidence ?? null,
+    origin: originView(record.origin),
     correctsConsentId: record.correctsConsentId,
   };
 }
@@ -172,7 +178,13 @@ export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): C
     refunds: refunds.map(refundView),
     subscriptionId: record.subscriptionId,
     receiptNumber: record.receiptNumber ?? null,
+    origin: originView(record.origin),
   };
+}
+
+/** Where an imported record came from (null for one made at this desk). */
+export function originView(origin: RecordOrigin | undefined): RecordOriginView | null {
+  return origin ? { source: origin.source, importedAt: origin.importedAt, terminalId: origin.terminalId ?? null } : null;
 }
 
 export function priceView(record: PriceRecord): PriceView {
