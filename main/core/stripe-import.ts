@@ -446,11 +446,14 @@ async function importNow(env: CoreEnv, stripeCustomerId: string): Promise<Import
 export function chargeChecksAtStripe(env: CoreEnv) {
   const { records, stripe, clock } = env;
 
-  const unreachable = (error: unknown): never => {
-    if (error instanceof Stripe.errors.StripeConnectionError)
-      throw new AppError('stripe_unreachable', 'Stripe could not be reached to check the consent, so nothing was charged. Try again when the connection is back.');
-    if (error instanceof Stripe.errors.StripeError) throw new AppError('stripe_error', `Stripe could not check the consent, so nothing was charged: ${error.message}`);
-    throw error;
+  /**
+   * Stripe could not be asked: the charge goes ahead as before (written, sent when Stripe answers).
+   * A withdrawal elsewhere detached the method at Stripe, which then refuses the payment itself.
+   */
+  const unchecked = (error: unknown): { failedAttempts: number } => {
+    if (!(error instanceof Stripe.errors.StripeError)) throw error;
+    env.logger.warn('could not check the consent at Stripe before charging; charging on what this desk knows', { error: error.message });
+    return { failedAttempts: 0 };
   };
 
   const intentsOfConsent = async (customerId: string, consentId: string): Promise<Stripe.PaymentIntent[]> => {
@@ -500,7 +503,7 @@ export function chargeChecksAtStripe(env: CoreEnv) {
         await importCharges(consent.customerId, intents.filter((i) => chargeTakesMoney(outcomeStatus(i))));
         return { failedAttempts: intents.filter((i) => !chargeTakesMoney(outcomeStatus(i))).length };
       } catch (error) {
-        return unreachable(error);
+        return unchecked(error);
       }
     },
 
