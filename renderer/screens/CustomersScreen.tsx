@@ -99,20 +99,12 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
     }
   };
 
+  /** Another desk's customer: imported with what the desks shared at Stripe (consents, methods, charges…). */
   const linkCustomer = async (hit: StripeCustomerHit) => {
     setLinking(hit.stripeCustomerId);
-    // The customer's language is not known at Stripe: use the shop's default (can be changed on the terms screen).
-    const settings = await call('settings.get', {});
-    const language: Language = settings.ok ? settings.data.defaultLanguage : lang;
-    const phone = hit.phone.trim();
-    const answer = await link.run('customers.create', {
-      name: hit.name || hit.email,
-      email: hit.email,
-      language,
-      ...(phone && isPhone(phone) ? { phone } : {}),
-    });
+    const answer = await link.run('customers.importFromStripe', { stripeCustomerId: hit.stripeCustomerId });
     setLinking(null);
-    if (answer?.ok) navigate({ name: 'customer', customerId: answer.data.customer.id, notice: answer.data.linkedExisting ? 'linkedExisting' : 'created' });
+    if (answer?.ok) navigate({ name: 'customer', customerId: answer.data.customer.id, notice: 'imported' });
   };
 
   const nothingFound = result && searched && result.local.length === 0 && result.stripeOnly.length === 0;
