@@ -1,13 +1,13 @@
 /** Find a customer (local records and, by e-mail, Customers another terminal created at Stripe). */
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { CallError, CustomerSearchResult, CustomerView, Language, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
+import type { CallError, CustomerSearchResult, CustomerView, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
 import { call, useAction, useApiEvent, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
-import { useLanguage, useT } from '../i18n/I18nProvider';
+import { useT } from '../i18n/I18nProvider';
 import { useRouter } from '../router';
-import { isEmail, isPhone } from '../lib/validation';
+import { isEmail } from '../lib/validation';
 
 /** Searching starts by itself once this many characters are typed, after this pause. */
 const MIN_SEARCH_LENGTH = 2;
@@ -15,7 +15,6 @@ const SEARCH_DELAY_MS = 350;
 
 export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const t = useT();
-  const { lang } = useLanguage();
   const { navigate } = useRouter();
   const [query, setQuery] = useState(initialQuery);
   const [searched, setSearched] = useState<string | null>(null);
