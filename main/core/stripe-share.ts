@@ -192,6 +192,9 @@ export async function downloadStripeFile(stripe: Stripe, fileId: string): Promis
 
 // ---------------------------------------------------------------- the queued jobs
 
+/** See CoreDeps.shareDelayMs. */
+export const DEFAULT_SHARE_DELAY_MS = 10_000;
+
 /** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … at most one hour. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(3600_000, 5000 * 2 ** Math.max(0, attempts - 1));
@@ -333,7 +336,14 @@ export function createStripeShare(env: CoreEnv): StripeShare {
 
   return {
     kick(kind, id) {
-      void run(kind, id).then(() => poller.wake());
+      const delay = kind === 'evidence' ? (env.shareDelayMs ?? DEFAULT_SHARE_DELAY_MS) : 0;
+      const go = () => void run(kind, id).then(() => poller.wake());
+      if (delay <= 0) return go();
+      nextAt.set(`${kind}:${id}`, clock.now().getTime() + delay);
+      setTimeout(() => {
+        nextAt.delete(`${kind}:${id}`);
+        go();
+      }, delay).unref();
     },
     async runDue() {
       // the document's nextAttemptAt counts too (after a restart, memory is empty)

@@ -69,6 +69,7 @@ export async function startTestCore(options: { emulator?: RunningEmulator; dataD
     logger: quietLogger,
     training: { advanceClockSeconds: async (seconds) => new Date((await emulator.controls.advanceClock(seconds)) * 1000) },
     pollIntervalMs: 60_000,
+    shareDelayMs: 0, // the evidence goes to Stripe at once (tests wait for it with core.stripeShare.idle())
     ...options.deps,
     ...overrides,
   });
