@@ -206,6 +206,8 @@ describe('another desk', () => {
       a.core.subscribe((event, payload) => {
         if (event === 'rebuild.progress') events.push(`${(payload as { done: number }).done}/${(payload as { total: number | null }).total}`);
       });
+      // Stripe's rate limit answers twice on the way: retried with backoff
+      emulator.controls.setFault({ method: 'GET', path: '/v1/customers', rateLimit: 2 });
       const started = await a.call('desk.rebuildFromStripe', {});
       expect(['running', 'done']).toContain(started.state);
       await a.core.rebuildRunning();
@@ -232,6 +234,21 @@ describe('another desk', () => {
       await a.call('desk.rebuildFromStripe', {});
       await a.core.rebuildRunning();
       expect((await readStoredData(a)).charges).toHaveLength(after.charges.length + 1);
+
+      // a crash after the first page: the stored cursor says where, and starting again resumes after it
+      const newest = (await a.core.env.stripe.customers.list({ limit: 1 })).data[0].id;
+      await a.core.env.records.shop.update((draft) => {
+        draft.stripeRebuild = { startedAt: new Date().toISOString(), finishedAt: null, cursor: newest, total: 2, done: 1, failed: 0, lastError: null };
+      });
+      await a.restart();
+      await signInManager(a, 'Aiko Manager');
+      expect(await a.call('desk.rebuildStatus', {})).toMatchObject({ state: 'interrupted', done: 1, total: 2 });
+      const before429 = emulator.requestLog.filter((r) => r.path === '/v1/customers' && r.method === 'GET').length;
+      await a.call('desk.rebuildFromStripe', {});
+      await a.core.rebuildRunning();
+      expect(await a.call('desk.rebuildStatus', {})).toMatchObject({ state: 'done', done: 2, total: 2 });
+      // one page after the cursor, no count again
+      expect(emulator.requestLog.filter((r) => r.path === '/v1/customers' && r.method === 'GET').length - before429).toBe(1);
     } finally {
       await a.close();
       await rm(fresh, { recursive: true, force: true });
