@@ -22,7 +22,8 @@ import { ensurePrivateDir } from './private-file';
 import { takeStripeKeyFromEnv } from './secret-env';
 import { testHooksEnabled } from './test-hooks';
 import { assertPortFree } from './port-check';
-import { argValue, hasFlag, LOG_FILE, resolveDataDir, startServices, StartupError } from './services';
+import { argValue, hasFlag, LOG_FILE, modeDataDir, resolveDataDir, startServices, StartupError } from './services';
+import { createPlainSecretSlot, SMTP_PASSWORD_FILE } from './secret-file';
 import { startupErrorText, systemLanguage } from './startup-text';
 
 // Before anything else: no child process may inherit the key.
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
     emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
     openUrl: (url, allowed) => opener.open(url, allowed),
     logger,
+    // no OS keyring here: a 0600 file in the 0700 data folder (README: E-mail)
+    smtpPassword: (mode) => createPlainSecretSlot(join(modeDataDir(dataDir, mode), SMTP_PASSWORD_FILE)),
   });
   // The bridge is a development tool, never packaged: MANDATE_DESK_E2E=1 alone turns the test hooks on.
   const testHooks = testHooksEnabled(process.env, { packaged: false });

@@ -17,8 +17,9 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { APP_INDEX_URL, installAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpcHandlers } from './ipc';
 import { openExternalSafely } from './safe-shell';
-import { createSecretStore } from './secret-store';
-import { hasFlag, LOG_FILE, resolveDataDir, startServices, type Services } from './services';
+import { createEncryptedSecretSlot, createSecretStore } from './secret-store';
+import { SMTP_PASSWORD_FILE } from './secret-file';
+import { hasFlag, LOG_FILE, modeDataDir, resolveDataDir, startServices, type Services } from './services';
 import { startupErrorText, systemLanguage } from './startup-text';
 import { createLogger } from './logger';
 import { ensurePrivateDir } from './private-file';
@@ -100,6 +101,8 @@ async function start(): Promise<void> {
     emulatorUrl: process.env.MANDATE_DESK_EMULATOR_URL ?? null,
     openUrl: openExternal,
     logger,
+    smtpPassword: (mode) =>
+      createEncryptedSecretSlot({ safeStorage, path: join(modeDataDir(dataDir, mode), SMTP_PASSWORD_FILE), allowBasicText: hasFlag(argv, 'allow-basic-text-key-storage') }),
   });
   const core = services.core;
 

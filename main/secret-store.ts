@@ -8,7 +8,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
-import type { Logger } from './core/ports';
+import type { Logger, SecretSlot } from './core/ports';
 import { modeForKey } from './core/stripe-client';
 import { writePrivateFileAtomic } from './private-file';
 
@@ -105,6 +105,47 @@ export function createSecretStore(options: { safeStorage: SafeStorageApi; dataDi
     async clearStripeKey() {
       await rm(path, { force: true });
       logger.info('Stripe key removed from the secret store');
+    },
+  };
+}
+
+/**
+ * One more secret kept like the Stripe key (the SMTP password): encrypted with safeStorage in a 0600
+ * file. Refused where Linux offers only `basic_text`, unless the user agreed to weak protection.
+ */
+export function createEncryptedSecretSlot(options: { safeStorage: SafeStorageApi; path: string; platform?: NodeJS.Platform; allowBasicText?: boolean }): SecretSlot {
+  const { safeStorage, path } = options;
+  const platform = options.platform ?? process.platform;
+  const backend = () => (platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'n/a');
+  return {
+    async get() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw new SecretStoreError('unreadable', `The saved password could not be read (${(error as Error).message}).`);
+      }
+      try {
+        const file = JSON.parse(text) as SecretFile;
+        return (await safeStorage.decryptStringAsync(Buffer.from(file.ciphertext, 'base64'))).result;
+      } catch {
+        throw new SecretStoreError('unreadable', 'The saved password could not be decrypted on this computer/user account. Save it again.');
+      }
+    },
+    async set(value) {
+      if (value === null) {
+        await rm(path, { force: true });
+        return;
+      }
+      if (!(await safeStorage.isAsyncEncryptionAvailable())) throw new SecretStoreError('unavailable', 'This system offers no way to encrypt the password, so it was not saved.');
+      const selected = backend();
+      if (selected === 'unknown') throw new SecretStoreError('unavailable', 'The system keyring is not ready yet, so the password was not saved.');
+      if (selected === 'basic_text' && !options.allowBasicText)
+        throw new SecretStoreError('insecure_backend', 'No system keyring (GNOME Keyring / KWallet) is available, so the password would be protected only by a fixed password. It was not saved.');
+      const ciphertext = await safeStorage.encryptStringAsync(value);
+      const file: SecretFile = { version: 1, backend: selected, ciphertext: ciphertext.toString('base64') };
+      await writePrivateFileAtomic(path, JSON.stringify(file));
     },
   };
 }

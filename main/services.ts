@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Mode } from '../preload/contract';
 import { createCore, type Core } from './core/index';
-import { randomIds, systemClock, type Logger, type TrainingControls } from './core/ports';
+import { randomIds, systemClock, type Logger, type SecretSlot, type TrainingControls } from './core/ports';
 import { createStripeClient, modeForKey } from './core/stripe-client';
 import { EMULATOR_API_KEY, startEmulator, type RunningEmulator } from './emulator/index';
 import { writeFileAtomic } from './store/json-store';
@@ -93,6 +93,8 @@ export interface ServicesOptions {
   /** The entry's logger (it logs before the services start, so it makes it). */
   logger: Logger;
   pollIntervalMs?: number;
+  /** Where the SMTP password of a mode is kept (safeStorage in Electron, a private file in the bridge). */
+  smtpPassword?: (mode: Mode) => SecretSlot;
 }
 
 export interface Services {
@@ -178,7 +180,7 @@ async function advanceRemoteClock(origin: string, seconds: number): Promise<Date
  * Each mode keeps its records in its own folder: training customers (with the emulator's ids) must
  * never mix with test or live ones, nor test with live (Stripe keeps them apart too).
  */
-function modeDataDir(dataDir: string, mode: Mode): string {
+export function modeDataDir(dataDir: string, mode: Mode): string {
   return join(dataDir, mode);
 }
 
@@ -220,6 +222,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       logger,
       ...(target.training ? { training: target.training } : {}),
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.smtpPassword ? { smtpPassword: options.smtpPassword(target.mode) } : {}),
     });
     cleanups.unshift(() => core.stop());
     returnServer.attach(core);

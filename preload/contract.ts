@@ -111,10 +111,27 @@ export type Mode = 'training' | 'test' | 'live';
 export interface StaffView { id: string; name: string; role: Role; active: boolean; createdAt: string }
 export interface AuthStatus { staff: StaffView | null; needsFirstManager: boolean; idleLockMinutes: number }
 
+/** What was wrong with a data file, for the user's language (`problem` is the English for logs and support). */
+export const STORE_PROBLEM_CODES = [
+  'not_json', 'no_schema_version', 'no_migration', 'migration_failed', 'wrong_shape', 'file_missing', 'document_older',
+  'checkpoint_damaged', 'index_damaged', 'journal_line_unreadable', 'audit_checkpoint_damaged', 'other',
+] as const;
+export type StoreProblemCode = (typeof STORE_PROBLEM_CODES)[number];
+/**
+ * What became of it: continued from a backup copy; everything recovered from the other files (the
+ * journal, the documents, the whole log); not everything recovered (`missing` names what); or
+ * nothing usable, so the file starts empty.
+ */
+export type StoreNoticeOutcome = 'restored_from_backup' | 'recovered' | 'incomplete' | 'started_empty';
 export interface StoreNotice {
   file: string;
+  code: StoreProblemCode;
+  params: Record<string, string | number>;
   problem: string;
-  /** Where the unreadable file was kept aside (never overwritten). */
+  outcome: StoreNoticeOutcome;
+  /** What could not be brought back (record ids, change numbers), when the outcome is incomplete. */
+  missing: string[];
+  /** Where the unreadable file was kept aside (never overwritten); empty when nothing was moved. */
   keptAsidePath: string;
   /** The backup the app continued from, if any. */
   restoredFrom: string | null;
@@ -406,6 +423,62 @@ export interface PdfFile { filename: string; mimeType: 'application/pdf'; base64
  * are on Stripe's clock; countdowns to them use desk time plus this offset.
  */
 export interface ClockView { stripeOffsetMs: number; measuredAt: string }
+
+// ---------------------------------------------------------------- e-mail (SMTP settings and the outbox)
+
+export const SMTP_TLS_MODES = ['none', 'starttls', 'tls'] as const;
+export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
+/** The shop's outgoing mail server as the renderer sees it: never the password, only whether one is set. */
+export interface MailSettingsView {
+  host: string;
+  port: number;
+  /** none: plain SMTP; starttls: upgrade required (port 587); tls: implicit TLS (port 465). */
+  tls: SmtpTlsMode;
+  user: string;
+  passwordSet: boolean;
+  fromAddress: string;
+  fromName: string;
+  /** Host and sender set: e-mails can be sent. */
+  configured: boolean;
+}
+export type MailTestResult =
+  | { sent: true; messageId: string; response: string }
+  | { sent: false; code: string; responseCode: number | null; response: string };
+
+export const MAIL_KINDS = ['setup_link', 'consent_copy', 'receipt', 'refund_receipt'] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+export const OUTBOX_STATES = ['queued', 'retrying', 'sent', 'failed'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+/** One e-mail of the outbox, in its newest state. */
+export interface OutboxMessageView {
+  id: string;
+  kind: MailKind;
+  customerId: string | null;
+  to: string;
+  subject: string;
+  language: Language;
+  state: OutboxState;
+  /** Sending attempts made so far. */
+  attempts: number;
+  createdAt: string;
+  /** When this state was reached. */
+  updatedAt: string;
+  /** When the next attempt is due (queued / retrying). */
+  nextAttemptAt: string | null;
+  /** The server's Message-ID and answer once sent. */
+  smtpMessageId: string | null;
+  /** Why the last attempt failed: a code (smtp_4xx, smtp_5xx, connection, timeout, …), the server's reply code and text. */
+  error: { code: string; responseCode: number | null; message: string } | null;
+  /** Names of attached files (the consent PDF). */
+  attachments: string[];
+}
+export interface OutboxPage { messages: OutboxMessageView[]; nextCursor: string | null }
+
+const SmtpHost = z
+  .string()
+  .trim()
+  .max(253)
+  .regex(/^[A-Za-z0-9.-]*$|^\[[0-9A-Fa-f:.]+\]$/, 'Enter a host name or IP address, like smtp.example.com');
 
 // ---------------------------------------------------------------- the calls
 
@@ -711,6 +784,41 @@ export const calls = {
   'desk.rebuildFromStripe': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: true }),
   'desk.rebuildStatus': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: false }),
 
+  // --- e-mail (SMTP settings: managers; the outbox)
+  /** Whether e-mail can be sent (SMTP configured): staff see it to offer "send the link by e-mail". */
+  'mail.status': def<{ configured: boolean }>()({ input: Empty, role: 'staff', mutates: false }),
+  'mail.settings.get': def<MailSettingsView>()({ input: Empty, role: 'manager', mutates: false }),
+  /** `password`: a new password; null removes it; left out keeps the stored one. Never returned. */
+  'mail.settings.update': def<MailSettingsView>()({
+    input: z
+      .object({
+        host: SmtpHost,
+        port: z.number().int().min(1).max(65_535),
+        tls: z.enum(SMTP_TLS_MODES),
+        user: z.string().trim().max(254),
+        password: z.string().max(500).nullable().optional(),
+        fromAddress: z.union([Email, z.literal('')]),
+        fromName: z.string().trim().max(120),
+      })
+      .strict(),
+    role: 'manager',
+    mutates: true,
+  }),
+  /** Sends one e-mail now with the saved settings (not through the outbox) and says what the server answered. */
+  'mail.test': def<MailTestResult>()({ input: z.object({ to: Email }).strict(), role: 'manager', mutates: true }),
+  /** Queues the setup's Checkout link to the customer's e-mail address, in their language. */
+  'mail.sendSetupLink': def<OutboxMessageView>()({ input: z.object({ setupId: Id }).strict(), role: 'staff', mutates: true }),
+  /** The shop's outbox, newest first; `cursor` is the previous page's `nextCursor`. */
+  'outbox.list': def<OutboxPage>()({
+    input: z.object({ limit: z.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() }).strict(),
+    role: 'manager',
+    mutates: false,
+  }),
+  /** One customer's e-mails, newest first. */
+  'outbox.forCustomer': def<OutboxMessageView[]>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
+  /** Queues a failed e-mail again (attempts start over). */
+  'outbox.retry': def<OutboxMessageView>()({ input: z.object({ messageId: Id }).strict(), role: 'manager', mutates: true }),
+
   // --- training mode only (refused with `not_training` against real Stripe)
   'training.advanceClock': def<{ now: string }>()({ input: z.object({ days: z.number().int().min(1).max(400) }).strict(), role: 'manager', mutates: true }),
 } as const;
@@ -754,10 +862,22 @@ export const ERROR_CODES = [
   'audit_unavailable', // the call's change WAS made, but its audit entry could not be written
   'changes_paused', // refused: no changes are taken while the audit log cannot be written
   'too_many_attempts', // refused at once: too many sign-in attempts are already waiting
+  'mail_not_configured', // no SMTP server is set in Settings
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface CallError { code: ErrorCode; message: string; /** field → message, for invalid_input */ fields?: Record<string, string>; stripeCode?: string }
+export interface CallError {
+  code: ErrorCode;
+  /** main's detail in English (logs, audit) */
+  message: string;
+  /** main's detail in each language it has text for (the renderer shows the UI language's; en is `message`) */
+  localized?: Partial<Record<Language, string>>;
+  /** field → message, for invalid_input */
+  fields?: Record<string, string>;
+  stripeCode?: string;
+  /** Stripe's own text (English, as Stripe sent it), shown only as a secondary detail labelled as Stripe's */
+  stripeMessage?: string;
+}
 export type Result<T> = { ok: true; data: T } | { ok: false; error: CallError };
 
 // ---------------------------------------------------------------- events main pushes
@@ -773,9 +893,11 @@ export interface Events {
   'clock.changed': ClockView;
   /** "Rebuild this desk from Stripe" moved on (after each page of customers, and when it ends). */
   'rebuild.progress': RebuildStatus;
+  /** An e-mail of the outbox changed state (queued, retrying, sent, failed). */
+  'outbox.updated': OutboxMessageView;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'rebuild.progress'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'rebuild.progress', 'outbox.updated'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

@@ -14,6 +14,7 @@ import { RouterContext, type Route } from './router';
 import { SessionContext, type Session } from './session';
 import { AuditScreen } from './screens/AuditScreen';
 import { PaymentsScreen } from './screens/PaymentsScreen';
+import { OutboxScreen } from './screens/OutboxScreen';
 import { ConsentScreen } from './screens/ConsentScreen';
 import { CustomerScreen } from './screens/CustomerScreen';
 import { CustomersScreen } from './screens/CustomersScreen';
@@ -27,7 +28,7 @@ import { SignInScreen } from './screens/SignInScreen';
 import { StaffScreen } from './screens/StaffScreen';
 import type { CallError } from '../preload/contract';
 
-const MANAGER_ROUTES: ReadonlySet<Route['name']> = new Set(['staff', 'settings', 'audit', 'payments']);
+const MANAGER_ROUTES: ReadonlySet<Route['name']> = new Set(['staff', 'settings', 'audit', 'payments', 'outbox']);
 
 export function App() {
   const t = useT();
@@ -164,5 +165,7 @@ function Screen({ route, isManager }: { route: Route; isManager: boolean }) {
       return <AuditScreen />;
     case 'payments':
       return <PaymentsScreen />;
+    case 'outbox':
+      return <OutboxScreen />;
   }
 }

@@ -15,7 +15,8 @@ export type Route =
   | { name: 'staff' }
   | { name: 'settings' }
   | { name: 'audit' }
-  | { name: 'payments' };
+  | { name: 'payments' }
+  | { name: 'outbox' };
 
 export interface Router {
   route: Route;

@@ -179,7 +179,8 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; che
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.entriesPerSegment ? { entriesPerSegment: options.entriesPerSegment } : {}),
   });
-  const notices: StoreNotice[] = log.notices.map((n) => ({ file: n.file, problem: n.problem, keptAsidePath: n.keptAsidePath ?? '', restoredFrom: null, at: clock.now().toISOString() }));
+  // the one file the log repairs is its checkpoint: the whole log is verified instead
+  const notices: StoreNotice[] = log.notices.map((n) => ({ file: n.file, code: n.code === 'audit_checkpoint_damaged' ? n.code : 'other', params: {}, problem: n.problem, outcome: 'recovered', missing: [], keptAsidePath: n.keptAsidePath ?? '', restoredFrom: null, at: clock.now().toISOString() }));
 
   let chain: AuditChainStatus = log.problem
     ? { ok: false, entries: log.count, brokenAtSeq: log.problem.seq, problem: log.problem.problem }

@@ -13,16 +13,6 @@ export type OpenWorkKind = 'setup' | 'charge' | 'refund' | 'subscription' | 'evi
 /** `status` is the record's: pollers follow only what Stripe is still processing. */
 export interface OpenWork { kind: OpenWorkKind; id: string; customerId: string; status: string }
 
-interface Entry {
-  customer: CustomerRecord;
-  rev: number;
-  /** The newest thing that happened to this customer (for "recent customers"). */
-  touchedAt: string;
-  open: OpenWork[];
-  nameKey: string;
-  phoneKey: string;
-}
-
 /** How names are compared: NFKC (full-width → half-width Latin, half-width kana → full-width), case-folded, every space removed. */
 export function nameKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
@@ -74,10 +64,97 @@ const KEYS_VERSION = 1;
 /** The separator between a record's own id and the customer it belongs to. */
 const OWNER_SEPARATOR = '.';
 
+/** Rows per snapshot line: each line is parsed and applied on its own. */
+const ROWS_PER_LINE = 5000;
+
+/**
+ * One snapshot line: a block of rows as columns (arrays of strings and numbers parse several times
+ * faster than as many objects, and hold no object per customer). Lines are applied in order; a
+ * later row for the same customer replaces the earlier one (checkpoints append the rows that changed).
+ */
+interface SnapshotBlock {
+  v: 2;
+  /** KEYS_VERSION of the search keys `n` and `p`. */
+  kv: number;
+  id: string[];
+  name: string[];
+  email: string[];
+  phone: string[];
+  lang: string[];
+  stripe: string[];
+  created: string[];
+  /** createdBy.staffId and createdBy.name */
+  byId: string[];
+  byName: string[];
+  /** Any other fields of the customer record, as JSON; 0 when none. */
+  x: Array<string | 0>;
+  n: string[];
+  p: string[];
+  r: number[];
+  t: string[];
+  /** Open work as [kind, id, status] triples, 0 when none. */
+  o: Array<Array<[OpenWorkKind, string, string]> | 0>;
+}
+const BLOCK_COLUMNS = ['name', 'email', 'phone', 'lang', 'stripe', 'created', 'byId', 'byName', 'x', 'n', 'p', 'r', 't', 'o'] as const;
+
+/** The index snapshot lines of version 1 (one JSON object per customer), still read. */
+interface SnapshotLineV1 { c?: CustomerRecord; r?: number; t?: string; o?: Array<[OpenWorkKind, string, string]>; l?: [string, string]; k?: [number, string, string] }
+
+interface Row {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  lang: string;
+  stripe: string;
+  created: string;
+  byId: string;
+  byName: string;
+  x: string | 0;
+  n: string;
+  p: string;
+  r: number;
+  t: string;
+  open: OpenWork[];
+}
+
+/** A customer record as the columns keep it: the fields every record has, and the rest as JSON. */
+function rowOf(c: CustomerRecord): Omit<Row, 'n' | 'p' | 'r' | 't' | 'open'> {
+  const { id, name, email, phone, language, stripeCustomerId, createdAt, createdBy, ...rest } = c;
+  const extra: Record<string, unknown> = rest;
+  const plainActor = Object.keys(createdBy).length === 2;
+  if (!plainActor) extra.createdBy = createdBy;
+  return { id, name, email, phone, lang: language, stripe: stripeCustomerId, created: createdAt, byId: plainActor ? createdBy.staffId : '', byName: plainActor ? createdBy.name : '', x: Object.keys(extra).length ? JSON.stringify(extra) : 0 };
+}
+
+/**
+ * In memory as columns indexed by a slot per customer: a cold start fills arrays of strings, not a
+ * hundred thousand objects, and a search scans three arrays of short strings. The e-mail and Stripe
+ * id lookups are built the first time they are asked for, not at start.
+ */
 export class CustomerIndex {
-  private readonly entries = new Map<string, Entry>();
-  private readonly byEmail = new Map<string, string>();
-  private readonly byStripeId = new Map<string, string>();
+  private readonly slots = new Map<string, number>();
+  private readonly columns = {
+    id: [] as string[],
+    name: [] as string[],
+    email: [] as string[],
+    phone: [] as string[],
+    lang: [] as string[],
+    stripe: [] as string[],
+    created: [] as string[],
+    byId: [] as string[],
+    byName: [] as string[],
+    x: [] as Array<string | 0>,
+    /** search keys: nameKey and phoneKey */
+    n: [] as string[],
+    p: [] as string[],
+    r: [] as number[],
+    /** The newest thing that happened to each customer (for "recent customers"). */
+    t: [] as string[],
+    open: [] as Array<OpenWork[] | null>,
+  };
+  private byEmailMap: Map<string, string> | null = null;
+  private byStripeIdMap: Map<string, string> | null = null;
   private readonly open = new Map<string, OpenWork>();
   /** Owners of ids written before ids carried their customer (migrated from version 1). */
   private readonly legacyOwners = new Map<string, string>();
@@ -92,7 +169,7 @@ export class CustomerIndex {
     const at = recordId.lastIndexOf(OWNER_SEPARATOR);
     if (at > 0) {
       const owner = recordId.slice(at + 1);
-      return this.entries.has(owner) ? owner : null;
+      return this.slots.has(owner) ? owner : null;
     }
     return this.legacyOwners.get(recordId) ?? null;
   }
@@ -102,45 +179,90 @@ export class CustomerIndex {
   }
 
   commit(doc: CustomerDoc): void {
-    const id = doc.customer.id;
-    const previous = this.entries.get(id);
-    if (previous) {
-      if (this.byEmail.get(previous.customer.email) === id) this.byEmail.delete(previous.customer.email);
-      for (const work of previous.open) this.open.delete(work.id);
+    const c = doc.customer;
+    this.put({ ...rowOf(c), n: nameKey(c.name), p: phoneKey(c.phone), r: doc.rev, t: touchedAtOf(doc), open: openWorkOf(doc) });
+  }
+
+  private put(row: Row): void {
+    const cols = this.columns;
+    let slot = this.slots.get(row.id);
+    if (slot === undefined) {
+      slot = cols.id.length;
+      this.slots.set(row.id, slot);
+      cols.id.push(row.id);
+    } else {
+      if (this.byEmailMap?.get(cols.email[slot]) === row.id) this.byEmailMap.delete(cols.email[slot]);
+      if (this.byStripeIdMap?.get(cols.stripe[slot]) === row.id) this.byStripeIdMap.delete(cols.stripe[slot]);
+      for (const work of cols.open[slot] ?? []) this.open.delete(work.id);
     }
-    const entry: Entry = {
-      customer: doc.customer,
-      rev: doc.rev,
-      touchedAt: touchedAtOf(doc),
-      open: openWorkOf(doc),
-      nameKey: nameKey(doc.customer.name),
-      phoneKey: phoneKey(doc.customer.phone),
+    cols.name[slot] = row.name;
+    cols.email[slot] = row.email;
+    cols.phone[slot] = row.phone;
+    cols.lang[slot] = row.lang;
+    cols.stripe[slot] = row.stripe;
+    cols.created[slot] = row.created;
+    cols.byId[slot] = row.byId;
+    cols.byName[slot] = row.byName;
+    cols.x[slot] = row.x;
+    cols.n[slot] = row.n;
+    cols.p[slot] = row.p;
+    cols.r[slot] = row.r;
+    cols.t[slot] = row.t;
+    cols.open[slot] = row.open.length ? row.open : null;
+    this.byEmailMap?.set(row.email, row.id);
+    this.byStripeIdMap?.set(row.stripe, row.id);
+    for (const work of row.open) this.open.set(work.id, work);
+  }
+
+  private customerAt(slot: number): CustomerRecord {
+    const cols = this.columns;
+    const extra = cols.x[slot];
+    return {
+      id: cols.id[slot],
+      name: cols.name[slot],
+      email: cols.email[slot],
+      phone: cols.phone[slot],
+      language: cols.lang[slot] as CustomerRecord['language'],
+      stripeCustomerId: cols.stripe[slot],
+      createdAt: cols.created[slot],
+      createdBy: { staffId: cols.byId[slot], name: cols.byName[slot] },
+      ...(extra ? (JSON.parse(extra) as Partial<CustomerRecord>) : {}),
     };
-    this.entries.set(id, entry);
-    this.byEmail.set(doc.customer.email, id);
-    this.byStripeId.set(doc.customer.stripeCustomerId, id);
-    for (const work of entry.open) this.open.set(work.id, work);
+  }
+
+  /** A lookup by one column, built from the columns when first asked for, then kept up to date by `put`. */
+  private lookup(column: 'email' | 'stripe'): Map<string, string> {
+    const built = column === 'email' ? this.byEmailMap : this.byStripeIdMap;
+    if (built) return built;
+    const map = new Map<string, string>();
+    const values = this.columns[column];
+    for (let slot = 0; slot < values.length; slot++) map.set(values[slot], this.columns.id[slot]);
+    if (column === 'email') this.byEmailMap = map;
+    else this.byStripeIdMap = map;
+    return map;
   }
 
   has(customerId: string): boolean {
-    return this.entries.has(customerId);
+    return this.slots.has(customerId);
   }
   rev(customerId: string): number {
-    return this.entries.get(customerId)?.rev ?? 0;
+    const slot = this.slots.get(customerId);
+    return slot === undefined ? 0 : this.columns.r[slot];
   }
   customer(customerId: string): CustomerRecord | null {
-    return this.entries.get(customerId)?.customer ?? null;
+    const slot = this.slots.get(customerId);
+    return slot === undefined ? null : this.customerAt(slot);
   }
   customerByEmail(email: string): CustomerRecord | null {
-    const id = this.byEmail.get(email);
+    const id = this.lookup('email').get(email);
     return id ? this.customer(id) : null;
   }
   customerByStripeId(stripeCustomerId: string): CustomerRecord | null {
-    const id = this.byStripeId.get(stripeCustomerId);
+    const id = this.lookup('stripe').get(stripeCustomerId);
     return id ? this.customer(id) : null;
   }
   get size(): number {
-    return this.entries.size;
+    return this.columns.id.length;
   }
 
   /** Open work of one kind (or all), oldest first by id order of insertion. */
@@ -156,60 +278,134 @@ export class CustomerIndex {
     const phone = /^[+0-9 ()\-\u3000-]+$/.test(query.normalize('NFKC').trim()) ? phoneKey(query) : '';
     const usePhone = phone.length >= 3;
     const hits: CustomerRecord[] = [];
-    for (const entry of this.entries.values()) {
-      if (entry.nameKey.includes(name) || entry.customer.email.includes(email) || (usePhone && entry.phoneKey.includes(phone))) {
-        hits.push(entry.customer);
-        if (hits.length >= limit) break;
-      }
+    const { n: nameKeys, email: emails, p: phoneKeys } = this.columns;
+    for (let slot = 0; slot < nameKeys.length && hits.length < limit; slot++) {
+      if (nameKeys[slot].includes(name) || emails[slot].includes(email) || (usePhone && phoneKeys[slot].includes(phone))) hits.push(this.customerAt(slot));
     }
     return hits;
   }
 
   /** The customers something happened to most recently, newest first. */
   recent(limit: number): CustomerRecord[] {
-    const newest: Entry[] = [];
-    for (const entry of this.entries.values()) {
-      if (newest.length < limit) newest.push(entry);
-      else if (entry.touchedAt > newest[newest.length - 1].touchedAt) newest[newest.length - 1] = entry;
+    const newest: number[] = [];
+    const at = this.columns.t;
+    for (let slot = 0; slot < at.length; slot++) {
+      if (newest.length < limit) newest.push(slot);
+      else if (at[slot] > at[newest[newest.length - 1]]) newest[newest.length - 1] = slot;
       else continue;
-      newest.sort((a, b) => (a.touchedAt < b.touchedAt ? 1 : -1));
+      newest.sort((a, b) => (at[a] < at[b] ? 1 : -1));
     }
-    return newest.map((e) => e.customer);
+    return newest.map((slot) => this.customerAt(slot));
   }
 
   // ------------------------------------------------ persistence (document store snapshot)
 
-  snapshot(): string[] {
-    const lines: string[] = [];
-    // the search keys go along (with their version), so a cold start need not recompute them
-    for (const entry of this.entries.values())
-      lines.push(JSON.stringify({ c: entry.customer, r: entry.rev, t: entry.touchedAt, o: entry.open.map((w) => [w.kind, w.id, w.status]), k: [KEYS_VERSION, entry.nameKey, entry.phoneKey] }));
-    for (const [recordId, customerId] of this.legacyOwners) lines.push(JSON.stringify({ l: [recordId, customerId] }));
-    return lines;
+  /**
+   * Snapshot lines of the given customers (all of them when `ids` is omitted), a block of rows per
+   * line, plus the legacy owners with a full snapshot. A generator: the caller may yield to other
+   * work between lines, and each line holds each of its rows as of one moment.
+   */
+  *snapshot(ids?: Iterable<string>): Generator<string> {
+    const cols = this.columns;
+    const slots: number[] = [];
+    if (ids) {
+      for (const id of ids) {
+        const slot = this.slots.get(id);
+        if (slot !== undefined) slots.push(slot);
+      }
+    }
+    const total = ids ? slots.length : cols.id.length;
+    for (let from = 0; from < total; from += ROWS_PER_LINE) {
+      const block: SnapshotBlock = { v: 2, kv: KEYS_VERSION, id: [], name: [], email: [], phone: [], lang: [], stripe: [], created: [], byId: [], byName: [], x: [], n: [], p: [], r: [], t: [], o: [] };
+      for (let k = from; k < Math.min(total, from + ROWS_PER_LINE); k++) {
+        const slot = ids ? slots[k] : k;
+        block.id.push(cols.id[slot]);
+        for (const column of BLOCK_COLUMNS) {
+          if (column === 'o') {
+            const open = cols.open[slot];
+            block.o.push(open ? open.map((w) => [w.kind, w.id, w.status]) : 0);
+          } else (block[column] as unknown[]).push(cols[column][slot]);
+        }
+      }
+      yield JSON.stringify(block);
+    }
+    if (!ids && this.legacyOwners.size) yield JSON.stringify({ v: 2, legacy: [...this.legacyOwners] });
   }
 
-  restore(lines: string[]): void {
+  /**
+   * Applies snapshot lines in order (version 1 and 2 lines); returns the rows applied and whether
+   * the snapshot should be written afresh (older lines or search keys); throws on a line that is not one.
+   */
+  restore(lines: string[]): { rows: number; rewrite: boolean } {
+    let rows = 0;
+    let rewrite = false;
     for (const line of lines) {
-      const value = JSON.parse(line) as { c?: CustomerRecord; r?: number; t?: string; o?: Array<[OpenWorkKind, string, string]>; l?: [string, string]; k?: [number, string, string] };
-      if (value.l) {
-        this.legacyOwners.set(value.l[0], value.l[1]);
+      const value = JSON.parse(line) as (SnapshotBlock & { legacy?: Array<[string, string]> }) | SnapshotLineV1;
+      if ('v' in value && value.v === 2) {
+        if (value.legacy) {
+          for (const [recordId, customerId] of value.legacy) this.legacyOwners.set(recordId, customerId);
+          continue;
+        }
+        rows += this.restoreBlock(value);
+        if (value.kv !== KEYS_VERSION) rewrite = true;
         continue;
       }
-      if (!value.c || typeof value.c.id !== 'string' || typeof value.r !== 'number') throw new Error('an index line is not a customer entry');
-      const customer = value.c;
-      const open = (value.o ?? []).map(([kind, id, status]) => ({ kind, id, customerId: customer.id, status }));
-      const keys = value.k?.[0] === KEYS_VERSION ? value.k : null;
-      this.entries.set(customer.id, {
-        customer,
-        rev: value.r,
-        touchedAt: value.t ?? customer.createdAt,
+      const old = value as SnapshotLineV1;
+      rewrite = true;
+      if (old.l) {
+        this.legacyOwners.set(old.l[0], old.l[1]);
+        continue;
+      }
+      if (!old.c || typeof old.c.id !== 'string' || typeof old.r !== 'number') throw new Error('an index line is not a customer entry');
+      const c = old.c;
+      const keys = old.k?.[0] === KEYS_VERSION ? old.k : null;
+      const open = (old.o ?? []).map(([kind, id, status]) => ({ kind, id, customerId: c.id, status }));
+      this.put({ ...rowOf(c), n: keys ? keys[1] : nameKey(c.name), p: keys ? keys[2] : phoneKey(c.phone), r: old.r, t: old.t ?? c.createdAt, open });
+      rows += 1;
+    }
+    return { rows, rewrite };
+  }
+
+  private restoreBlock(block: SnapshotBlock): number {
+    const n = block.id.length;
+    for (const column of BLOCK_COLUMNS) {
+      if (!Array.isArray(block[column]) || block[column].length !== n) throw new Error('an index block has columns of different lengths');
+    }
+    const keysCurrent = block.kv === KEYS_VERSION;
+    const cols = this.columns;
+    for (let k = 0; k < n; k++) {
+      const id = block.id[k];
+      if (typeof id !== 'string' || typeof block.name[k] !== 'string' || typeof block.r[k] !== 'number') throw new Error('an index row is not a customer entry');
+      const triples = block.o[k];
+      const open = triples ? triples.map(([kind, workId, status]) => ({ kind, id: workId, customerId: id, status })) : [];
+      const row: Row = {
+        id,
+        name: block.name[k],
+        email: block.email[k],
+        phone: block.phone[k],
+        lang: block.lang[k],
+        stripe: block.stripe[k],
+        created: block.created[k],
+        byId: block.byId[k],
+        byName: block.byName[k],
+        x: block.x[k],
+        n: keysCurrent ? block.n[k] : nameKey(block.name[k]),
+        p: keysCurrent ? block.p[k] : phoneKey(block.phone[k]),
+        r: block.r[k],
+        t: block.t[k],
         open,
-        nameKey: keys ? keys[1] : nameKey(customer.name),
-        phoneKey: keys ? keys[2] : phoneKey(customer.phone),
-      });
-      this.byEmail.set(customer.email, customer.id);
-      this.byStripeId.set(customer.stripeCustomerId, customer.id);
+      };
+      if (this.slots.has(id) || this.byEmailMap || this.byStripeIdMap) {
+        this.put(row);
+        continue;
+      }
+      // a customer not seen yet (every row of a cold start's first pass): appended to each column
+      this.slots.set(id, cols.id.length);
+      cols.id.push(id);
+      for (const column of BLOCK_COLUMNS) if (column !== 'o') (cols[column] as unknown[]).push(row[column]);
+      cols.open.push(open.length ? open : null);
       for (const work of open) this.open.set(work.id, work);
     }
+    return n;
   }
 }

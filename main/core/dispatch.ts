@@ -38,7 +38,7 @@ export interface AuditPort { append(entry: AuditDraft): Promise<void> }
 
 export type Dispatch = (channel: unknown, rawInput: unknown) => Promise<Result<unknown>>;
 
-const REDACTED_FIELDS = new Set(['pin']);
+const REDACTED_FIELDS = new Set(['pin', 'password']);
 const SUMMARISED_FIELDS = new Set(['signaturePng']);
 /** A forged input's huge string is cut, so a refusal cannot bloat the audit file. */
 const MAX_AUDIT_STRING = 1_000;
@@ -115,7 +115,7 @@ export function toCallError(error: unknown, logger: Logger, channel: string): Ap
   if (error instanceof Stripe.errors.StripeConnectionError)
     return new AppError('stripe_unreachable', 'Stripe could not be reached. Nothing was lost; try again when the connection is back.');
   if (error instanceof Stripe.errors.StripeError)
-    return new AppError('stripe_error', error.message, error.code ? { stripeCode: error.code } : {});
+    return new AppError('stripe_error', error.message, { stripeMessage: error.message, ...(error.code ? { stripeCode: error.code } : {}) });
   logger.error('call failed', { channel, error: error instanceof Error ? error.stack ?? error.message : String(error) });
   // only a call that changes nothing is known to have changed nothing
   return mutates(channel)

@@ -126,6 +126,28 @@ const en = {
   'pdf.noSignature': 'No signature was drawn; the typed name is the signature.',
   'pdf.drawnSignature': 'Signature drawn by the customer',
   'pdf.attachment': 'The terms text exactly as accepted (UTF-8), SHA-256 {sha256}',
+  // --- e-mails to customers (mail.ts)
+  'mail.greeting': 'Dear {name},',
+  'mail.signature': '{shop}\n{contact}',
+  'mail.automatic': 'If you did not expect this e-mail, please contact {shop}: {contact}',
+  'mail.trainingNote': '[TRAINING] This e-mail was sent in training mode: nothing in it is a real agreement or payment.',
+  'mail.setupLink.subject': 'Save your Amazon Pay account with {shop}',
+  'mail.setupLink.body':
+    'To let {shop} charge you later as you agreed, please open this link on your phone or computer and sign in to Amazon Pay:\n\n{url}\n\nThe link works until {expires}.',
+  'mail.consentCopy.subject': 'Your copy of the terms you accepted at {shop}',
+  'mail.consentCopy.body':
+    'Thank you. This is your copy of the terms you accepted on {time} (consent {consent}). The record is attached as a PDF, and the exact text follows below.\n\nPurpose: {purpose}\nTerms version: {version}\nSHA-256 of the text: {sha256}',
+  'mail.consentCopy.textHeading': '--- The terms exactly as accepted ---',
+  'mail.receipt.subject': 'Receipt {number} from {shop}',
+  'mail.receipt.body': 'Thank you for your payment.\n\nReceipt number: {number}\nDate: {date}\nDescription: {description}\nAmount paid: {amount}\nPayment method: Amazon Pay',
+  'mail.receipt.tax': 'Consumption tax included ({rate}%): {tax}',
+  'mail.receipt.registration': 'Qualified invoice registration number: {number}',
+  'mail.refund.subject': 'Refund of {amount} from {shop}',
+  'mail.refund.body':
+    'On {date} we refunded {amount} of your payment {number} ({description}) to your Amazon Pay account. It may take a few days to appear there.\n\nYour payment after refunds: {total}',
+  'mail.test.subject': 'Test e-mail from Mandate Desk ({shop})',
+  'mail.test.body': 'This is a test e-mail sent from the Settings screen of Mandate Desk at {shop}. If you can read it, e-mail to customers works.',
+
   // --- start-up problems, shown before the window exists (one line on a console, or a dialog)
   'startup.couldNotStart': 'Mandate Desk could not start: {reason}',
   'startup.invalid_stripe_key': 'the configured Stripe key is not a secret key (sk_…) or restricted key (rk_…). Fix STRIPE_SECRET_KEY, or remove it to start in training mode.',
@@ -258,6 +280,26 @@ const ja: Record<MainTextKey, string> = {
   'pdf.noSignature': '手書きの署名はありません。入力された氏名を署名とします。',
   'pdf.drawnSignature': 'お客様の手書き署名',
   'pdf.attachment': '同意いただいた規約本文（UTF-8、原文のまま）。SHA-256 {sha256}',
+  'mail.greeting': '{name} 様',
+  'mail.signature': '{shop}\n{contact}',
+  'mail.automatic': 'このメールにお心当たりがない場合は、お手数ですが{shop}（{contact}）までご連絡ください。',
+  'mail.trainingNote': '【トレーニング】このメールはトレーニングモードで送信されました。実際の同意やお支払いではありません。',
+  'mail.setupLink.subject': '【{shop}】Amazon Pay アカウントご登録のお願い',
+  'mail.setupLink.body':
+    '{shop}からの後日請求のため、以下のリンクをスマートフォンまたはパソコンで開き、Amazon Pay にサインインしてアカウントをご登録ください。\n\n{url}\n\nこのリンクの有効期限は {expires} です。',
+  'mail.consentCopy.subject': '【{shop}】ご同意いただいた規約の控え',
+  'mail.consentCopy.body':
+    'ご同意いただき、ありがとうございました。{time}にご同意いただいた規約の控えをお送りします（同意 ID: {consent}）。同意記録の PDF を添付しております。規約の本文は以下のとおりです。\n\n目的: {purpose}\n規約バージョン: {version}\n規約本文の SHA-256: {sha256}',
+  'mail.consentCopy.textHeading': '――― ご同意いただいた規約（原文のまま） ―――',
+  'mail.receipt.subject': '【{shop}】領収書（{number}）',
+  'mail.receipt.body': 'お支払いいただき、ありがとうございました。\n\n領収書番号: {number}\n日付: {date}\n内容: {description}\nお支払い金額: {amount}\nお支払い方法: Amazon Pay',
+  'mail.receipt.tax': 'うち消費税（{rate}%）: {tax}',
+  'mail.receipt.registration': '登録番号: {number}',
+  'mail.refund.subject': '【{shop}】返金のお知らせ（{amount}）',
+  'mail.refund.body':
+    '{date}に、お支払い（領収書番号 {number}、{description}）のうち {amount} を Amazon Pay アカウントへ返金いたしました。反映まで数日かかる場合があります。\n\n返金後のお支払い金額: {total}',
+  'mail.test.subject': '【{shop}】Mandate Desk のテストメール',
+  'mail.test.body': 'このメールは、{shop}の Mandate Desk の設定画面から送信したテストメールです。このメールが届いていれば、お客様へのメール送信は正常に動作しています。',
   'startup.couldNotStart': 'Mandate Desk を起動できませんでした: {reason}',
   'startup.invalid_stripe_key': '設定された Stripe キーが、シークレットキー（sk_…）または制限付きキー（rk_…）ではありません。STRIPE_SECRET_KEY を修正するか、削除してトレーニングモードで起動してください。',
   'startup.bad_arguments': '起動オプションの指定に誤りがあります。',

@@ -24,6 +24,7 @@ import { clockHandlers } from './stripe-clock';
 import { createStripeShare, type StripeShare } from './stripe-share';
 import { chargeChecksAtStripe, importCustomerFromStripe } from './stripe-import';
 import { createRebuild } from './stripe-rebuild';
+import { createMail, type Mail } from './mail';
 
 export type EventListener = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -51,7 +52,13 @@ export interface Core {
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const listeners = new Set<EventListener>();
+  // set once the mail module exists: receipts follow the charges' own updates
+  let mail: Mail | null = null;
   const emit: EventListener = (event, payload) => {
+    if (event === 'charge.updated' && mail) {
+      const m = mail;
+      void m.afterChargeUpdate(payload as Events['charge.updated']).catch((error: unknown) => deps.logger.error('the receipt e-mail could not be queued', { error: String(error) }));
+    }
     for (const listener of listeners) {
       try {
         listener(event, payload);
@@ -93,6 +100,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const charges = createCharges(env, chargeChecksAtStripe(env));
   const rebuild = createRebuild(env);
   const subscriptions = createSubscriptions(env);
+  const mailModule = await createMail(env, { receiptOf: (chargeId) => charges.handlers['charges.receipt']({ chargeId }, { actor: null }) });
+  mail = mailModule;
+  const consentCalls = consentHandlers(env, { recorded: (consentId) => share.kick('evidence', consentId) });
+  const recordConsent = consentCalls['consents.record'];
+  // The copy of the terms is queued after the answer: recording a consent never waits for the PDF or the SMTP server.
+  consentCalls['consents.record'] = async (input, ctx) => {
+    const consent = await recordConsent(input, ctx);
+    void mailModule.afterConsent(consent).catch((error: unknown) => deps.logger.error('the copy of the terms could not be queued', { error: String(error) }));
+    return consent;
+  };
 
   const appInfo = async (): Promise<AppInfo> => ({
     mode: deps.mode,
@@ -115,7 +132,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         return records.index.customer(customerId)!;
       },
     }),
-    ...consentHandlers(env, { recorded: (consentId) => share.kick('evidence', consentId) }),
+    ...consentCalls,
     ...rebuild.handlers,
     ...setups.handlers,
     ...charges.handlers,
@@ -126,6 +143,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     ...trainingHandlers(env),
     ...consentPdfHandlers(env),
     ...clockHandlers(env),
+    ...mailModule.handlers,
   };
   const dispatch = createDispatcher({ handlers, session: auth.session, audit, logger: deps.logger });
 
@@ -169,6 +187,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         await share.idle().catch(() => {});
         await rebuild.running()?.catch(() => {});
         listeners.clear();
+        mail = null;
+        await mailModule.stop();
         await records.close();
         await audit.close();
       })();

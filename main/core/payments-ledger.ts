@@ -3,8 +3,9 @@
  * day (`payments/<YYYY-MM-DD>.jsonl`, the record's creation date in the terminal's time zone), one
  * line per state (a new line when a charge or refund is created or changes). The newest line per id
  * wins. Customer documents stay the source of truth: a line lost in a crash (the change committed,
- * its ledger append not) is written again at the next start from the journal's replay
- * (`reconcile`), because the append finishes before the store's next write or checkpoint.
+ * its ledger append not, or not yet on disk) is written again at the next start from the journal's
+ * replay (`reconcile`). Lines are appended without an fsync each (the journal's fsync is the
+ * change's one): the store's checkpoint calls `sync()` before it drops a journal.
  * Reading a range reads only that range's day files.
  */
 import { join } from 'node:path';
@@ -34,9 +35,13 @@ export const LedgerLine = z.object({
 });
 export type LedgerLine = z.infer<typeof LedgerLine>;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of `iso` in `timeZone`, as YYYY-MM-DD. */
 export function dayIn(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(new Date(iso));
 }
 
 export interface Terminal { id: string; name: string }
@@ -48,6 +53,8 @@ function stateOf(line: Pick<LedgerLine, 'status' | 'amount' | 'currency' | 'desc
 
 export class PaymentsLedger {
   private readonly logs = new Map<string, AppendLog>();
+  /** Day files appended to since the last `sync()`. */
+  private readonly unsynced = new Set<string>();
   private opening = new Map<string, Promise<AppendLog>>();
 
   constructor(
@@ -97,9 +104,7 @@ export class PaymentsLedger {
   /** Appends a line for each charge or refund that is new or changed between the two states of a document. */
   async record(previous: Readonly<CustomerDoc> | null, next: Readonly<CustomerDoc>): Promise<void> {
     const before = new Map(previous ? this.linesOf(previous).map((l) => [l.id, stateOf(l)]) : []);
-    for (const line of this.linesOf(next)) {
-      if (before.get(line.id) !== stateOf(line)) await this.append(line);
-    }
+    await this.append(this.linesOf(next).filter((line) => before.get(line.id) !== stateOf(line)));
   }
 
   /**
@@ -117,7 +122,7 @@ export class PaymentsLedger {
         if (!newest) days.set(day, (newest = await this.readDay(day)));
         const known = newest.get(line.id);
         if (known && stateOf(known) === stateOf(line)) continue;
-        await this.append(line);
+        await this.append([line]);
         newest.set(line.id, line);
         written += 1;
       }
@@ -125,9 +130,26 @@ export class PaymentsLedger {
     return written;
   }
 
-  private async append(line: LedgerLine): Promise<void> {
-    const log = await this.logFor(this.dayOf(line.createdAt));
-    await log.append(JSON.stringify(line));
+  /** Appends lines to their day files: one write per day file. */
+  private async append(lines: LedgerLine[]): Promise<void> {
+    const byDay = new Map<string, string[]>();
+    for (const line of lines) {
+      const day = this.dayOf(line.createdAt);
+      byDay.set(day, [...(byDay.get(day) ?? []), JSON.stringify(line)]);
+    }
+    for (const [day, texts] of byDay) {
+      const log = await this.logFor(day);
+      this.unsynced.add(day);
+      await log.appendLines(texts);
+    }
+  }
+
+  /** Makes every line appended so far durable (day files closed since were fsynced when closed). */
+  async sync(): Promise<void> {
+    for (const day of [...this.unsynced]) {
+      await this.logs.get(day)?.sync();
+      this.unsynced.delete(day);
+    }
   }
 
   private logFor(day: string): Promise<AppendLog> {
@@ -139,7 +161,7 @@ export class PaymentsLedger {
         const path = this.path(day);
         // a torn last line (a crash mid-append) is cut off before the next line follows it
         const existing = await readLines(path);
-        const log = await AppendLog.open(path, existing?.validSize);
+        const log = await AppendLog.open(path, existing?.validSize, { durable: false });
         this.logs.set(day, log);
         this.opening.delete(day);
         // a few day files stay open (today's, mostly); older ones are closed

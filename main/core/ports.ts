@@ -22,6 +22,26 @@ export interface ReturnUrls {
   cancel(setupId: string): string;
 }
 
+/**
+ * One secret only main keeps (the SMTP password): encrypted with safeStorage in Electron, a private
+ * 0600 file in the browser bridge, memory in tests. Never logged, never sent to the renderer.
+ */
+export interface SecretSlot {
+  get(): Promise<string | null>;
+  /** null removes it. */
+  set(value: string | null): Promise<void>;
+}
+
+/** How e-mail is sent: timeouts of one attempt and the outbox's retry schedule (tests shorten them). */
+export interface MailTuning {
+  connectionTimeoutMs?: number;
+  greetingTimeoutMs?: number;
+  socketTimeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  maxAttempts?: number;
+}
+
 /** Emulator-only controls, present in training mode. */
 export interface TrainingControls { advanceClockSeconds(seconds: number): Promise<Date> }
 
@@ -47,6 +67,9 @@ export interface CoreDeps {
    * the consent, when staff start the setup. Tests set 0.
    */
   shareDelayMs?: number;
+  /** Where the SMTP password is kept (default: memory only, for tests). */
+  smtpPassword?: SecretSlot;
+  mail?: MailTuning;
 }
 
 export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;

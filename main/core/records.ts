@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { StoreNotice } from '../../preload/contract';
+import { STORE_PROBLEM_CODES, type StoreNotice, type StoreProblemCode } from '../../preload/contract';
 import { DocumentNotFound, DocumentStore, type DocumentStoreNotice } from '../store/document-store';
 import { StoreReadError } from '../store/files';
-import { JsonStore } from '../store/json-store';
+import { JsonStore, type StoreFileNotice } from '../store/json-store';
 import { CustomerIndex } from './customer-index';
 import {
   CUSTOMER_DOC_FIELDS,
@@ -62,10 +62,14 @@ export interface Records {
   close(): Promise<void>;
 }
 
-export function toStoreNotice(notice: DocumentStoreNotice | StoreNotice): StoreNotice {
+/** A store's notice as the renderer shows it: what was wrong (a code for the user's language) and what became of the file. */
+export function toStoreNotice(notice: DocumentStoreNotice | StoreFileNotice, kind: 'document' | 'shop'): StoreNotice {
   const { file, problem, keptAsidePath, restoredFrom, at } = notice;
-  const missing = 'missing' in notice && notice.missing.length ? ` Not recovered: ${notice.missing.join('; ')}.` : '';
-  return { file, problem: `${problem}${missing}`, keptAsidePath: keptAsidePath ?? '', restoredFrom, at };
+  const missing = 'missing' in notice ? notice.missing : [];
+  const code = (STORE_PROBLEM_CODES as readonly string[]).includes(notice.code) ? (notice.code as StoreProblemCode) : 'other';
+  // a document without a backup copy is rebuilt from the journal alone; the shop file has no journal
+  const outcome = missing.length ? 'incomplete' : restoredFrom ? 'restored_from_backup' : kind === 'document' ? 'recovered' : 'started_empty';
+  return { file, code, params: notice.params, problem, outcome, missing, keptAsidePath: keptAsidePath ?? '', restoredFrom, at };
 }
 
 export async function openRecords(options: {
@@ -128,8 +132,9 @@ export async function openRecords(options: {
         ledgerBehind.add(id);
       }
     },
-    snapshot: () => index.snapshot(),
-    restore: (lines) => index.restore(lines),
+    index: { snapshot: (ids) => index.snapshot(ids), restore: (lines) => index.restore(lines), size: () => index.size },
+    // the ledger's lines are written without fsync; the journal gives them back until a checkpoint drops it
+    beforeCheckpoint: () => payments.sync(),
     expectedRev: (id) => index.rev(id),
     now: options.now,
     ...(options.auditHead ? { auditHead: options.auditHead } : {}),
@@ -144,7 +149,7 @@ export async function openRecords(options: {
     if (doc) await payments.reconcile([doc]);
   }
 
-  const notices: StoreNotice[] = [...shop.notices, ...customers.notices].map(toStoreNotice);
+  const notices: StoreNotice[] = [...shop.notices.map((n) => toStoreNotice(n, 'shop')), ...customers.notices.map((n) => toStoreNotice(n, 'document'))];
   if (shop.lost) {
     // Never start empty over data that was kept aside: no "create the first manager" for whoever is at the counter.
     throw new AppError(
@@ -192,7 +197,7 @@ export async function openRecords(options: {
     newId: (prefix, customerId) => CustomerIndex.ownedId(ids.next(prefix), customerId),
     notices,
     onNotice(listener) {
-      customers.listen((notice) => listener(toStoreNotice(notice)));
+      customers.listen((notice) => listener(toStoreNotice(notice, 'document')));
     },
     checkpoint: () => customers.checkpoint(),
     close: async () => {

@@ -184,7 +184,7 @@ export function createSubscriptions(env: CoreEnv) {
           if (!isOutcomeUnknown(error)) {
             await recordRefused(subscriptionId);
             const failure = failureOf(error as Stripe.errors.StripeError);
-            throw new AppError('stripe_error', `Stripe did not create the subscription: ${failure.message}`, { stripeCode: failure.code });
+            throw new AppError('stripe_error', `Stripe did not create the subscription: ${failure.message}`, { stripeCode: failure.code, stripeMessage: failure.message });
           }
           logger.warn('subscription outcome unknown; stays unsent', { subscriptionId, error: String(error) });
           subscription = await findAtStripe(record).catch(() => null);

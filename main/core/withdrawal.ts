@@ -144,7 +144,7 @@ export function createWithdrawals(env: CoreEnv, hooks: WithdrawalHooks = {}): Wi
       if (error instanceof Stripe.errors.StripeConnectionError)
         throw new AppError('stripe_unreachable', `${stands} Stripe could not be reached: withdraw again when the connection is back to finish.`);
       if (error instanceof Stripe.errors.StripeError)
-        throw new AppError('stripe_error', `${stands} Stripe said: ${error.message}`, error.code ? { stripeCode: error.code } : {});
+        throw new AppError('stripe_error', `${stands} Stripe said: ${error.message}`, { stripeMessage: error.message, ...(error.code ? { stripeCode: error.code } : {}) });
       throw error;
     }
   }

@@ -19,8 +19,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { z } from 'zod';
-import { AppendLog, ensureDir, keptAsideName, readFileOrNull, readLines, removeStaleTemps, writeFileAtomic } from './files';
-import { AtomicJsonFile, parseVersioned, type Migrations } from './json-store';
+import { AppendLog, eachLimited, ensureDir, keptAsideName, readFileOrNull, readLines, removeStaleTemps, syncDirectory, writeFileAtomic, writeLinesAtomic } from './files';
+import { AtomicJsonFile, parseVersioned, type FileProblem, type Migrations } from './json-store';
 
 export interface Doc {
   schemaVersion: number;
@@ -28,9 +28,8 @@ export interface Doc {
   rev: number;
 }
 
-export interface DocumentStoreNotice {
+export interface DocumentStoreNotice extends FileProblem {
   file: string;
-  problem: string;
   keptAsidePath: string | null;
   restoredFrom: string | null;
   /** What could not be brought back (empty when everything was recovered). */
@@ -54,16 +53,37 @@ export interface DocumentStoreOptions<D extends Doc> {
    * starts: a derived file written here is either done or its change is still in the journal.
    */
   afterCommit?(id: string, previous: D | null, next: D): Promise<void>;
-  /** The index as lines, written durably at each checkpoint; restored at start before the journal is replayed. */
-  snapshot(): string[];
-  restore(lines: string[]): void;
+  /** The caller's index, persisted at checkpoints in `index.jsonl` and restored at start before the journal is replayed. */
+  index: IndexPersistence;
+  /** Awaited at each checkpoint before any journal is dropped: makes derived files written without fsync durable. */
+  beforeCheckpoint?(): Promise<void>;
   /** The revision the index remembers for a document (0 when unknown). */
   expectedRev(id: string): number;
   /** Stamped on each journal line: lets the audit log notice entries cut off its end. */
   auditHead?: () => number;
   checkpointEvery?: number;
+  /** Rows beyond 1.5 × the index's that `index.jsonl` may hold before a checkpoint rewrites it (default 1,000). */
+  indexSlackRows?: number;
   cacheSize?: number;
   now?: () => Date;
+}
+
+/**
+ * How the store persists its caller's index. A checkpoint appends the rows of the documents changed
+ * since the one before (cost: those documents); once the file holds half again as many rows as the
+ * index, the next checkpoint rewrites it whole, a line at a time, yielding between lines.
+ */
+export interface IndexPersistence {
+  /** Snapshot lines of these documents' rows, or of everything (rows and whatever else the index keeps) when `ids` is omitted. */
+  snapshot(ids?: Iterable<string>): Iterable<string>;
+  /**
+   * Applies lines in order (a later row replaces an earlier one). Returns the rows applied, and
+   * whether the file should be written whole at the next checkpoint (lines of an older format).
+   * Throws on a damaged line.
+   */
+  restore(lines: string[]): { rows: number; rewrite: boolean };
+  /** Rows the index holds now. */
+  size(): number;
 }
 
 interface JournalLine {
@@ -104,18 +124,29 @@ export class DocumentStore<D extends Doc> {
   /** Loaded documents, least recently used first. */
   private readonly cache = new Map<string, Low<D>>();
   /** Documents changed since the last checkpoint: each gets a durable backup copy at the next one. */
-  private readonly dirty = new Set<string>();
+  private dirty = new Set<string>();
   private commitsSinceCheckpoint = 0;
+  /** The checkpoint under way (it runs beside new writes), if any. */
+  private checkpointRunning: Promise<void> | null = null;
+  /** The journal the last completed checkpoint points to: journals from this one on are live. */
+  private checkpointedJournal: number;
+  /** Rows in `index.jsonl`, or null when the next checkpoint must write it whole (none yet, or unusable). */
+  private indexRows: number | null = null;
+  /** Bytes of `index.jsonl` up to its last complete line (a torn tail is cut before the next append). */
+  private indexValidSize: number | undefined;
   readonly notices: DocumentStoreNotice[] = [];
   /** The newest audit seq the checkpoint and the journal replayed at open recorded (0 when none): a witness for the audit log. */
   auditSeqSeen = 0;
   private onNotice: ((notice: DocumentStoreNotice) => void) | null = null;
 
   private constructor(
-    private readonly options: DocumentStoreOptions<D> & { checkpointEvery: number; cacheSize: number; now: () => Date },
+    private readonly options: DocumentStoreOptions<D> & { checkpointEvery: number; indexSlackRows: number; cacheSize: number; now: () => Date },
     private journal: AppendLog,
     private journalNumber: number,
-  ) {}
+    replayFrom: number,
+  ) {
+    this.checkpointedJournal = replayFrom;
+  }
 
   /** Where document `id` of the store in `dir` lives. */
   static pathOf(dir: string, id: string): string {
@@ -129,7 +160,7 @@ export class DocumentStore<D extends Doc> {
   }
 
   static async open<D extends Doc>(input: DocumentStoreOptions<D>): Promise<DocumentStore<D>> {
-    const options = { checkpointEvery: 1000, cacheSize: 2000, now: () => new Date(), ...input };
+    const options = { checkpointEvery: 1000, indexSlackRows: 1000, cacheSize: 2000, now: () => new Date(), ...input };
     const { dir } = options;
     await ensureDir(dir);
     await removeStaleTemps(dir);
@@ -143,7 +174,7 @@ export class DocumentStore<D extends Doc> {
         if (checkpoint.schemaVersion !== 1 || !Number.isInteger(checkpoint.journal)) throw new Error('bad checkpoint');
       } catch {
         checkpoint = null;
-        startNotices.push({ file: join(dir, CHECKPOINT_FILE), problem: 'the store checkpoint is damaged', keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
+        startNotices.push({ file: join(dir, CHECKPOINT_FILE), code: 'checkpoint_damaged', params: {}, problem: 'the store checkpoint is damaged', keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
       }
     }
 
@@ -158,15 +189,21 @@ export class DocumentStore<D extends Doc> {
     const current = Math.max(replayFrom, ...toReplay);
 
     // The index first: the snapshot of the last checkpoint (or nothing, and the documents are scanned).
-    let indexRestored = false;
+    // A torn last line is an append of a checkpoint that never finished: the journals it would have
+    // dropped are still here and are replayed below, so the complete lines are good.
+    let indexRows: number | null = null;
+    let indexValidSize: number | undefined;
+    let indexRestoredOld = false;
     if (checkpoint) {
       const index = await readLines(join(dir, INDEX_FILE));
-      if (index && !index.tornTail) {
+      if (index) {
         try {
-          options.restore(index.lines);
-          indexRestored = true;
+          const restored = options.index.restore(index.lines);
+          indexRows = restored.rows;
+          indexValidSize = index.validSize;
+          if (restored.rewrite) indexRestoredOld = true;
         } catch (error) {
-          startNotices.push({ file: join(dir, INDEX_FILE), problem: `the index is damaged (${(error as Error).message}); it was rebuilt from the documents`, keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
+          startNotices.push({ file: join(dir, INDEX_FILE), code: 'index_damaged', params: {}, problem: `the index is damaged (${(error as Error).message}); it was rebuilt from the documents`, keptAsidePath: null, restoredFrom: null, missing: [], at: options.now().toISOString() });
         }
       }
     }
@@ -183,10 +220,12 @@ export class DocumentStore<D extends Doc> {
         } catch {
           startNotices.push({
             file: join(dir, journalName(n)),
+            code: 'journal_line_unreadable',
+            params: { line: i + 1 },
             problem: `line ${i + 1} of the journal cannot be read; the change it held may be missing from its customer's file`,
             keptAsidePath: null,
             restoredFrom: null,
-            missing: [`journal ${journalName(n)} line ${i + 1}`],
+            missing: [`${journalName(n)}:${i + 1}`], // file:line, the same in every language
             at: options.now().toISOString(),
           });
         }
@@ -195,11 +234,17 @@ export class DocumentStore<D extends Doc> {
     }
 
     const journal = await AppendLog.open(join(dir, journalName(current)), lastValidSize || undefined);
-    const store = new DocumentStore<D>(options, journal, current);
+    const store = new DocumentStore<D>(options, journal, current, replayFrom);
+    // an index in an older format is written afresh by the first checkpoint (at the latest, the clean stop)
+    store.indexRows = indexRestoredOld ? null : indexRows;
+    store.indexValidSize = indexValidSize;
     store.notices.push(...startNotices);
     store.auditSeqSeen = Math.max(checkpoint?.auditSeq ?? 0, ...lines.map((line) => line.a ?? 0));
 
-    if (!indexRestored) await store.rebuildIndex();
+    if (indexRows === null) {
+      await store.rebuildIndex();
+      store.indexRows = null;
+    }
     const touched = new Map<string, JournalLine[]>();
     for (const line of lines) {
       const list = touched.get(line.d) ?? [];
@@ -301,15 +346,17 @@ export class DocumentStore<D extends Doc> {
   private async read(id: string, expectedRev: number): Promise<Low<D>> {
     const path = this.docPath(id);
     const text = await readFileOrNull(path);
-    let problem: string;
+    let problem: FileProblem;
     if (text) {
       const loaded = parseVersioned(path, text.toString('utf8'), this.options);
       if (loaded.ok && loaded.data.rev >= expectedRev) return new Low<D>(new AtomicJsonFile<D>(path, false), loaded.data);
-      problem = loaded.ok ? `it is older (revision ${loaded.data.rev}) than what was saved (revision ${expectedRev})` : loaded.problem;
+      problem = loaded.ok
+        ? { code: 'document_older', params: { rev: loaded.data.rev, expected: expectedRev }, problem: `it is older (revision ${loaded.data.rev}) than what was saved (revision ${expectedRev})` }
+        : { code: loaded.code, params: loaded.params, problem: loaded.problem };
     } else if (expectedRev === 0) {
       throw new DocumentNotFound(id);
     } else {
-      problem = 'the file is missing';
+      problem = { code: 'file_missing', params: {}, problem: 'the file is missing' };
     }
 
     const at = this.options.now();
@@ -329,8 +376,9 @@ export class DocumentStore<D extends Doc> {
       doc = this.applyChange(doc, change);
     }
     const recoveredRev = doc?.rev ?? 0;
-    const missing = recoveredRev >= expectedRev ? [] : [`changes ${recoveredRev + 1} to ${expectedRev} of ${id}`];
-    this.notify({ file: path, problem, keptAsidePath, restoredFrom: doc ? this.backupPath(id) : null, missing, at: at.toISOString() });
+    // the document's id and the revisions (changes) not recovered, the same in every language
+    const missing = recoveredRev >= expectedRev ? [] : [`${id} #${recoveredRev + 1}–${expectedRev}`];
+    this.notify({ file: path, ...problem, keptAsidePath, restoredFrom: backup?.ok ? this.backupPath(id) : null, missing, at: at.toISOString() });
     if (!doc) throw new DocumentNotFound(id);
     const parsed = this.options.schema.parse(doc);
     const db = new Low<D>(new AtomicJsonFile<D>(path, false), parsed);
@@ -340,9 +388,11 @@ export class DocumentStore<D extends Doc> {
   }
 
   private async journalFor(id: string): Promise<JournalLine[]> {
-    const read = await readLines(join(this.options.dir, journalName(this.journalNumber)));
     const found: JournalLine[] = [];
-    for (const text of read?.lines ?? []) {
+    const lines: string[] = [];
+    // every live journal: while a checkpoint runs, the one before the current is not yet dropped
+    for (let n = this.checkpointedJournal; n <= this.journalNumber; n++) lines.push(...((await readLines(join(this.options.dir, journalName(n))))?.lines ?? []));
+    for (const text of lines) {
       if (!text.includes(JSON.stringify(id))) continue;
       try {
         const line = JSON.parse(text) as JournalLine;
@@ -414,10 +464,16 @@ export class DocumentStore<D extends Doc> {
       await this.options.afterCommit?.(id, previous, next);
       // Committed: a failed file write is repaired from the journal (at the next checkpoint or start).
       await db.write().catch(() => {});
-      if (++this.commitsSinceCheckpoint >= this.options.checkpointEvery) await this.checkpointNow();
+      // the checkpoint runs beside the writes that follow (only its journal switch waits its turn)
+      if (++this.commitsSinceCheckpoint >= this.options.checkpointEvery && !this.checkpointRunning) void this.startCheckpoint().catch(() => {});
       return result;
     };
-    const done = this.queue.then(run, run);
+    return this.enqueue(run);
+  }
+
+  /** Runs `task` after every write queued before it, and before any queued after it. */
+  private enqueue<R>(task: () => Promise<R>): Promise<R> {
+    const done = this.queue.then(task, task);
     this.queue = done.catch(() => {});
     return done;
   }
@@ -444,30 +500,59 @@ export class DocumentStore<D extends Doc> {
     return set;
   }
 
+  private startCheckpoint(): Promise<void> {
+    const running = this.runCheckpoint().finally(() => {
+      this.checkpointRunning = null;
+    });
+    this.checkpointRunning = running;
+    return running;
+  }
+
   /**
    * Makes everything since the last checkpoint durable outside the journal (a backup copy of each
-   * changed document, the index), then starts a new journal. Cost: the documents changed since.
+   * changed document, their index rows), then drops the journals before it. Cost: the documents
+   * changed since, plus, now and then, a rewrite of the index file. Only the switch to a new journal
+   * takes a turn in the write queue; new writes go on while the rest runs. A checkpoint that fails
+   * leaves every journal in place, and the next one writes what this one did not.
    */
-  private async checkpointNow(): Promise<void> {
-    // nothing committed since the last one: nothing to write (a clean reopen changes no file)
-    if (this.dirty.size === 0 && this.commitsSinceCheckpoint === 0) return;
-    this.commitsSinceCheckpoint = 0;
-    for (const id of this.dirty) {
-      const db = this.cache.get(id) ?? (await this.read(id, this.options.expectedRev(id)).catch(() => null));
-      if (!db) continue;
-      await ensureDir(join(this.options.dir, 'backup', shardOf(id)));
-      await writeFileAtomic(this.backupPath(id), JSON.stringify(db.data), { durable: true });
+  private async runCheckpoint(): Promise<void> {
+    const { dir } = this.options;
+    const rotated = await this.enqueue(async () => {
+      // nothing committed since the last one: nothing to write (a clean reopen changes no file)
+      if (this.dirty.size === 0 && this.commitsSinceCheckpoint === 0 && this.indexRows !== null) return null;
+      this.commitsSinceCheckpoint = 0;
+      const dirty = this.dirty;
+      this.dirty = new Set();
+      const previous = this.journal;
+      this.journalNumber += 1;
+      this.journal = await AppendLog.open(join(dir, journalName(this.journalNumber)));
+      await syncDirectory(dir);
+      await previous.close();
+      return { dirty, journal: this.journalNumber, auditSeq: this.options.auditHead?.() ?? 0 };
+    });
+    if (!rotated) return;
+    try {
+      await this.options.beforeCheckpoint?.();
+      const shards = new Set<string>();
+      await eachLimited([...rotated.dirty], 8, async (id) => {
+        // one evicted from the cache is read in the write queue: a repair it may need must not race a write
+        const db = this.cache.get(id) ?? (await this.enqueue(() => this.load(id)).catch(() => null));
+        if (!db) return;
+        await ensureDir(join(dir, 'backup', shardOf(id)));
+        await writeFileAtomic(this.backupPath(id), JSON.stringify(db.data), { durable: true, syncFolder: false });
+        shards.add(shardOf(id));
+      });
+      for (const shard of shards) await syncDirectory(join(dir, 'backup', shard));
+      await this.writeIndex(rotated.dirty);
+      const checkpoint: Checkpoint = { schemaVersion: 1, journal: rotated.journal, auditSeq: rotated.auditSeq };
+      await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint));
+      this.checkpointedJournal = rotated.journal;
+    } catch (error) {
+      for (const id of rotated.dirty) this.dirty.add(id);
+      throw error;
     }
-    this.dirty.clear();
-    await writeFileAtomic(join(this.options.dir, INDEX_FILE), this.options.snapshot().map((l) => `${l}\n`).join(''));
-    const previous = this.journalNumber;
-    this.journalNumber += 1;
-    await this.journal.close();
-    this.journal = await AppendLog.open(join(this.options.dir, journalName(this.journalNumber)));
-    const checkpoint: Checkpoint = { schemaVersion: 1, journal: this.journalNumber, auditSeq: this.options.auditHead?.() ?? 0 };
-    await writeFileAtomic(join(this.options.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint));
-    for (let n = previous; n >= 1; n--) {
-      const removed = await unlink(join(this.options.dir, journalName(n))).then(
+    for (let n = rotated.journal - 1; n >= 1; n--) {
+      const removed = await unlink(join(dir, journalName(n))).then(
         () => true,
         () => false,
       );
@@ -475,14 +560,31 @@ export class DocumentStore<D extends Doc> {
     }
   }
 
-  /** A checkpoint now (queued after the writes under way). */
-  checkpoint(): Promise<void> {
-    const done = this.queue.then(
-      () => this.checkpointNow(),
-      () => this.checkpointNow(),
-    );
-    this.queue = done.catch(() => {});
-    return done;
+  /** Appends the rows of `changed` to the index file, or rewrites it whole when it has grown half again past the index. */
+  private async writeIndex(changed: Set<string>): Promise<void> {
+    const path = join(this.options.dir, INDEX_FILE);
+    const { index } = this.options;
+    if (this.indexRows !== null && this.indexRows + changed.size <= 1.5 * index.size() + this.options.indexSlackRows) {
+      const log = await AppendLog.open(path, this.indexValidSize);
+      try {
+        for (const line of index.snapshot(changed)) await log.append(line);
+      } finally {
+        await log.close();
+      }
+      this.indexRows += changed.size;
+      this.indexValidSize = log.bytes;
+      return;
+    }
+    const rows = index.size();
+    const bytes = await writeLinesAtomic(path, index.snapshot());
+    this.indexRows = rows;
+    this.indexValidSize = bytes;
+  }
+
+  /** A checkpoint now (after the one under way, if any, and the writes queued before it). */
+  async checkpoint(): Promise<void> {
+    await this.checkpointRunning?.catch(() => {});
+    await this.startCheckpoint();
   }
 
   async close(): Promise<void> {

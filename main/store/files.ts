@@ -23,7 +23,7 @@ export async function ensureDir(dir: string): Promise<void> {
  * one. `durable` (the default) fsyncs the file and its folder before returning; without it the
  * rename is still atomic for the running system, and durability comes from a journal.
  */
-export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { durable?: boolean; mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { durable?: boolean; mode?: number; syncFolder?: boolean } = {}): Promise<void> {
   const durable = options.durable ?? true;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
   const handle = await open(tmp, 'w', options.mode ?? FILE_MODE);
@@ -39,7 +39,57 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array, o
     await unlink(tmp).catch(() => {});
     throw error;
   }
-  if (durable) await syncDirectory(dirname(path));
+  // `syncFolder: false`: the caller syncs the folder once after writing many files into it
+  if (durable && options.syncFolder !== false) await syncDirectory(dirname(path));
+}
+
+/**
+ * Writes `lines` (each without its newline) to a temp file, letting other work run between lines,
+ * then fsyncs and renames it over `path` and fsyncs the folder. Returns the bytes written. For a
+ * large file rebuilt now and then (the index) without stopping everything else meanwhile.
+ */
+export async function writeLinesAtomic(path: string, lines: Iterable<string>): Promise<number> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const handle = await open(tmp, 'w', FILE_MODE);
+  let bytes = 0;
+  try {
+    for (const line of lines) {
+      const buffer = Buffer.from(`${line}\n`, 'utf8');
+      await handle.write(buffer, 0, buffer.length, bytes);
+      bytes += buffer.length;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await syncDirectory(dirname(path));
+  return bytes;
+}
+
+/** Runs `task` for every item, at most `limit` at a time; rejects with the first error once all have settled. */
+export async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await task(item).catch((error: unknown) => {
+        failure ??= { error };
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /** `writeFileAtomic` without fsync, in synchronous calls: for small files whose change a journal already holds. */
@@ -136,18 +186,22 @@ export function keptAsideName(path: string, at: Date): string {
 /**
  * An append-only file of JSON lines, each append fsynced (fdatasync) before it resolves.
  * Appends are serialized; a torn last line (a crash mid-append) is dropped when read, since its
- * append never returned.
+ * append never returned. With `durable: false` (a derived file whose lines a journal can give back)
+ * appends are written but not fsynced until `sync()` or `close()`.
  */
 export class AppendLog {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Lines written since the last fsync (only without `durable`). */
+  private unsynced = false;
   private constructor(
     readonly path: string,
     private handle: FileHandle,
     /** Bytes in the file: where the next line starts. */
     private size: number,
+    private readonly durable: boolean,
   ) {}
 
-  static async open(path: string, validSize?: number): Promise<AppendLog> {
+  static async open(path: string, validSize?: number, options: { durable?: boolean } = {}): Promise<AppendLog> {
     await ensureDir(dirname(path));
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, FILE_MODE);
     const { size } = await handle.stat();
@@ -156,7 +210,7 @@ export class AppendLog {
       await handle.truncate(validSize);
       await handle.sync();
     }
-    return new AppendLog(path, handle, Math.min(size, validSize ?? size));
+    return new AppendLog(path, handle, Math.min(size, validSize ?? size), options.durable ?? true);
   }
 
   get bytes(): number {
@@ -165,10 +219,16 @@ export class AppendLog {
 
   /** Appends one line (JSON text without the newline) and returns once it is on disk. */
   append(line: string): Promise<void> {
+    return this.appendLines([line]);
+  }
+
+  /** Appends several lines in one write (and one fsync). */
+  appendLines(lines: string[]): Promise<void> {
     const run = async () => {
-      const bytes = Buffer.from(`${line}\n`, 'utf8');
+      const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
       await this.handle.write(bytes, 0, bytes.length, this.size);
-      await this.handle.datasync();
+      if (this.durable) await this.handle.datasync();
+      else this.unsynced = true;
       this.size += bytes.length;
     };
     const done = this.queue.then(run, run);
@@ -176,9 +236,25 @@ export class AppendLog {
     return done;
   }
 
+  /** Makes every line appended so far durable (for a log opened without `durable`). */
+  sync(): Promise<void> {
+    const run = async () => {
+      if (!this.unsynced) return;
+      await this.handle.datasync();
+      this.unsynced = false;
+    };
+    const done = this.queue.then(run, run);
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
   async close(): Promise<void> {
-    await this.queue;
-    await this.handle.close();
+    try {
+      await this.sync();
+    } finally {
+      await this.queue;
+      await this.handle.close();
+    }
   }
 }
 

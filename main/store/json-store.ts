@@ -16,9 +16,15 @@ import { ensureDir, keptAsideName, readFileOrNull, removeStaleTemps, writeFileAt
 
 export { writeFileAtomic } from './files';
 
-export interface StoreFileNotice {
-  file: string;
+/** What was wrong with a file, as a code (with its parameters) for the user's language, and in English for logs. */
+export interface FileProblem {
+  code: string;
+  params: Record<string, string | number>;
   problem: string;
+}
+
+export interface StoreFileNotice extends FileProblem {
+  file: string;
   keptAsidePath: string;
   restoredFrom: string | null;
   at: string;
@@ -68,7 +74,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 }
 
-export type LoadResult<T> = { ok: true; data: T } | { ok: false; problem: string };
+export type LoadResult<T> = { ok: true; data: T } | ({ ok: false } & FileProblem);
 
 /**
  * Parses a file's text: JSON, `schemaVersion`, migrations in order, zod. A newer version than this
@@ -83,26 +89,26 @@ export function parseVersioned<T extends { schemaVersion: number }>(
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
+    return { ok: false, code: 'not_json', params: {}, problem: `not valid JSON (${(error as Error).message})` };
   }
   if (typeof raw !== 'object' || raw === null || typeof (raw as { schemaVersion?: unknown }).schemaVersion !== 'number')
-    return { ok: false, problem: 'no schemaVersion' };
+    return { ok: false, code: 'no_schema_version', params: {}, problem: 'no schemaVersion' };
   let record = raw as Record<string, unknown> & { schemaVersion: number };
   if (record.schemaVersion > options.version) throw new StoreVersionError(file, record.schemaVersion, options.version);
   try {
     while (record.schemaVersion < options.version) {
       const migrate = options.migrations[record.schemaVersion];
-      if (!migrate) return { ok: false, problem: `no migration from data version ${record.schemaVersion}` };
+      if (!migrate) return { ok: false, code: 'no_migration', params: { version: String(record.schemaVersion) }, problem: `no migration from data version ${record.schemaVersion}` };
       const from = record.schemaVersion;
       record = { ...migrate(record), schemaVersion: from + 1 };
     }
   } catch (error) {
-    return { ok: false, problem: `migration failed (${(error as Error).message})` };
+    return { ok: false, code: 'migration_failed', params: {}, problem: `migration failed (${(error as Error).message})` };
   }
   const parsed = options.schema.safeParse(record);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { ok: false, problem: `does not match the expected shape at ${first?.path.join('.') || '(root)'}: ${first?.message}` };
+    return { ok: false, code: 'wrong_shape', params: { path: first?.path.join('.') || '(root)' }, problem: `does not match the expected shape at ${first?.path.join('.') || '(root)'}: ${first?.message}` };
   }
   return { ok: true, data: parsed.data };
 }
@@ -159,7 +165,7 @@ export class JsonStore<T extends { schemaVersion: number }> {
         }
         lost = restoredFrom === null;
         needsWrite = !lost;
-        notices.push({ file: path, problem: loaded.problem, keptAsidePath, restoredFrom, at: now().toISOString() });
+        notices.push({ file: path, code: loaded.code, params: loaded.params, problem: loaded.problem, keptAsidePath, restoredFrom, at: now().toISOString() });
       }
     } else {
       needsWrite = true;

@@ -26,6 +26,8 @@ export interface SegmentedLogOptions<E extends LogEntry> {
 }
 
 export interface LogProblem { seq: number; problem: string }
+/** A file of the log that needed repair: `code` for the user's language, `problem` in English for logs. */
+export interface LogFileNotice { file: string; code: string; problem: string; keptAsidePath: string | null }
 
 interface Checkpoint extends LogHead {
   schemaVersion: 1;
@@ -56,14 +58,14 @@ export class SegmentedLog<E extends LogEntry> {
     private last: E | null,
     /** The first break found when the log was opened (null: it verified). */
     readonly problem: LogProblem | null,
-    readonly notices: Array<{ file: string; problem: string; keptAsidePath: string | null }>,
+    readonly notices: LogFileNotice[],
   ) {}
 
   static async open<E extends LogEntry>(input: SegmentedLogOptions<E>): Promise<SegmentedLog<E>> {
     const options = { entriesPerSegment: 10_000, checkpointEvery: 256, now: () => new Date(), ...input };
     await ensureDir(options.dir);
     await removeStaleTemps(options.dir); // an interrupted checkpoint write
-    const notices: Array<{ file: string; problem: string; keptAsidePath: string | null }> = [];
+    const notices: LogFileNotice[] = [];
     const segments = (await readdir(options.dir))
       .map((name) => SEGMENT_PATTERN.exec(name))
       .filter((m): m is RegExpExecArray => m !== null)
@@ -96,11 +98,13 @@ export class SegmentedLog<E extends LogEntry> {
         const intact = prefixBytes.length === checkpoint.bytes && createHash('sha256').update(prefixBytes).digest('hex') === checkpoint.sha256;
         trustUpTo = intact ? checkpoint.seq : 0;
       }
+      // lines whose bytes the checkpoint pins were verified when it was written: read, not checked again
+      const trustedLines = trustUpTo > 0 ? trustUpTo - (n - 1) * options.entriesPerSegment : 0;
       for (const [index, line] of (read?.lines ?? []).entries()) {
         hash.update(`${line}\n`, 'utf8');
         let entry: E;
         try {
-          entry = options.parse(JSON.parse(line));
+          entry = index < trustedLines ? (JSON.parse(line) as E) : options.parse(JSON.parse(line));
         } catch {
           note((last?.seq ?? 0) + 1, `Entry ${(last?.seq ?? 0) + 1} (line ${index + 1} of ${segmentName(n)}) cannot be read: the file was damaged or edited.`);
           continue;
@@ -139,7 +143,7 @@ export class SegmentedLog<E extends LogEntry> {
 
   private static async readCheckpoint(
     dir: string,
-    notices: Array<{ file: string; problem: string; keptAsidePath: string | null }>,
+    notices: LogFileNotice[],
     now: () => Date,
   ): Promise<Checkpoint | null> {
     const path = join(dir, CHECKPOINT_FILE);
@@ -153,7 +157,7 @@ export class SegmentedLog<E extends LogEntry> {
     }
     const keptAsidePath = keptAsideName(path, now());
     await writeFileAtomic(keptAsidePath, text);
-    notices.push({ file: path, problem: 'the audit checkpoint is damaged; the whole log was verified instead', keptAsidePath });
+    notices.push({ file: path, code: 'audit_checkpoint_damaged', problem: 'the audit checkpoint is damaged; the whole log was verified instead', keptAsidePath });
     return null;
   }
 

@@ -8,7 +8,7 @@ import { errorText } from '../lib/errors';
 export function ErrorAlert({ error, context }: { error: CallError | null; context?: string }) {
   const t = useT();
   if (!error) return null;
-  const { message, details } = errorText(t, error);
+  const { message, details, stripeMessage } = errorText(t, error);
   return (
     <div className="alert alert-error" role="alert">
       <p className="alert-title">
@@ -23,6 +23,11 @@ export function ErrorAlert({ error, context }: { error: CallError | null; contex
       {error.stripeCode && (
         <p className="alert-details">
           {t(stripeCodeKey(error.stripeCode))} {t('error.stripeCode', { code: error.stripeCode })}
+        </p>
+      )}
+      {stripeMessage && (
+        <p className="alert-details alert-stripe-original">
+          {stripeMessage}
         </p>
       )}
     </div>

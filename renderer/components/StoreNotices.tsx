@@ -12,10 +12,20 @@ export function StoreNotices({ notices, auditChain }: { notices: StoreNotice[]; 
       {notices.map((n) => (
         <div key={`${n.file}-${n.at}`} className="alert alert-warning" role="alert">
           <p className="alert-title">{t('notice.fileUnreadable', { file: n.file })}</p>
-          <p>{t('notice.problem', { problem: n.problem })}</p>
-          <p>{t('notice.keptAside', { path: n.keptAsidePath })}</p>
-          <p>{n.restoredFrom ? t('notice.restoredFrom', { path: n.restoredFrom }) : t('notice.noBackup')}</p>
-          <p className="hint">{formatDateTime(n.at, lang)}</p>
+          <p>{t('notice.problem', { problem: t(`storeProblem.${n.code}`, n.params) })}</p>
+          {n.keptAsidePath && <p>{t('notice.keptAside', { path: n.keptAsidePath })}</p>}
+          <p>
+            {n.outcome === 'restored_from_backup' && n.restoredFrom
+              ? t('notice.restoredFrom', { path: n.restoredFrom })
+              : n.outcome === 'recovered'
+                ? t('notice.recovered')
+                : n.outcome === 'incomplete'
+                  ? t('notice.incomplete', { missing: n.missing.join(', ') })
+                  : t('notice.noBackup')}
+          </p>
+          <p className="hint">
+            {formatDateTime(n.at, lang)} · {t('notice.detail', { detail: n.problem })}
+          </p>
         </div>
       ))}
       {auditChain && !auditChain.ok && (

@@ -1,7 +1,5 @@
 /** Labelled form controls: every input has a <label>, its hint and error are tied to it with aria-describedby. */
 import { useId, type ReactNode } from 'react';
-import { formatDate } from '../i18n/format';
-import { useLanguage } from '../i18n/I18nProvider';
 
 interface Common {
   label: string;
@@ -34,16 +32,12 @@ function Extras({ id, hint, error }: { id: string; hint?: string; error?: string
   );
 }
 
-/** Whether the browser's own language (which its date controls use) is `lang`. */
-function browserSpeaks(lang: string): boolean {
-  return typeof navigator !== 'undefined' && (navigator.language ?? '').toLowerCase().split('-')[0] === lang;
-}
-
 export function TextField(
   props: Common & {
     value: string;
     onChange(value: string): void;
-    type?: 'text' | 'email' | 'tel' | 'password' | 'date' | 'number' | 'search';
+    /** Dates have their own field (DateField), which follows the app's language. */
+    type?: 'text' | 'email' | 'tel' | 'password' | 'number' | 'search';
     autoComplete?: string;
     inputMode?: 'text' | 'numeric' | 'decimal' | 'email' | 'tel' | 'search';
     suffix?: ReactNode;
@@ -55,7 +49,6 @@ export function TextField(
   },
 ) {
   const id = useId();
-  const { lang: uiLang } = useLanguage();
   return (
     <div className={`field ${props.className ?? ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -75,13 +68,10 @@ export function TextField(
           maxLength={props.maxLength}
           min={props.min}
           max={props.max}
-          // a date picker follows the app's language, not only the system's (where the engine honours lang)
-          lang={props.lang ?? (props.type === 'date' ? uiLang : undefined)}
+          lang={props.lang}
         />
         {props.suffix && <span className="input-suffix">{props.suffix}</span>}
       </div>
-      {/* Chromium draws a date control in the browser's own format whatever `lang` says: where that is not the app's language, the day is also spelled out in it */}
-      {props.type === 'date' && props.value && !browserSpeaks(uiLang) && <p className="hint date-spelled-out">{formatDate(props.value, uiLang)}</p>}
       <Extras id={id} hint={props.hint} error={props.error} />
     </div>
   );

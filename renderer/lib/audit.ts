@@ -25,7 +25,7 @@ export function toAuditFilter(form: AuditFilterForm): AuditFilter {
 // ---------------------------------------------------------------- the entry as a ledger line
 
 /** Actions main writes besides the contract's own channels (a channel name is the action of its call). */
-const EXTRA_ACTIONS = ['consents.withdraw.recorded', 'audit.chainBroken'] as const;
+const EXTRA_ACTIONS = ['consents.withdraw.recorded', 'audit.chainBroken', 'outbox.queued', 'outbox.sent', 'outbox.failed'] as const;
 
 /** Every action the audit log can hold, for the filter list: the contract's changing calls, then main's own entries. */
 export const AUDIT_ACTIONS: readonly string[] = [...CHANNELS.filter((channel) => calls[channel].mutates), ...EXTRA_ACTIONS];

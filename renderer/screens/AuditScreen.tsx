@@ -5,6 +5,7 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { CustomerView } from '../../preload/contract';
 import { call, useAction, useLoad } from '../api';
+import { DateField, INVALID_DATE } from '../components/DateField';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
@@ -31,6 +32,8 @@ export function AuditScreen() {
 
   const apply = (e: React.FormEvent) => {
     e.preventDefault();
+    // a date that does not read as a day is named at its field; nothing is asked for
+    if (form.from === INVALID_DATE || form.to === INVALID_DATE) return;
     setFilter(toAuditFilter(form));
     setPages([]);
   };
@@ -95,8 +98,8 @@ export function AuditScreen() {
             ]}
           />
           <CustomerChooser key={clears} customerId={form.customerId} onChange={set('customerId')} />
-          <TextField label={t('audit.from')} type="date" value={form.from} onChange={set('from')} />
-          <TextField label={t('audit.to')} type="date" value={form.to} onChange={set('to')} />
+          <DateField label={t('audit.from')} value={form.from} onChange={set('from')} />
+          <DateField label={t('audit.to')} value={form.to} onChange={set('to')} min={form.from || undefined} />
         </div>
         <div className="form-actions">
           <button type="submit" className="button-primary">
@@ -131,7 +134,7 @@ export function AuditScreen() {
                   <tr>
                     <td>{entry.seq}</td>
                     <td>{formatDateTime(entry.at, lang)}</td>
-                    <td>{entry.actor ? `${entry.actor.name} (${t(`role.${entry.actor.role}`)})` : '—'}</td>
+                    <td>{entry.actor ? t('audit.actor', { name: entry.actor.name, role: t(`role.${entry.actor.role}`) }) : '—'}</td>
                     <td>
                       <span className="ledger-line">{ledgerLine(t, lang, entry, entry.customerId ? (customers.get(entry.customerId) ?? null) : null)}</span>
                       <div className="hint">
@@ -255,7 +258,7 @@ export function CustomerChooser({ customerId, onChange }: { customerId: string; 
           label={t('audit.customerChoice')}
           value={customerId}
           onChange={onChange}
-          options={matches.map((c) => ({ value: c.id, label: c.email ? `${c.name} (${c.email})` : c.name }))}
+          options={matches.map((c) => ({ value: c.id, label: c.email ? t('audit.customerOption', { name: c.name, email: c.email }) : c.name }))}
         />
       )}
     </div>

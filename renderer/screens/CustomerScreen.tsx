@@ -14,6 +14,7 @@ import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../comp
 import { OriginNote, StripeShareState } from '../components/StripeShare';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
+import { CustomerEmails } from '../components/CustomerEmails';
 import { MethodLabel } from '../components/MethodLabel';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
@@ -97,6 +98,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
 
       <ChargeHistory detail={data} onChanged={() => void detail.reload()} />
       <SubscriptionsSection detail={data} onChanged={() => void detail.reload()} />
+      <CustomerEmails customerId={data.customer.id} />
     </section>
   );
 }

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { CURRENCIES, LANGUAGES, type CallError, type ConsentView, type CustomerView, type Language, type MandateParams, type RenderedTerms, type Settings, type SetupView } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
+import { DateField } from '../components/DateField';
 import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { CheckboxField, RadioGroup, SelectField, TextAreaField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
@@ -228,11 +229,11 @@ function ParamsForm(props: {
         />
       </div>
       <div className="form-grid">
-        <TextField label={t('mandate.startDate')} type="date" value={form.startDate} onChange={set('startDate')} error={errors.startDate} required />
+        <DateField label={t('mandate.startDate')} value={form.startDate} onChange={set('startDate')} error={errors.startDate} required />
         <div>
           <CheckboxField label={t('mandate.untilCancelled')} checked={form.untilCancelled} onChange={set('untilCancelled')} />
           {!form.untilCancelled && (
-            <TextField label={t('mandate.endDate')} type="date" value={form.endDate} onChange={set('endDate')} error={errors.endDate} min={form.startDate} required />
+            <DateField label={t('mandate.endDate')} value={form.endDate} onChange={set('endDate')} error={errors.endDate} min={form.startDate} required />
           )}
         </div>
       </div>

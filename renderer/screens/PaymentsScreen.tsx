@@ -5,8 +5,9 @@
 import { useState } from 'react';
 import { PAYMENT_STATUSES, PAYMENTS_MAX_DAYS, type PaymentRowView, type PaymentStatus } from '../../preload/contract';
 import { useAction, useLoad } from '../api';
+import { DateField } from '../components/DateField';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { SelectField, TextField } from '../components/fields';
+import { SelectField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { TableHead } from '../components/TableHead';
 import { formatDate, formatDateTime, formatMoney, todayIsoDate } from '../i18n/format';
@@ -87,8 +88,8 @@ export function PaymentsScreen() {
 
       <form className="panel filters" onSubmit={apply} aria-label={t('payments.filters')}>
         <div className="form-grid">
-          <TextField label={t('payments.from')} type="date" value={form.from} onChange={set('from')} required />
-          <TextField label={t('payments.to')} type="date" value={form.to} onChange={set('to')} min={form.from} required hint={t('payments.rangeHint', { days: PAYMENTS_MAX_DAYS })} error={rangeError ? t(rangeError, { days: PAYMENTS_MAX_DAYS }) : undefined} />
+          <DateField label={t('payments.from')} value={form.from} onChange={set('from')} required />
+          <DateField label={t('payments.to')} value={form.to} onChange={set('to')} min={form.from} required hint={t('payments.rangeHint', { days: PAYMENTS_MAX_DAYS })} error={rangeError ? t(rangeError, { days: PAYMENTS_MAX_DAYS }) : undefined} />
           <SelectField
             label={t('payments.status')}
             value={form.status}

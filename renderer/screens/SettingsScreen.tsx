@@ -6,6 +6,7 @@ import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextAreaField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { SetupSettings } from '../components/SetupSettings';
+import { MailSettings } from '../components/MailSettings';
 import { TrainingClock } from '../components/TrainingClock';
 import { RebuildFromStripe } from '../components/RebuildFromStripe';
 import { useT } from '../i18n/I18nProvider';
@@ -19,12 +20,16 @@ export function SettingsScreen() {
   const t = useT();
   const { info } = useSession();
   const loaded = useLoad('settings.get', {});
+  // the session's info is from when the app opened: the audit chain is read again for this screen
+  const current = useLoad('app.info', {});
+  const auditChain = current.data?.auditChain ?? info.auditChain;
   return (
     <section>
       <ScreenHeading>{t('settings.title')}</ScreenHeading>
       <ErrorAlert error={loaded.error} />
       {loaded.data ? <SettingsEditor settings={loaded.data} onSaved={loaded.setData} /> : !loaded.error && <StatusMessage>{t('common.loading')}</StatusMessage>}
       {loaded.data && <SetupSettings settings={loaded.data} onSaved={loaded.setData} />}
+      <MailSettings />
       <RebuildFromStripe />
       {info.mode === 'training' && (
         <section className="panel" aria-labelledby="training-heading">
@@ -44,7 +49,7 @@ export function SettingsScreen() {
             <code className="id">{info.terminalId}</code>
           </dd>
           <dt>{t('settings.auditChain')}</dt>
-          <dd>{info.auditChain.ok ? t('audit.chainOk', { entries: info.auditChain.entries }) : t('notice.auditBroken')}</dd>
+          <dd>{auditChain.ok ? t('audit.chainOk', { entries: auditChain.entries }) : t('notice.auditBroken')}</dd>
         </dl>
       </section>
     </section>

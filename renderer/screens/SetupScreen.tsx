@@ -21,6 +21,7 @@ import { useStartSetup } from '../lib/useStartSetup';
 import { useRouter } from '../router';
 import { useSession } from '../session';
 import { FailureReason } from '../components/FailureReason';
+import { SendLinkByEmail } from '../components/SendLinkByEmail';
 
 export function SetupScreen({ customerId, initial, notice }: { customerId: string; initial: SetupView; notice?: 'alreadyOpen' }) {
   const t = useT();
@@ -109,12 +110,7 @@ export function SetupScreen({ customerId, initial, notice }: { customerId: strin
                 {t('setup.openHere')}
               </button>
               <ErrorAlert error={reopen.error} />
-              <button type="button" disabled aria-describedby="email-later">
-                {t('setup.sendEmail')}
-              </button>
-              <p id="email-later" className="hint">
-                {t('setup.emailLater')}
-              </p>
+              <SendLinkByEmail setup={setup} email={customer.data?.customer.email ?? null} />
               <ExternalLink setup={setup} onlyOnceOpened={onPhone} />
             </div>
           </div>

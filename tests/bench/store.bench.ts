@@ -1,5 +1,5 @@
 /**
- * Store benchmark (issue 7): `npm run bench:store [-- --sizes=1000,10000,100000 --crash-runs=200]`
+ * Store benchmark (issue 7): `npm run bench:store [-- --sizes=1000,10000,100000 --crash-runs=200 --keep-builds=/dev/shm/md-bench]`
  *
  * For each size, a data folder is built through the real store (each customer: `createCustomer`,
  * then one `updateCustomer` adding a consent with the real terms text, its setup, a saved method
@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -509,26 +509,36 @@ if (role === 'build') {
   const sizes = (flag('sizes') ?? '1000,10000,100000').split(',').map(Number);
   const crashRuns = Number(flag('crash-runs') ?? 200);
   const onRam = flag('build-on') !== 'disk' && existsSync(RAM_DISK);
+  const keepBuilds = flag('keep-builds');
   console.log(`store bench: sizes ${sizes.join(', ')}, crash runs ${crashRuns}; node ${process.version}, ${new Date().toISOString()}; data in ${tmpdir()}${onRam ? `, built in ${RAM_DISK}` : ''}`);
   const results: Measured[] = [];
   for (const size of sizes) {
     const dataDir = await mkdtemp(join(tmpdir(), `mandate-desk-bench-${size}-`));
     // Built on a RAM disk (fast: the same store code, its fsyncs cost nothing there), then copied to
     // the real disk and flushed (sync) before anything is measured: the measured folder is on disk.
-    const buildDir = onRam ? await mkdtemp(join(RAM_DISK, `mandate-desk-build-${size}-`)) : dataDir;
+    // `--keep-builds=DIR`: a folder built once is kept there and copied for each run (the measure
+    // writes into its copy), so that trying a change at 100k does not rebuild for minutes.
+    const kept = keepBuilds ? join(keepBuilds, `size-${size}`) : null;
+    const buildDir = kept ?? (onRam ? await mkdtemp(join(RAM_DISK, `mandate-desk-build-${size}-`)) : dataDir);
+    const copied = kept !== null || onRam;
     try {
       const t0 = performance.now();
-      await runChild(['--role=build', `--size=${size}`, `--dir=${buildDir}`], 8192);
-      if (onRam) {
+      if (!kept || !existsSync(join(kept, '.complete'))) {
+        if (kept) await rm(kept, { recursive: true, force: true });
+        await runChild(['--role=build', `--size=${size}`, `--dir=${buildDir}`], 8192);
+        if (kept) await writeFile(join(kept, '.complete'), '');
+      }
+      if (copied) {
         await run('cp', ['-a', `${buildDir}/.`, dataDir]);
-        await rm(buildDir, { recursive: true, force: true });
+        await rm(join(dataDir, '.complete'), { force: true });
+        if (!kept) await rm(buildDir, { recursive: true, force: true });
         await run('sync', []);
       }
-      console.error(`  built ${size}${onRam ? ' (on a RAM disk, copied to disk, synced)' : ''} in ${f1((performance.now() - t0) / 1000)} s; measuring`);
+      console.error(`  built ${size}${kept ? ` (kept in ${kept})` : ''}${copied ? ', copied to disk, synced,' : ''} in ${f1((performance.now() - t0) / 1000)} s; measuring`);
       const out = await runChild(['--role=measure', `--size=${size}`, `--dir=${dataDir}`], 4096);
       results.push(JSON.parse(out.trim().split('\n').at(-1)!) as Measured);
     } finally {
-      if (onRam) await rm(buildDir, { recursive: true, force: true });
+      if (onRam && !kept) await rm(buildDir, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
       await rm(`${dataDir}-floor.jsonl`, { force: true });
     }

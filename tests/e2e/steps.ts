@@ -121,7 +121,7 @@ export async function signOut(desk: Desk): Promise<void> {
   await expect(heading1(desk, desk.t('signIn.title'))).toBeVisible();
 }
 
-export async function goToNav(desk: Desk, target: 'customers' | 'staff' | 'settings' | 'audit' | 'payments'): Promise<void> {
+export async function goToNav(desk: Desk, target: 'customers' | 'staff' | 'settings' | 'audit' | 'payments' | 'outbox'): Promise<void> {
   await desk.page
     .getByRole('navigation', { name: desk.t('nav.label') })
     .getByRole('button', { name: desk.t(`nav.${target}`), exact: true })

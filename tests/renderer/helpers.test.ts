@@ -57,18 +57,25 @@ describe('describing consents, charges and prices', () => {
 });
 
 describe('errors', () => {
-  it('translates the code and adds main’s specifics where they help', () => {
-    expect(errorText(ja, { code: 'amount_not_allowed', message: 'At most 100.00 EUR' })).toEqual({
-      message: 'この金額は、同意した金額の条件を満たしていません。',
-      details: 'At most 100.00 EUR',
-    });
-    expect(errorText(en, { code: 'bad_credentials', message: 'Wrong PIN' })).toEqual({ message: 'The name or PIN is not correct.', details: null });
+  it('translates the code and adds main’s specifics in the UI language, never English under Japanese', () => {
+    const error = { code: 'amount_not_allowed' as const, message: 'At most 100.00 EUR', localized: { en: 'At most 100.00 EUR', ja: '最大 100.00 EUR です。' } };
+    expect(errorText(ja, error)).toEqual({ message: 'この金額は、同意した金額の条件を満たしていません。', details: '最大 100.00 EUR です。', stripeMessage: null });
+    expect(errorText(en, error)).toMatchObject({ details: 'At most 100.00 EUR', stripeMessage: null });
+    // main has no Japanese for it: no English line under the Japanese text
+    expect(errorText(ja, { code: 'store_error', message: 'EACCES: permission denied' }).details).toBeNull();
+    // Stripe's own words: once, labelled as Stripe's, in either language
+    const stripe = { code: 'stripe_error' as const, message: 'No such customer', stripeMessage: 'No such customer' };
+    expect(errorText(ja, stripe)).toMatchObject({ details: null, stripeMessage: 'Stripe からのメッセージ（英語の原文）: No such customer' });
+    expect(errorText(en, stripe)).toMatchObject({ details: null, stripeMessage: 'Stripe’s own message (in English): No such customer' });
+    expect(errorText(en, { code: 'bad_credentials', message: 'Wrong PIN' })).toEqual({ message: 'The name or PIN is not correct.', details: null, stripeMessage: null });
   });
 
   it('puts field errors next to fields: the client’s first, then main’s, by path', () => {
     const server = { code: 'invalid_input' as const, message: '', fields: { 'params.purpose': 'Too short', 'params.maxAmount': 'Required', customerId: 'x' } };
     expect(fieldErrors(en, { purpose: { key: 'validation.required' } }, server, 'params.')).toEqual({ purpose: 'This is required.', maxAmount: 'Required' });
     expect(fieldErrors(en, {}, { code: 'conflict', message: 'x', fields: { a: 'b' } })).toEqual({});
+    // main's field messages are English: in Japanese the field says it in Japanese
+    expect(fieldErrors(ja, {}, server, 'params.')).toEqual({ purpose: ja('error.fieldRefused'), maxAmount: ja('error.fieldRefused') });
   });
 });
 

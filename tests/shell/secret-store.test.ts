@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./electron-standin'));
 
 import * as electron from './electron-standin';
-import { createSecretStore, SECRET_FILE, SecretStoreError } from '../../main/secret-store';
+import { createEncryptedSecretSlot, createSecretStore, SECRET_FILE, SecretStoreError } from '../../main/secret-store';
+import { createPlainSecretSlot, SMTP_PASSWORD_FILE } from '../../main/secret-file';
 import type { Logger } from '../../main/core/ports';
 
 const KEY = 'rk_test_51AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
@@ -86,5 +87,36 @@ describe('secret store', () => {
     expect(await codeOf(store().getStripeKey())).toBe('unreadable');
     await writeFile(join(dataDir, SECRET_FILE), JSON.stringify({ version: 1, backend: 'kwallet', ciphertext: Buffer.from('zzzz').toString('base64') }));
     expect(await codeOf(store().getStripeKey())).toBe('unreadable');
+  });
+});
+
+describe('the SMTP password', () => {
+  const PASSWORD = 'smtp-Pa55word!';
+  it('is encrypted with safeStorage in Electron, refused with basic_text unless agreed, and removed by null', async () => {
+    const path = join(dataDir, SMTP_PASSWORD_FILE);
+    const slot = (allowBasicText = false) => createEncryptedSecretSlot({ safeStorage: electron.safeStorage, path, platform: 'linux', allowBasicText });
+    expect(await slot().get()).toBeNull();
+    await slot().set(PASSWORD);
+    const onDisk = await readFile(path, 'utf8');
+    expect(onDisk).not.toContain(PASSWORD);
+    expect((await stat(path)).mode & 0o077).toBe(0);
+    expect(await slot().get()).toBe(PASSWORD);
+    await slot().set(null);
+    expect(await slot().get()).toBeNull();
+    electron.safeStorage.backend = 'basic_text';
+    expect(await codeOf(slot().set(PASSWORD))).toBe('insecure_backend');
+    await slot(true).set(PASSWORD);
+    expect(await slot().get()).toBe(PASSWORD);
+  });
+
+  it('is a private 0600 file in the browser bridge', async () => {
+    const path = join(dataDir, SMTP_PASSWORD_FILE);
+    const slot = createPlainSecretSlot(path);
+    expect(await slot.get()).toBeNull();
+    await slot.set(PASSWORD);
+    expect((await stat(path)).mode & 0o077).toBe(0);
+    expect(await slot.get()).toBe(PASSWORD);
+    await slot.set(null);
+    expect(await slot.get()).toBeNull();
   });
 });

@@ -77,8 +77,8 @@ describe('a customer document that is damaged', () => {
     expect(detail.consents.map((c) => c.id).sort()).toEqual([...first, ...later].sort());
     const notices = (await t.call('app.info', {})).storeNotices;
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ file: path, restoredFrom: expect.stringContaining('backup') });
-    expect(notices[0].problem).not.toMatch(/Not recovered/);
+    expect(notices[0]).toMatchObject({ file: path, restoredFrom: expect.stringContaining('backup'), outcome: 'restored_from_backup', missing: [] });
+    expect(notices[0].code).toMatch(/^(not_json|wrong_shape)$/);
     // kept aside, byte for byte, never overwritten
     expect(await readFile(notices[0].keptAsidePath)).toEqual(bytes);
     // the rest of the data is untouched and usable
@@ -113,6 +113,9 @@ describe('a customer document that is damaged', () => {
     await crashAndReopen();
     await signInManager(t);
     expect((await t.call('customers.get', { customerId: ada.id })).consents.map((c) => c.id).sort()).toEqual(ids.sort());
+    // and the user is told so: nothing lost, not "no backup, started empty"
+    const notice = (await t.call('app.info', {})).storeNotices.at(-1)!;
+    expect(notice).toMatchObject({ code: 'not_json', outcome: 'recovered', restoredFrom: null, missing: [] });
   });
 
   it('and its backup and the journal lost too: the user is told exactly which changes are missing', async () => {
@@ -131,7 +134,8 @@ describe('a customer document that is damaged', () => {
     await signInManager(t);
     expect((await callError(t.call('customers.get', { customerId: ada.id }))).code).toBe('not_found');
     const notice = (await t.call('app.info', {})).storeNotices.at(-1)!;
-    expect(notice.problem).toMatch(/Not recovered: changes 1 to \d+ of/);
+    // the user is told what is missing: this customer's changes from the first on
+    expect(notice).toMatchObject({ code: 'not_json', outcome: 'incomplete', missing: [expect.stringMatching(new RegExp(`^${ada.id} #1–\\d+$`))] });
     expect(await readFile(notice.keptAsidePath, 'utf8')).toBe('garbage');
   });
 

@@ -1,0 +1,393 @@
+/**
+ * E-mail to customers: the shop's SMTP settings (managers; the password kept through the injected
+ * secret slot, never returned, logged or audited), the test e-mail, what is sent when (the setup
+ * link on request, the copy of accepted terms with the consent PDF, a receipt after each charge and
+ * refund that succeeded), each in the customer's language, through the durable outbox (outbox.ts).
+ *
+ * Files: `outbox/smtp.json` (the settings without the password), the outbox's own files.
+ */
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { z } from 'zod';
+import { SMTP_TLS_MODES, type ChargeView, type ConsentView, type Language, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView } from '../../preload/contract';
+import { ensureDir, readFileOrNull, writeFileAtomic } from '../store/files';
+import type { Handlers } from './dispatch';
+import type { CoreEnv } from './env';
+import { AppError } from './errors';
+import { formatDate, formatDateTime, formatMoney, mainText, type MainTextKey } from './i18n';
+import { consentPdfFile } from './consent-pdf';
+import { OUTBOX_DIR, OutboxError, openOutbox, type NewMessage, type Outbox, type SendError, type SendOutcome, type StoredMessage } from './outbox';
+import type { SecretSlot } from './ports';
+
+const SETTINGS_FILE = 'smtp.json';
+const SmtpFile = z.object({
+  schemaVersion: z.literal(1),
+  host: z.string(),
+  port: z.number().int(),
+  tls: z.enum(SMTP_TLS_MODES),
+  user: z.string(),
+  fromAddress: z.string(),
+  fromName: z.string(),
+  updatedAt: z.string(),
+});
+type SmtpFile = z.infer<typeof SmtpFile>;
+
+const DEFAULT_TIMEOUTS = { connectionTimeoutMs: 15_000, greetingTimeoutMs: 15_000, socketTimeoutMs: 60_000 } as const;
+
+function memorySlot(): SecretSlot {
+  let value: string | null = null;
+  return {
+    get: async () => value,
+    set: async (next) => {
+      value = next;
+    },
+  };
+}
+
+/** A nodemailer error as code, reply code and the server's words, and whether trying again can help. */
+export function classifySendError(error: unknown): { permanent: boolean; error: SendError } {
+  const e = (error ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const message = (e.response ?? e.message ?? String(error)).slice(0, 500);
+  if (responseCode !== null && responseCode >= 500) return { permanent: true, error: { code: e.code === 'EAUTH' ? 'auth' : 'smtp_5xx', responseCode, message } };
+  if (responseCode !== null && responseCode >= 400) return { permanent: false, error: { code: 'smtp_4xx', responseCode, message } };
+  if (e.code === 'ETIMEDOUT') return { permanent: false, error: { code: 'timeout', responseCode, message } };
+  if (e.code === 'ECONNECTION' || e.code === 'ESOCKET' || e.code === 'EDNS') return { permanent: false, error: { code: 'connection', responseCode, message } };
+  if (e.code === 'ETLS' || e.code === 'EREQUIRETLS') return { permanent: false, error: { code: 'tls', responseCode, message } };
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { permanent: false, error: { code: 'auth', responseCode, message } };
+  return { permanent: false, error: { code: 'other', responseCode, message } };
+}
+
+export interface Mail {
+  handlers: Pick<Handlers, 'mail.status' | 'mail.settings.get' | 'mail.settings.update' | 'mail.test' | 'mail.sendSetupLink' | 'outbox.list' | 'outbox.forCustomer' | 'outbox.retry'>;
+  outbox: Outbox;
+  /** After a consent was recorded: queue its copy (does not wait for the SMTP server). */
+  afterConsent(consent: ConsentView): Promise<void>;
+  /** After a charge changed: queue the receipt of a charge or refund that succeeded (once each). */
+  afterChargeUpdate(charge: ChargeView): Promise<void>;
+  configured(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: string): Promise<ReceiptView> }): Promise<Mail> {
+  const { records, logger } = env;
+  const dir = join(env.dataDir, OUTBOX_DIR);
+  const slot = env.smtpPassword ?? memorySlot();
+  const tuning = { ...DEFAULT_TIMEOUTS, ...env.mail };
+  const shop = () => records.shop.data.settings;
+
+  const settingsPath = join(dir, SETTINGS_FILE);
+  let settings: SmtpFile | null = null;
+  const settingsFile = await readFileOrNull(settingsPath).then(
+    (buffer) => buffer,
+    (error: unknown) => {
+      logger.warn('the SMTP settings could not be read', { error: String(error) });
+      return null;
+    },
+  );
+  if (settingsFile) {
+    try {
+      settings = SmtpFile.parse(JSON.parse(settingsFile.toString('utf8')));
+    } catch (error) {
+      logger.warn('the SMTP settings file is damaged; e-mail is off until they are saved again', { error: String(error) });
+    }
+  }
+  let password: string | null = await slot.get().catch((error: unknown) => {
+    logger.warn('the SMTP password could not be read from the secret store', { error: String(error) });
+    return null;
+  });
+
+  const configured = () => Boolean(settings && settings.host && settings.fromAddress);
+  const view = (): MailSettingsView => ({
+    host: settings?.host ?? '',
+    port: settings?.port ?? 587,
+    tls: settings?.tls ?? 'starttls',
+    user: settings?.user ?? '',
+    passwordSet: Boolean(password),
+    fromAddress: settings?.fromAddress ?? '',
+    fromName: settings?.fromName ?? '',
+    configured: configured(),
+  });
+
+  const transport = () => {
+    const s = settings!;
+    return nodemailer.createTransport({
+      host: s.host,
+      port: s.port,
+      secure: s.tls === 'tls',
+      requireTLS: s.tls === 'starttls',
+      ignoreTLS: s.tls === 'none',
+      ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
+      connectionTimeout: tuning.connectionTimeoutMs,
+      greetingTimeout: tuning.greetingTimeoutMs,
+      socketTimeout: tuning.socketTimeoutMs,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+    });
+  };
+
+  const sendNow = async (message: Pick<StoredMessage, 'to' | 'subject' | 'text' | 'language' | 'attachments'> & { headerMessageId?: string }): Promise<SendOutcome> => {
+    if (!configured()) return { ok: false, permanent: false, error: { code: 'not_configured', responseCode: null, message: 'No SMTP server is set in Settings.' } };
+    const t = transport();
+    try {
+      const info = await t.sendMail({
+        from: { name: settings!.fromName || shop().shopName, address: settings!.fromAddress },
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.headerMessageId ? { messageId: message.headerMessageId } : {}),
+        headers: { 'Content-Language': message.language },
+        attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, 'base64') })),
+      });
+      return { ok: true, messageId: info.messageId, response: String(info.response ?? '') };
+    } catch (error) {
+      const { permanent, error: reason } = classifySendError(error);
+      return { ok: false, permanent, error: reason };
+    } finally {
+      t.close();
+    }
+  };
+
+  const audit = async (draft: { action: string; outcome: 'ok' | 'error'; customerId: string | null; summary: string; details: Record<string, unknown> }) => {
+    try {
+      await env.audit.append({ actor: null, ...draft });
+    } catch (error) {
+      logger.error('an outbox audit entry could not be written', { action: draft.action, error: String(error) });
+    }
+  };
+
+  const outbox = await openOutbox({
+    dir,
+    now: () => env.clock.now(),
+    newId: () => env.ids.next('m'),
+    send: (message) => sendNow(message),
+    canSend: configured,
+    ...(tuning.retryBaseMs !== undefined ? { retryBaseMs: tuning.retryBaseMs } : {}),
+    ...(tuning.retryMaxMs !== undefined ? { retryMaxMs: tuning.retryMaxMs } : {}),
+    ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+    onError: (message, error) => logger.warn(message, { error: String(error) }),
+    onChange: (message, previous) => {
+      env.emit('outbox.updated', message);
+      const details = { messageId: message.id, kind: message.kind, attempts: message.attempts };
+      if (message.state === 'queued')
+        void audit({ action: 'outbox.queued', outcome: 'ok', customerId: message.customerId, summary: `E-mail queued: ${message.kind}${previous === 'failed' ? ' (again)' : ''}`, details });
+      else if (message.state === 'sent')
+        void audit({ action: 'outbox.sent', outcome: 'ok', customerId: message.customerId, summary: `E-mail sent: ${message.kind}`, details: { ...details, smtpMessageId: message.smtpMessageId } });
+      else if (message.state === 'failed')
+        void audit({
+          action: 'outbox.failed',
+          outcome: 'error',
+          customerId: message.customerId,
+          summary: `E-mail failed: ${message.kind}: ${message.error?.code ?? 'unknown'}`,
+          details: { ...details, error: message.error },
+        });
+      else logger.info('e-mail will be tried again', { messageId: message.id, attempts: message.attempts, code: message.error?.code, nextAttemptAt: message.nextAttemptAt });
+    },
+  });
+
+  // ------------------------------------------------ what is sent
+
+  const text = (language: Language, key: MainTextKey, vars: Record<string, string | number> = {}) => mainText(language, key, vars);
+  const compose = (language: Language, name: string, body: string) => {
+    const s = shop();
+    const parts = [text(language, 'mail.greeting', { name }), '', body, '', '--', text(language, 'mail.signature', { shop: s.shopName, contact: s.shopContact }), '', text(language, 'mail.automatic', { shop: s.shopName, contact: s.shopContact })];
+    if (env.mode === 'training') parts.unshift(text(language, 'mail.trainingNote'), '');
+    return parts.join('\n');
+  };
+  const enqueue = (message: NewMessage) => outbox.enqueue(message);
+
+  const afterConsent = async (consent: ConsentView) => {
+    if (!configured()) return;
+    const doc = await records.requireCustomer(consent.customerId);
+    const to = doc.customer.email;
+    if (!to) return;
+    const language = consent.language;
+    const pdf = await consentPdfFile(env, consent.id);
+    const s = shop();
+    const body = [
+      text(language, 'mail.consentCopy.body', {
+        time: formatDateTime(consent.acceptedAtUtc, language, consent.timeZone),
+        consent: consent.id,
+        purpose: consent.params.purpose,
+        version: consent.termsVersion,
+        sha256: consent.textSha256,
+      }),
+      '',
+      text(language, 'mail.consentCopy.textHeading'),
+      '',
+      consent.text,
+    ].join('\n');
+    await enqueue({
+      kind: 'consent_copy',
+      ref: consent.id,
+      customerId: consent.customerId,
+      to,
+      language,
+      subject: text(language, 'mail.consentCopy.subject', { shop: s.shopName }),
+      text: compose(language, consent.typedName, body),
+      attachments: [{ filename: pdf.filename, contentType: 'application/pdf', content: Buffer.from(pdf.base64, 'base64') }],
+    });
+  };
+
+  const afterChargeUpdate = async (charge: ChargeView) => {
+    if (!configured()) return;
+    const succeededRefunds = charge.refunds.filter((r) => r.status === 'succeeded');
+    const wanted = charge.status === 'succeeded' || succeededRefunds.length > 0;
+    if (!wanted) return;
+    const chargeDue = charge.status === 'succeeded' && !(await outbox.findByRef('receipt', charge.id));
+    const refundsDue = [];
+    for (const refund of succeededRefunds) if (!(await outbox.findByRef('refund_receipt', refund.id))) refundsDue.push(refund);
+    if (!chargeDue && refundsDue.length === 0) return;
+    const receipt = await deps.receiptOf(charge.id);
+    const { customer, language } = receipt;
+    if (!customer.email) return;
+    const s = shop();
+    const number = receipt.charge.receiptNumber ?? charge.id;
+    if (chargeDue) {
+      const lines = [
+        text(language, 'mail.receipt.body', {
+          number,
+          date: formatDate(charge.finishedAt ?? charge.createdAt, language),
+          description: charge.description,
+          amount: formatMoney(charge.amount, charge.currency, language),
+        }),
+      ];
+      // the tax as of the charge itself (refunds come as their own e-mails)
+      if (receipt.tax && receipt.tax.ratePercent > 0) {
+        const rate = receipt.tax.ratePercent;
+        lines.push(text(language, 'mail.receipt.tax', { rate, tax: formatMoney(Math.floor((charge.amount * rate) / (100 + rate)), charge.currency, language) }));
+      }
+      if (receipt.invoiceRegistrationNumber) lines.push(text(language, 'mail.receipt.registration', { number: receipt.invoiceRegistrationNumber }));
+      await enqueue({
+        kind: 'receipt',
+        ref: charge.id,
+        customerId: customer.id,
+        to: customer.email,
+        language,
+        subject: text(language, 'mail.receipt.subject', { shop: s.shopName, number }),
+        text: compose(language, customer.name, lines.join('\n')),
+      });
+    }
+    for (const refund of refundsDue) {
+      const amount = formatMoney(refund.amount, refund.currency, language);
+      await enqueue({
+        kind: 'refund_receipt',
+        ref: refund.id,
+        customerId: customer.id,
+        to: customer.email,
+        language,
+        subject: text(language, 'mail.refund.subject', { shop: s.shopName, amount }),
+        text: compose(
+          language,
+          customer.name,
+          text(language, 'mail.refund.body', {
+            amount,
+            number,
+            description: charge.description,
+            date: formatDate(refund.createdAt, language),
+            total: formatMoney(charge.amount - charge.refundedAmount, charge.currency, language),
+          }),
+        ),
+      });
+    }
+  };
+
+  const toCallError = (error: unknown): never => {
+    if (error instanceof OutboxError) throw new AppError(error.code, error.message);
+    throw error;
+  };
+
+  const handlers: Mail['handlers'] = {
+    async 'mail.status'() {
+      return { configured: configured() };
+    },
+    async 'mail.settings.get'() {
+      return view();
+    },
+    async 'mail.settings.update'(input) {
+      if (input.host && !input.fromAddress)
+        throw new AppError('invalid_input', 'Give the sender address the e-mails come from.', { fields: { fromAddress: 'The sender address is required' } });
+      const next: SmtpFile = {
+        schemaVersion: 1,
+        host: input.host,
+        port: input.port,
+        tls: input.tls,
+        user: input.user,
+        fromAddress: input.fromAddress,
+        fromName: input.fromName,
+        updatedAt: env.clock.now().toISOString(),
+      };
+      if (input.password !== undefined) {
+        try {
+          await slot.set(input.password === null || input.password === '' ? null : input.password);
+        } catch (error) {
+          // the secret store's own words (no keyring, cannot encrypt); nothing was changed
+          throw new AppError('store_error', `The password could not be kept safely, so nothing was saved: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        password = input.password || null;
+      }
+      await ensureDir(dir);
+      await writeFileAtomic(settingsPath, JSON.stringify(next));
+      settings = next;
+      outbox.kick();
+      return view();
+    },
+    async 'mail.test'({ to }): Promise<MailTestResult> {
+      if (!configured()) throw new AppError('mail_not_configured', 'Set the SMTP server and the sender address, and save them, before sending a test e-mail.');
+      const language = shop().defaultLanguage;
+      const s = shop();
+      const outcome = await sendNow({
+        to,
+        language,
+        subject: text(language, 'mail.test.subject', { shop: s.shopName }),
+        text: compose(language, to, text(language, 'mail.test.body', { shop: s.shopName })),
+        attachments: [],
+      });
+      return outcome.ok
+        ? { sent: true, messageId: outcome.messageId, response: outcome.response }
+        : { sent: false, code: outcome.error.code, responseCode: outcome.error.responseCode, response: outcome.error.message };
+    },
+    async 'mail.sendSetupLink'({ setupId }): Promise<OutboxMessageView> {
+      if (!configured()) throw new AppError('mail_not_configured', 'No SMTP server is set in Settings, so the link cannot be e-mailed.');
+      const doc = await records.ownerDoc(setupId, 'setup');
+      const setup = doc.setups.find((s) => s.id === setupId);
+      if (!setup) throw new AppError('not_found', `There is no setup ${setupId}.`);
+      if (setup.status !== 'open' || !setup.url) throw new AppError('conflict', 'This setup is no longer open; start a new one to send its link.');
+      const { customer } = doc;
+      if (!customer.email) throw new AppError('invalid_input', 'The customer has no e-mail address.');
+      const language = customer.language;
+      const s = shop();
+      return enqueue({
+        kind: 'setup_link',
+        // one e-mail per link: a replaced session (a new link) gets its own
+        ref: `${setupId}:${setup.checkoutSessionId}`,
+        customerId: customer.id,
+        to: customer.email,
+        language,
+        subject: text(language, 'mail.setupLink.subject', { shop: s.shopName }),
+        text: compose(language, customer.name, text(language, 'mail.setupLink.body', { shop: s.shopName, url: setup.url, expires: formatDateTime(setup.expiresAt, language) })),
+      });
+    },
+    async 'outbox.list'({ limit, cursor }) {
+      return outbox.list(limit, cursor);
+    },
+    async 'outbox.forCustomer'({ customerId }) {
+      await records.requireCustomer(customerId);
+      return outbox.forCustomer(customerId);
+    },
+    async 'outbox.retry'({ messageId }) {
+      if (!configured()) throw new AppError('mail_not_configured', 'No SMTP server is set in Settings.');
+      return outbox.retry(messageId).catch(toCallError);
+    },
+  };
+
+  return {
+    handlers,
+    outbox,
+    afterConsent,
+    afterChargeUpdate,
+    configured,
+    stop: () => outbox.close(),
+  };
+}

@@ -1,0 +1,86 @@
+/** The customer index's snapshot: blocks of columns, later rows replacing earlier ones, and the version-1 lines of earlier folders. */
+import { describe, expect, it } from 'vitest';
+import { CustomerIndex } from '../../main/core/customer-index';
+import { CUSTOMER_DOC_VERSION, type CustomerDoc, type CustomerRecord } from '../../main/core/data';
+
+const customer = (n: number, email = `c${n}@example.com`): CustomerRecord => ({
+  id: `cust_${n}`,
+  name: n % 2 ? `佐藤 太郎${n}` : `Ada Lovelace ${n}`,
+  email,
+  phone: `090-1234-${String(n).padStart(4, '0')}`,
+  language: 'ja',
+  stripeCustomerId: `cus_${n}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  createdBy: { staffId: 'staff_1', name: 'Mina' },
+});
+const doc = (c: CustomerRecord, rev: number, openSetup = false): CustomerDoc =>
+  ({
+    schemaVersion: CUSTOMER_DOC_VERSION,
+    rev,
+    customer: c,
+    consents: [],
+    withdrawals: [],
+    setups: openSetup ? [{ id: `set_1.${c.id}`, status: 'open', createdAt: '2026-01-02T00:00:00.000Z', finishedAt: null }] : [],
+    savedMethods: [],
+    charges: [],
+    refunds: [],
+    subscriptions: [],
+  }) as unknown as CustomerDoc;
+
+describe('the customer index snapshot', () => {
+  it('round-trips every customer, search key and open work, in blocks', () => {
+    const index = new CustomerIndex();
+    for (let n = 0; n < 12_000; n++) index.commit(doc(customer(n), 2, n === 7));
+    index.setLegacyOwner('chg_old1', 'cust_3');
+    const lines = [...index.snapshot()];
+    expect(lines).toHaveLength(3 + 1); // 5,000 rows a line, and the legacy owners
+    const restored = new CustomerIndex();
+    expect(restored.restore(lines)).toEqual({ rows: 12_000, rewrite: false });
+    expect(restored.size).toBe(12_000);
+    expect(restored.customer('cust_11999')).toEqual(customer(11_999));
+    expect(restored.search('佐藤太郎11', 3).map((c) => c.id)).toEqual(index.search('佐藤太郎11', 3).map((c) => c.id));
+    expect(restored.search('09012340007', 5).map((c) => c.id)).toEqual(['cust_7']);
+    expect(restored.openWork('setup')).toEqual([{ kind: 'setup', id: 'set_1.cust_7', customerId: 'cust_7', status: 'open' }]);
+    expect(restored.ownerOf('chg_old1')).toBe('cust_3');
+    expect(restored.ownerOf('chg_x.cust_5')).toBe('cust_5');
+  });
+
+  it('a later row replaces the earlier one: its old e-mail and finished work are gone', () => {
+    const index = new CustomerIndex();
+    index.commit(doc(customer(1), 1, true));
+    const first = [...index.snapshot()];
+    index.commit(doc(customer(1, 'new@example.com'), 2, false));
+    const appended = [...index.snapshot(['cust_1'])];
+    const restored = new CustomerIndex();
+    restored.restore([...first, ...appended]);
+    expect(restored.size).toBe(1);
+    expect(restored.rev('cust_1')).toBe(2);
+    expect(restored.customerByEmail('c1@example.com')).toBeNull();
+    expect(restored.customerByEmail('new@example.com')?.id).toBe('cust_1');
+    expect(restored.openWork()).toEqual([]);
+  });
+
+  it('reads the one-object-per-line snapshot of the previous version', () => {
+    const c = customer(4);
+    const lines = [
+      JSON.stringify({ c, r: 3, t: '2026-02-01T00:00:00.000Z', o: [['charge', 'chg_1.cust_4', 'pending']], k: [1, 'adalovelace4', '9012340004'] }),
+      JSON.stringify({ l: ['set_legacy', 'cust_4'] }),
+    ];
+    const restored = new CustomerIndex();
+    expect(restored.restore(lines)).toEqual({ rows: 1, rewrite: true }); // written afresh at the next checkpoint
+    expect(restored.customer('cust_4')).toEqual(c);
+    expect(restored.rev('cust_4')).toBe(3);
+    expect(restored.openWork('charge').map((w) => w.id)).toEqual(['chg_1.cust_4']);
+    expect(restored.ownerOf('set_legacy')).toBe('cust_4');
+    expect(restored.search('ada lovelace', 5)).toHaveLength(1);
+  });
+
+  it('refuses a block whose columns do not line up', () => {
+    const index = new CustomerIndex();
+    index.commit(doc(customer(1), 1));
+    const [line] = [...index.snapshot()];
+    const block = JSON.parse(line) as { email: string[] };
+    block.email.push('extra@example.com');
+    expect(() => new CustomerIndex().restore([JSON.stringify(block)])).toThrow(/columns/);
+  });
+});
