@@ -213,6 +213,7 @@ describe('setups: success path', () => {
   it('refreshes an open session that has not finished without writing anything', async () => {
     const { t, consent, events } = await withConsent();
     const started = await t.call('setups.start', { consentId: consent.id });
+    await t.core.stripeShare.idle(); // the consent's evidence upload (in the background) is done first
     const before = JSON.stringify(await readStoredData(t));
     const logBefore = t.emulator.requestLog.length;
     const checked = await t.call('setups.check', { setupId: started.id });
