@@ -23,8 +23,8 @@ let aheadMs = 0;
 beforeEach(async () => {
   emulator = await startEmulator();
   aheadMs = 0;
-  a = await startTestCore({ emulator, deps: { clock: { now: () => new Date(Date.now() + aheadMs) } } });
-  b = await startTestCore({ emulator });
+  a = await startTestCore({ emulator, deps: { clock: { now: () => new Date(Date.now() + aheadMs) }, shareDelayMs: 0 } });
+  b = await startTestCore({ emulator, deps: { shareDelayMs: 0 } });
   await signInManager(a, 'Aiko Manager');
   await signInManager(b, 'Ben Manager');
 });
@@ -200,7 +200,7 @@ describe('another desk', () => {
     await a.close();
     const fresh = await mkdtemp(join(tmpdir(), 'mandate-desk-rebuilt-'));
     try {
-      a = await startTestCore({ emulator, dataDir: fresh });
+      a = await startTestCore({ emulator, dataDir: fresh, deps: { shareDelayMs: 0 } });
       await signInManager(a, 'Aiko Manager');
       const events: string[] = [];
       a.core.subscribe((event, payload) => {

@@ -69,7 +69,9 @@ export async function startTestCore(options: { emulator?: RunningEmulator; dataD
     logger: quietLogger,
     training: { advanceClockSeconds: async (seconds) => new Date((await emulator.controls.advanceClock(seconds)) * 1000) },
     pollIntervalMs: 60_000,
-    shareDelayMs: 0, // the evidence goes to Stripe at once (tests wait for it with core.stripeShare.idle())
+    // the evidence upload waits an hour, so it never writes in the middle of a test that does not ask for it;
+    // tests of it pass shareDelayMs: 0 and wait with core.stripeShare.idle()
+    shareDelayMs: 3_600_000,
     ...options.deps,
     ...overrides,
   });
