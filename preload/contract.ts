@@ -216,6 +216,17 @@ export interface RenderedTerms {
 }
 
 export type ConsentStatus = 'active' | 'withdrawn' | 'expired' | 'not_started';
+/** Where a record came from when another desk made it: imported from what that desk shared at Stripe. */
+export interface RecordOriginView { source: 'stripe'; importedAt: string; terminalId: string | null }
+/** A write to Stripe queued in the background (the consent's evidence, a withdrawal), retried until Stripe takes it. */
+export interface StripeShareView {
+  state: 'pending' | 'uploaded' | 'failed';
+  fileIds: string[];
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  doneAt: string | null;
+}
 export interface ConsentView {
   id: string;
   customerId: string;
@@ -235,8 +246,11 @@ export interface ConsentView {
   terminalId: string;
   /** Links filled in later (kept outside the immutable record, joined here). */
   links: { checkoutSessionId: string | null; setupIntentId: string | null; paymentMethodId: string | null; mandateId: string | null };
-  withdrawal: { at: string; byStaffId: string; byName: string; reason: string } | null;
+  withdrawal: { at: string; byStaffId: string; byName: string; reason: string; /** recording it at Stripe (null: made elsewhere, or before this was shared) */ stripeShare: StripeShareView | null } | null;
   status: ConsentStatus;
+  /** The evidence at Stripe (metadata and the evidence PDF): null for consents recorded before it was shared. */
+  stripeEvidence: StripeShareView | null;
+  origin: RecordOriginView | null;
   /** A correction references the record it corrects. */
   correctsConsentId: string | null;
 }
@@ -346,6 +360,8 @@ export interface ChargeView {
   fromOtherDesk?: OtherDeskView | null;
   /** The dispute on this charge, if any. */
   dispute?: DisputeView | null;
+  /** Set when another desk made this charge (imported from Stripe). */
+  origin: RecordOriginView | null;
 }
 export interface ReceiptView {
   charge: ChargeView;
@@ -385,6 +401,26 @@ export interface SubscriptionView {
   canceledAt: string | null;
   createdAt: string;
   payments: Array<{ invoiceId: string; amount: number; currency: Currency; status: string; paidAt: string | null }>;
+}
+
+/** "Rebuild this desk from Stripe": where the walk through Stripe's customers stands. */
+export interface RebuildStatus {
+  /** `interrupted`: started and not finished (the app stopped meanwhile); starting again resumes after the last customer imported. */
+  state: 'never' | 'running' | 'interrupted' | 'done';
+  /** Customers at Stripe (counted first); null while counting. */
+  total: number | null;
+  done: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastError: string | null;
+}
+/** What importing one customer from Stripe brought. */
+export interface ImportSummary {
+  created: boolean;
+  changed: boolean;
+  counts: { consents: number; withdrawals: number; setups: number; savedMethods: number; charges: number; refunds: number; subscriptions: number };
+  skipped: { withoutEvidence: string[]; hashMismatch: string[] };
 }
 
 export interface CustomerDetail {
@@ -642,6 +678,12 @@ export const calls = {
   }),
   'customers.get': def<CustomerDetail>()({ input: z.object({ customerId: Id }).strict(), role: 'staff', mutates: false }),
   'customers.overview': def<CustomersOverview>()({ input: Empty, role: 'staff', mutates: false }),
+  /** Opens a customer found at Stripe (another desk's): imports them and what the desks shared (consents with checked evidence, methods, charges, refunds, subscriptions). */
+  'customers.importFromStripe': def<{ customer: CustomerView; summary: ImportSummary }>()({
+    input: z.object({ stripeCustomerId: z.string().trim().regex(/^cus_[A-Za-z0-9]+$/, 'A Stripe customer id (cus_…)') }).strict(),
+    role: 'staff',
+    mutates: true,
+  }),
   /** Name, e-mail, phone and language; the Stripe Customer follows. Consents keep the name as accepted. */
   'customers.update': def<CustomerView>()({
     input: z.object({ customerId: Id, name: PersonName, email: Email, phone: Phone.optional(), language: Language }).strict(),
@@ -798,6 +840,11 @@ export const calls = {
     mutates: false,
   }),
 
+  // --- the desk (managers)
+  /** Imports every customer at Stripe, in the background (progress: `rebuild.progress`); resumes an interrupted rebuild. */
+  'desk.rebuildFromStripe': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: true }),
+  'desk.rebuildStatus': def<RebuildStatus>()({ input: Empty, role: 'manager', mutates: false }),
+
   // --- e-mail (SMTP settings: managers; the outbox)
   /** Whether e-mail can be sent (SMTP configured): staff see it to offer "send the link by e-mail". */
   'mail.status': def<{ configured: boolean }>()({ input: Empty, role: 'staff', mutates: false }),
@@ -905,13 +952,15 @@ export interface Events {
   'store.notice': StoreNotice;
   /** Stripe's clock moved against the desk's (the training clock was advanced). */
   'clock.changed': ClockView;
+  /** "Rebuild this desk from Stripe" moved on (after each page of customers, and when it ends). */
+  'rebuild.progress': RebuildStatus;
   /** An e-mail of the outbox changed state (queued, retrying, sent, failed). */
   'outbox.updated': OutboxMessageView;
   /** Changes made elsewhere (another desk, Stripe) were applied from Stripe's events. */
   'stripe.changed': StripeChanges;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'outbox.updated', 'stripe.changed'];
+export const EVENT_NAMES: EventName[] = ['setup.updated', 'charge.updated', 'auth.changed', 'external.opened', 'store.notice', 'clock.changed', 'outbox.updated', 'stripe.changed', 'rebuild.progress'];
 
 /** What `window.api` looks like, in Electron (contextBridge) and in the browser bridge alike. */
 export interface MandateDeskApi {

@@ -5,7 +5,7 @@ import type { SetupView } from '../preload/contract';
 export type Route =
   | { name: 'customers'; query?: string }
   | { name: 'newCustomer'; prefill?: string }
-  | { name: 'customer'; customerId: string; notice?: 'created' | 'linkedExisting' }
+  | { name: 'customer'; customerId: string; notice?: 'created' | 'linkedExisting' | 'imported' }
   /** `notice`: the customer was just created (the counter goes straight on to saving Amazon Pay). */
   | { name: 'mandate'; customerId: string; notice?: 'created' | 'linkedExisting' }
   /** `alreadyOpen`: staff asked to save Amazon Pay again while this setup was still open. */

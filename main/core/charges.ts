@@ -34,6 +34,8 @@ export const IDEMPOTENCY_KEY_SAFE_AGE_MS = 23 * 3600 * 1000;
 
 /** Metadata key on PaymentIntents and Refunds naming the desk (terminal id) that made them. */
 export const TERMINAL_METADATA_KEY = 'mandate_desk_terminal_id';
+/** A charge under a single-payment consent that another desk charged at the same moment: not made here. */
+export const CHARGED_ELSEWHERE = 'charged_elsewhere';
 
 /** What the record keeps when Stripe's answer did not arrive. */
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
@@ -82,7 +84,7 @@ function statusForErrorCode(code: string | undefined): ChargeStatus {
   return 'failed';
 }
 
-type ChargeOutcome = { known: true; status: ChargeStatus; paymentIntentId: string | null; failure: Failure | null } | { known: false };
+export type ChargeOutcome = { known: true; status: ChargeStatus; paymentIntentId: string | null; failure: Failure | null } | { known: false };
 
 export function outcomeOfIntent(intent: Stripe.PaymentIntent): ChargeOutcome {
   const base = { known: true as const, paymentIntentId: intent.id };
@@ -126,9 +128,9 @@ function withChargeOutcome(charge: ChargeRecord, outcome: ChargeOutcome, now: st
 
 // ---------------------------------------------------------------- Refund → refund status
 
-type RefundOutcome = { known: true; status: RefundStatus; stripeRefundId: string | null; failure: Failure | null } | { known: false };
+export type RefundOutcome = { known: true; status: RefundStatus; stripeRefundId: string | null; failure: Failure | null } | { known: false };
 
-function outcomeOfRefund(refund: Stripe.Refund): RefundOutcome {
+export function outcomeOfRefund(refund: Stripe.Refund): RefundOutcome {
   const base = { known: true as const, stripeRefundId: refund.id };
   switch (refund.status) {
     case 'succeeded':
@@ -219,7 +221,37 @@ export function singleFlight(): <T>(id: string, run: () => Promise<T>) => Promis
   };
 }
 
-export function createCharges(env: CoreEnv): {
+/**
+ * What charging learns from Stripe about what other desks did (wired in index.ts from
+ * stripe-import.ts, so this module needs nothing of the import).
+ */
+export interface ChargeHooks {
+  /**
+   * Before a charge's record is written: brings into the customer's document what other desks
+   * recorded at Stripe about this consent (a withdrawal, a charge already made), so the rules below
+   * see it; returns how many attempts under the consent failed at Stripe (for the consent's key).
+   */
+  beforeCharge?(target: { customerId: string; consentId: string; paymentMethodId: string }): Promise<{ failedAttempts: number }>;
+  /** A consent-keyed charge whose outcome is unknown: the PaymentIntent another desk made under the consent (imported), if any. */
+  chargedElsewhere?(charge: ChargeRecord): Promise<Stripe.PaymentIntent | null>;
+}
+
+/** Charges that used up a single-payment consent or may still, including ones only Stripe knows of. */
+export function chargeTakesMoney(status: ChargeStatus): boolean {
+  return CHARGE_TAKES_MONEY.has(status);
+}
+
+/**
+ * The idempotency key of a charge. Under a single-payment consent it is the consent's own (and the
+ * number of failed attempts before it), so two desks charging it at the same moment send one key
+ * and Stripe makes one PaymentIntent; any other charge has its own.
+ */
+export function chargeIdempotencyKey(chargeId: string, consent: { id: string; params: { frequency: string } }, failedAttempts: number): string {
+  return consent.params.frequency === 'one_off' ? `charge-consent-${consent.id}-${failedAttempts}` : `charge-${chargeId}`;
+}
+export const isConsentKey = (key: string) => key.startsWith('charge-consent-');
+
+export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
   handlers: Pick<Handlers, 'charges.create' | 'charges.resolve' | 'charges.receipt' | 'refunds.create'>;
   resolveInterrupted(): Promise<void>;
   /** Follows charges and refunds that Stripe is still processing, until they finish. */
@@ -257,8 +289,10 @@ export function createCharges(env: CoreEnv): {
       mandate_desk_charge_id: charge.id,
       mandate_desk_consent_id: charge.consentId,
       mandate_desk_customer_id: charge.customerId,
-      // which desk made it: its own events are recognised when they come back through the events poll
-      [TERMINAL_METADATA_KEY]: records.shop.data.terminalId,
+      // what another desk imports this charge with (stripe-import.ts)
+      mandate_desk_terminal_id: charge.terminalId ?? records.shop.data.terminalId,
+      mandate_desk_staff_id: charge.createdBy.staffId,
+      mandate_desk_staff_name: charge.createdBy.name,
     },
   });
 
@@ -332,24 +366,56 @@ export function createCharges(env: CoreEnv): {
         // A replayed 5xx or a key conflict says nothing; the intent itself may exist.
         const intent = await findIntent(charge).catch(() => null);
         if (intent) outcome = outcomeOfIntent(intent);
+        else outcome = (await elsewhereOutcome(charge)) ?? outcome;
       }
       await recordCharge(chargeId, outcome);
     });
 
+  /**
+   * A consent-keyed charge Stripe refused as another request with the same key (another desk sent
+   * it with its own ids a moment before): that desk's PaymentIntent is the consent's one payment,
+   * so this charge was not made. Null when no such intent exists.
+   */
+  const elsewhereOutcome = async (charge: ChargeRecord): Promise<ChargeOutcome | null> => {
+    if (!isConsentKey(charge.idempotencyKey) || !hooks.chargedElsewhere) return null;
+    const intent = await hooks.chargedElsewhere(charge).catch((error) => {
+      logger.warn('could not look for the charge of another desk', { chargeId: charge.id, error: String(error) });
+      return null;
+    });
+    if (!intent) return null;
+    if (intent.metadata?.mandate_desk_charge_id === charge.id) return outcomeOfIntent(intent);
+    return {
+      known: true,
+      status: 'failed',
+      paymentIntentId: null,
+      failure: { code: CHARGED_ELSEWHERE, message: `This single-payment consent was charged at another desk at the same moment (${intent.id}); this charge was not made.` },
+    };
+  };
+
   /** Sends a just-written charge for the first time (shared with anyone who asks for it meanwhile). */
   const firstSend = (chargeId: string): Promise<void> =>
     once(chargeId, async () => {
-      await recordCharge(chargeId, await sendCharge(await findCharge(chargeId)));
+      const charge = await findCharge(chargeId);
+      let outcome = await sendCharge(charge);
+      if (!outcome.known) outcome = (await elsewhereOutcome(charge)) ?? outcome;
+      await recordCharge(chargeId, outcome);
     });
 
   const createCharge = async (input: ChargeInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
     const now = clock.now();
     const chargeId = records.newId('chg', input.customerId);
+    // What other desks recorded at Stripe (a withdrawal, the consent's one payment) first: one retrieve, before anything is written.
+    const known = await records.requireCustomer(input.customerId);
+    const isRepeat = known.charges.some((c) => c.requestKey === input.requestKey);
+    const atStripe = !isRepeat && hooks.beforeCharge ? await hooks.beforeCharge(input) : { failedAttempts: 0 };
     // Check and write in one store update, so two concurrent requests cannot both pass the check.
     const result = await records.updateCustomer(input.customerId, (draft): { existingId: string } | { createdId: string } => {
       const existing = repeatOf(draft.charges, input, ['customerId', 'consentId', 'paymentMethodId', 'amount', 'currency', 'description'], 'charge');
       if (existing) return { existingId: existing.id };
       assertMayCharge(draft, input, { amount: input.amount, currency: input.currency, kind: 'one_off', now });
+      const consent = draft.consents.find((c) => c.id === input.consentId)!;
+      // attempts that failed here without reaching Stripe count too (they are not in Stripe's list)
+      const failedHere = draft.charges.filter((c) => c.consentId === consent.id && !CHARGE_TAKES_MONEY.has(c.status) && c.paymentIntentId === null && c.failure?.code !== CHARGED_ELSEWHERE).length;
       draft.charges.push({
         id: chargeId,
         customerId: input.customerId,
@@ -359,7 +425,7 @@ export function createCharges(env: CoreEnv): {
         currency: input.currency,
         description: input.description,
         status: 'pending',
-        idempotencyKey: `charge-${chargeId}`,
+        idempotencyKey: chargeIdempotencyKey(chargeId, consent, atStripe.failedAttempts + failedHere),
         requestKey: input.requestKey,
         paymentIntentId: null,
         failure: null,
@@ -367,6 +433,7 @@ export function createCharges(env: CoreEnv): {
         finishedAt: null,
         createdBy: actor,
         subscriptionId: null,
+        terminalId: records.shop.data.terminalId,
       });
       return { createdId: chargeId };
     });
@@ -393,7 +460,15 @@ export function createCharges(env: CoreEnv): {
     payment_intent: charge.paymentIntentId!,
     amount: refund.amount,
     reason: refund.reason,
-    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id, [TERMINAL_METADATA_KEY]: records.shop.data.terminalId },
+    metadata: {
+      mandate_desk_refund_id: refund.id,
+      mandate_desk_charge_id: charge.id,
+      mandate_desk_consent_id: charge.consentId,
+      mandate_desk_customer_id: charge.customerId,
+      mandate_desk_terminal_id: records.shop.data.terminalId,
+      mandate_desk_staff_id: refund.createdBy.staffId,
+      mandate_desk_staff_name: refund.createdBy.name,
+    },
   });
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {

@@ -9,6 +9,7 @@ import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { sameName } from './customers';
+import { pendingShare } from './stripe-share';
 import { renderTerms } from './terms';
 import { consentView } from './views';
 
@@ -63,7 +64,12 @@ export function localIsoWithOffset(at: Date, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}${offset}`;
 }
 
-export function consentHandlers(env: CoreEnv): Pick<Handlers, 'terms.render' | 'consents.record' | 'consents.get'> {
+export interface ConsentHooks {
+  /** The consent is on disk with its evidence upload queued: start it (in the background). */
+  recorded?(consentId: string): void;
+}
+
+export function consentHandlers(env: CoreEnv, hooks: ConsentHooks = {}): Pick<Handlers, 'terms.render' | 'consents.record' | 'consents.get'> {
   const { records, clock } = env;
   const shop = () => records.shop.data;
 
@@ -106,12 +112,15 @@ export function consentHandlers(env: CoreEnv): Pick<Handlers, 'terms.render' | '
         witnessedBy: { staffId: ctx.actor.id, name: ctx.actor.name },
         terminalId: shop().terminalId,
         correctsConsentId: input.correctsConsentId ?? null,
+        // its evidence goes to Stripe in the background, queued in this same write (stripe-share.ts)
+        stripeEvidence: pendingShare(),
       };
       // The store's journal is fsynced before this resolves: the consent is on disk before anything can rely on it.
       const saved = await records.updateCustomer(customer.id, (draft) => {
         draft.consents.push(record);
         return draft;
       });
+      hooks.recorded?.(record.id);
       return consentView(saved, record, now);
     },
 

@@ -9,7 +9,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CustomerDoc, CustomerRecord } from './data';
 
 /** Kinds of open work, each followed by its own pass. */
-export type OpenWorkKind = 'setup' | 'charge' | 'refund' | 'subscription';
+export type OpenWorkKind = 'setup' | 'charge' | 'refund' | 'subscription' | 'evidence' | 'withdrawalShare';
 /** `status` is the record's: pollers follow only what Stripe is still processing. */
 export interface OpenWork { kind: OpenWorkKind; id: string; customerId: string; status: string }
 
@@ -40,6 +40,9 @@ function openWorkOf(doc: CustomerDoc): OpenWork[] {
   for (const c of doc.charges) if (c.status === 'pending' || c.status === 'processing') open.push({ kind: 'charge', id: c.id, customerId, status: c.status });
   for (const r of doc.refunds) if (r.status === 'pending' || r.status === 'processing') open.push({ kind: 'refund', id: r.id, customerId, status: r.status });
   for (const s of doc.subscriptions) if (s.stripeSubscriptionId === null && s.status === 'incomplete') open.push({ kind: 'subscription', id: s.id, customerId, status: s.status });
+  // writes to Stripe still queued (stripe-share.ts): the evidence of a consent, a withdrawal
+  for (const c of doc.consents) if (c.stripeEvidence && c.stripeEvidence.state !== 'uploaded') open.push({ kind: 'evidence', id: c.id, customerId, status: c.stripeEvidence.state });
+  for (const w of doc.withdrawals) if (w.stripeShare && w.stripeShare.state !== 'uploaded') open.push({ kind: 'withdrawalShare', id: w.id, customerId, status: w.stripeShare.state });
   return open;
 }
 

@@ -37,7 +37,12 @@ export const SEARCH_LIMIT = 50;
 /** How many recently served customers the customers screen lists. */
 export const RECENT_LIMIT = 10;
 
-export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get' | 'customers.overview' | 'customers.update'> {
+export interface CustomerHooks {
+  /** A Stripe customer that another desk made (our id in its metadata): imported with its records instead of linked anew. */
+  importExisting?(stripeCustomerId: string): Promise<CustomerRecord>;
+}
+
+export function customerHandlers(env: CoreEnv, hooks: CustomerHooks = {}): Pick<Handlers, 'customers.search' | 'customers.create' | 'customers.get' | 'customers.overview' | 'customers.update'> {
   const { records, stripe, ids, clock, logger } = env;
   const { index } = records;
 
@@ -97,6 +102,10 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
       const [found] = await searchStripeByEmail(email);
       let stripeCustomerId: string;
       let linkedExisting = false;
+      if (found?.metadata?.[LOCAL_ID_METADATA_KEY] && !index.customerByStripeId(found.id) && hooks.importExisting) {
+        // another desk's customer: the same id and records here as there (stripe-import.ts)
+        return { customer: customerView(await hooks.importExisting(found.id)), linkedExisting: true };
+      }
       if (found) {
         if (index.customerByStripeId(found.id))
           throw new AppError('conflict', `The Stripe customer ${found.id} with this e-mail is already linked to another local customer.`);
@@ -144,6 +153,8 @@ export function customerHandlers(env: CoreEnv): Pick<Handlers, 'customers.search
     async 'customers.overview'() {
       const byCustomer = new Map<string, OpenWorkItem[]>();
       for (const { customerId, kind, id, status } of index.openWork()) {
+        // writes to Stripe still queued are shown on the customer's page, not here
+        if (kind === 'evidence' || kind === 'withdrawalShare') continue;
         const work = byCustomer.get(customerId) ?? [];
         work.push({ kind, id, status });
         byCustomer.set(customerId, work);

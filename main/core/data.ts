@@ -10,6 +10,26 @@ const Actor = z.object({ staffId: z.string(), name: z.string() });
 const Failure = z.object({ code: z.string(), message: z.string() }).nullable();
 const Currency = z.enum(CURRENCIES);
 const Language = z.enum(LANGUAGES);
+/**
+ * Where a record came from when it was not made at this desk: imported from what another desk
+ * shared at Stripe (stripe-import.ts). Absent on records made here (and in older files).
+ */
+export const RecordOrigin = z.object({ source: z.literal('stripe'), importedAt: Iso, terminalId: z.string().nullable().optional() });
+export type RecordOrigin = z.infer<typeof RecordOrigin>;
+/**
+ * A write to Stripe that waits in the customer's document until it is done (stripe-share.ts):
+ * queued when the record is written, retried with backoff, never blocking the call that made it.
+ */
+export const StripeShareState = z.object({
+  state: z.enum(['pending', 'uploaded', 'failed']),
+  /** Files API ids of the evidence (empty until uploaded; unused for a withdrawal). */
+  fileIds: z.array(z.string()),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: Iso.nullable(),
+  lastError: z.string().nullable(),
+  doneAt: Iso.nullable(),
+});
+export type StripeShareState = z.infer<typeof StripeShareState>;
 
 export const StaffRecord = z.object({
   id: z.string(),
@@ -33,6 +53,7 @@ export const CustomerRecord = z.object({
   stripeCustomerId: z.string(),
   createdAt: Iso,
   createdBy: Actor,
+  origin: RecordOrigin.optional(),
 });
 
 /** Immutable: written once when the customer accepts, never edited or deleted. */
@@ -54,6 +75,12 @@ export const ConsentRecord = z.object({
   witnessedBy: Actor,
   terminalId: z.string(),
   correctsConsentId: z.string().nullable(),
+  origin: RecordOrigin.optional(),
+  /**
+   * The one part that changes after acceptance: how far sharing the evidence with Stripe got
+   * (metadata and the evidence PDF through the Files API). The accepted text and terms never change.
+   */
+  stripeEvidence: StripeShareState.optional(),
 });
 
 /** Withdrawal of a consent: a separate record, so the consent itself is never edited. */
@@ -63,6 +90,9 @@ export const WithdrawalRecord = z.object({
   at: Iso,
   by: Actor,
   reason: z.string(),
+  origin: RecordOrigin.optional(),
+  /** Recording the withdrawal at Stripe (SetupIntent and Customer metadata), so every desk refuses charges. */
+  stripeShare: StripeShareState.optional(),
 });
 
 export const SetupRecord = z.object({
@@ -80,6 +110,7 @@ export const SetupRecord = z.object({
   paymentMethodId: z.string().nullable(),
   mandateId: z.string().nullable(),
   failure: Failure,
+  origin: RecordOrigin.optional(),
 });
 
 export const SavedMethodRecord = z.object({
@@ -95,6 +126,7 @@ export const SavedMethodRecord = z.object({
   // Added later (absent in older files): what Stripe's PaymentMethod says a person recognises it by.
   billingEmail: z.string().nullable().optional(),
   billingName: z.string().nullable().optional(),
+  origin: RecordOrigin.optional(),
   /** Added later: true when Stripe reported the method detached by someone else (another desk, the Dashboard). */
   detachedElsewhere: z.boolean().optional(),
 });
@@ -148,6 +180,9 @@ export const ChargeRecord = z.object({
   fromOtherDesk: OtherDeskOrigin.optional(),
   /** The dispute on this charge, if one was opened (absent in older files: none). */
   dispute: DisputeRecord.optional(),
+  origin: RecordOrigin.optional(),
+  /** The terminal the charge was made at (absent in older files: this desk). */
+  terminalId: z.string().optional(),
 });
 
 export const RefundRecord = z.object({
@@ -166,6 +201,7 @@ export const RefundRecord = z.object({
   createdBy: Actor,
   /** Made at another desk and learnt from Stripe's events (absent: made here). */
   fromOtherDesk: OtherDeskOrigin.optional(),
+  origin: RecordOrigin.optional(),
 });
 
 export const PriceRecord = z.object({
@@ -198,6 +234,7 @@ export const SubscriptionRecord = z.object({
   payments: z.array(
     z.object({ invoiceId: z.string(), amount: z.number().int(), currency: Currency, status: z.string(), paidAt: Iso.nullable() }),
   ),
+  origin: RecordOrigin.optional(),
 });
 
 export const SettingsRecord = z.object({
@@ -243,6 +280,23 @@ export const ShopData = z.object({
   prices: z.array(PriceRecord),
   /** The last receipt number this terminal gave (absent in older files: none given yet). */
   receiptCounter: z.number().int().nonnegative().optional(),
+  /**
+   * "Rebuild this desk from Stripe" (stripe-rebuild.ts): where the walk through Stripe's customers
+   * stands, so a crash resumes after the last customer imported. Absent: never started.
+   */
+  stripeRebuild: z
+    .object({
+      startedAt: Iso,
+      finishedAt: Iso.nullable(),
+      /** The last Stripe customer id fully imported (the list's `starting_after`), null before the first. */
+      cursor: z.string().nullable(),
+      /** Stripe customers counted before the walk (Stripe's lists give no total). */
+      total: z.number().int().nonnegative().nullable(),
+      done: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      lastError: z.string().nullable(),
+    })
+    .optional(),
 });
 export type ShopData = z.infer<typeof ShopData>;
 export const shopDataMigrations = {};

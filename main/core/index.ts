@@ -21,6 +21,9 @@ import { openRecords } from './records';
 import { migrateLegacyFolder } from './store-migration';
 import { consentPdfHandlers } from './consent-pdf';
 import { clockHandlers } from './stripe-clock';
+import { createStripeShare, type StripeShare } from './stripe-share';
+import { chargeChecksAtStripe, importCustomerFromStripe } from './stripe-import';
+import { createRebuild } from './stripe-rebuild';
 import { createMail, type Mail } from './mail';
 import { createDisputes } from './disputes';
 import { createStripeEvents } from './stripe-events';
@@ -42,6 +45,10 @@ export interface Core {
   noteCustomerCanceled(setupId: string): Promise<void>;
   session: SessionPort;
   env: CoreEnv;
+  /** The queued writes to Stripe (evidence, withdrawals): tests run and wait for them. */
+  stripeShare: Pick<StripeShare, 'runDue' | 'idle'>;
+  /** The "rebuild from Stripe" walk under way, or null (tests wait for it). */
+  rebuildRunning(): Promise<void> | null;
   stop(): Promise<void>;
 }
 
@@ -89,13 +96,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
   const env: CoreEnv = { ...deps, records, audit, emit, storeNotices };
   const auth = createAuth(env);
-  const withdrawals = createWithdrawals(env);
+  const share = createStripeShare(env);
+  const withdrawals = createWithdrawals(env, { recorded: (withdrawalId) => share.kick('withdrawalShare', withdrawalId) });
   const setups = createSetups(env, { afterMethodSaved: (consentId) => withdrawals.finishIfWithdrawn(consentId, null) });
-  const charges = createCharges(env);
+  const charges = createCharges(env, chargeChecksAtStripe(env));
+  const rebuild = createRebuild(env);
   const subscriptions = createSubscriptions(env);
   const mailModule = await createMail(env, { receiptOf: (chargeId) => charges.handlers['charges.receipt']({ chargeId }, { actor: null }) });
   mail = mailModule;
-  const consentCalls = consentHandlers(env);
+  const consentCalls = consentHandlers(env, { recorded: (consentId) => share.kick('evidence', consentId) });
   const recordConsent = consentCalls['consents.record'];
   // The copy of the terms is queued after the answer: recording a consent never waits for the PDF or the SMTP server.
   consentCalls['consents.record'] = async (input, ctx) => {
@@ -121,8 +130,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     'app.info': appInfo,
     ...auth.handlers,
     ...settingsHandlers(env),
-    ...customerHandlers(env),
+    ...customerHandlers(env, {
+      importExisting: async (stripeCustomerId) => {
+        const { customerId } = await importCustomerFromStripe(env, stripeCustomerId);
+        return records.index.customer(customerId)!;
+      },
+    }),
     ...consentCalls,
+    ...rebuild.handlers,
     ...setups.handlers,
     ...charges.handlers,
     ...subscriptions.handlers,
@@ -145,6 +160,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   charges.startPolling();
   // changes made at other desks: Stripe's events, from the last one seen
   stripeEvents.start();
+  // writes to Stripe left queued (from the index's open work, no customer scanned): in the background
+  void share.runDue().catch((error) => deps.logger.warn('queued Stripe writes failed at start', { error: String(error) }));
+  share.startPolling();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -165,6 +183,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     noteCustomerCanceled: (setupId) => setups.noteCustomerCanceled(setupId),
     session: auth.session,
     env,
+    stripeShare: share,
+    rebuildRunning: () => rebuild.running(),
     stop() {
       // once: the stores' last checkpoint is written by the first stop
       stopped ??= (async () => {
@@ -172,6 +192,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         charges.stopPolling();
         stripeEvents.stop();
         await stripeEvents.idle();
+        share.stopPolling();
+        // what is under way finishes writing first (the store closes next)
+        await share.idle().catch(() => {});
+        await rebuild.running()?.catch(() => {});
         listeners.clear();
         mail = null;
         await mailModule.stop();

@@ -61,6 +61,12 @@ export interface CoreDeps {
   training?: TrainingControls;
   /** How often open setups are polled; never below 2000 ms. */
   pollIntervalMs?: number;
+  /**
+   * How long after a consent is recorded its evidence is first sent to Stripe (default 10 s):
+   * rendering the evidence PDF takes a second or more, kept away from the moments right after
+   * the consent, when staff start the setup. Tests set 0.
+   */
+  shareDelayMs?: number;
   /** Where the SMTP password is kept (default: memory only, for tests). */
   smtpPassword?: SecretSlot;
   mail?: MailTuning;

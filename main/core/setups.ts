@@ -16,6 +16,7 @@ import { AppError } from './errors';
 import { mainText } from './i18n';
 import { createPoller, pollIntervalOf } from './poller';
 import { setupExpiresAt, stripeClockOf } from './stripe-clock';
+import { SHARE_KEYS, setupIntentMetadata } from './stripe-share';
 import { isAllowedCheckoutUrl } from './urls';
 import { consentStatus, newestFirst, setupView } from './views';
 
@@ -261,7 +262,8 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
             locale: customer.language,
             metadata,
             setup_intent_data: {
-              metadata,
+              // what another desk needs to find, check and charge this consent (stripe-share.ts)
+              metadata: setupIntentMetadata(consent, { setupId, evidenceFileId: consent.stripeEvidence?.fileIds[0] ?? null }),
               description: mainText(consent.language, 'setup.description', { shop: settings.shopName, purpose: consent.params.purpose }),
             },
           },
@@ -289,9 +291,15 @@ export function createSetups(env: CoreEnv, hooks: SetupHooks = {}): Setups {
           mandateId: null,
           failure: null,
         };
-        await records.updateCustomer(customer.id, (draft) => {
+        const saved = await records.updateCustomer(customer.id, (draft) => {
           draft.setups.push(record);
+          return draft.consents.find((c) => c.id === consent.id)?.stripeEvidence?.fileIds[0] ?? null;
         });
+        // the evidence upload finished while the session was being made: its file id goes on the SetupIntent now
+        if (saved && !consent.stripeEvidence?.fileIds[0] && record.setupIntentId)
+          await stripe.setupIntents
+            .update(record.setupIntentId, { metadata: { [SHARE_KEYS.evidenceFile]: saved } })
+            .catch((error) => logger.warn("could not add the evidence file to the SetupIntent (the Customer's metadata still names it)", { setupId, error: String(error) }));
         env.emit('setup.updated', setupView(record));
         poller.wake();
         // On the customer's phone, the desk shows a QR code instead; "open on this computer" stays one click away.

@@ -29,12 +29,12 @@ const toIso = (unixSeconds: number | null | undefined): string | null => (unixSe
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id);
 
 /** The period end of the subscription: on recent API versions it lives on the items (the earliest one bills next). */
-function periodEndOf(subscription: Stripe.Subscription): string | null {
+export function periodEndOf(subscription: Stripe.Subscription): string | null {
   const ends = subscription.items.data.map((item) => item.current_period_end).filter((end) => typeof end === 'number');
   return ends.length ? toIso(Math.min(...ends)) : null;
 }
 
-function paymentIntentOf(invoice: Stripe.Invoice): string | null {
+export function paymentIntentOf(invoice: Stripe.Invoice): string | null {
   const payments = invoice.payments?.data ?? [];
   const paid = payments.find((p) => p.status === 'paid') ?? payments.find((p) => p.is_default);
   return idOf(paid?.payment.payment_intent);

@@ -12,6 +12,7 @@ import type {
   CustomerView,
   DisputeView,
   PriceView,
+  RecordOriginView,
   RefundView,
   SavedMethodView,
   SetupView,
@@ -25,6 +26,7 @@ import type {
   CustomerRecord,
   DisputeRecord,
   PriceRecord,
+  RecordOrigin,
   RefundRecord,
   SavedMethodRecord,
   SetupRecord,
@@ -98,8 +100,12 @@ export function consentView(data: Readonly<CustomerDoc>, record: ConsentRecord, 
       paymentMethodId: method?.paymentMethodId ?? linked?.paymentMethodId ?? null,
       mandateId: method?.mandateId ?? linked?.mandateId ?? null,
     },
-    withdrawal: withdrawal ? { at: withdrawal.at, byStaffId: withdrawal.by.staffId, byName: withdrawal.by.name, reason: withdrawal.reason } : null,
+    withdrawal: withdrawal
+      ? { at: withdrawal.at, byStaffId: withdrawal.by.staffId, byName: withdrawal.by.name, reason: withdrawal.reason, stripeShare: withdrawal.stripeShare ?? null }
+      : null,
     status: consentStatus(data, record, now),
+    stripeEvidence: record.stripeEvidence ?? null,
+    origin: originView(record.origin),
     correctsConsentId: record.correctsConsentId,
   };
 }
@@ -181,7 +187,13 @@ export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): C
     receiptNumber: record.receiptNumber ?? null,
     fromOtherDesk: record.fromOtherDesk ?? null,
     dispute: record.dispute ? disputeView(record.dispute) : null,
+    origin: originView(record.origin),
   };
+}
+
+/** Where an imported record came from (null for one made at this desk). */
+export function originView(origin: RecordOrigin | undefined): RecordOriginView | null {
+  return origin ? { source: origin.source, importedAt: origin.importedAt, terminalId: origin.terminalId ?? null } : null;
 }
 
 export function priceView(record: PriceRecord): PriceView {

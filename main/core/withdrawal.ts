@@ -15,6 +15,7 @@ import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
 import { consentPdfFile } from './consent-pdf';
+import { pendingShare } from './stripe-share';
 import { sha256Hex } from './terms';
 import { consentView } from './views';
 
@@ -64,7 +65,12 @@ export interface Withdrawals {
   finishIfWithdrawn(consentId: string, actor: StaffView | null): Promise<void>;
 }
 
-export function createWithdrawals(env: CoreEnv): Withdrawals {
+export interface WithdrawalHooks {
+  /** The withdrawal is on disk with its recording at Stripe queued: start it (in the background). */
+  recorded?(withdrawalId: string): void;
+}
+
+export function createWithdrawals(env: CoreEnv, hooks: WithdrawalHooks = {}): Withdrawals {
   const { records, stripe, clock, audit } = env;
 
   async function detachAtStripe(paymentMethodId: string): Promise<void> {
@@ -146,11 +152,14 @@ export function createWithdrawals(env: CoreEnv): Withdrawals {
   const handlers: Withdrawals['handlers'] = {
     async 'consents.withdraw'({ consentId, reason }, { actor }) {
       const consent = findConsent(await records.ownerDoc(consentId, 'consent'), consentId);
+      const withdrawalId = records.newId('wdr', consent.customerId);
       const recorded = await records.updateCustomer(consent.customerId, (draft) => {
         if (draft.withdrawals.some((w) => w.consentId === consentId)) return false;
-        draft.withdrawals.push({ id: records.newId('wdr', consent.customerId), consentId, at: clock.now().toISOString(), by: actorOf(actor), reason });
+        // recorded at Stripe too (SetupIntent and Customer metadata), queued in this same write (stripe-share.ts)
+        draft.withdrawals.push({ id: withdrawalId, consentId, at: clock.now().toISOString(), by: actorOf(actor), reason, stripeShare: pendingShare() });
         return true;
       });
+      if (recorded) hooks.recorded?.(withdrawalId);
       if (!recorded) {
         const work = remainingWork(await records.requireCustomer(consent.customerId), consentId);
         if (work.openSetups.length + work.methods.length + work.subscriptions.length === 0)

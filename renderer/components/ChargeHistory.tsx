@@ -1,5 +1,6 @@
 /** Every charge of the customer with its refunds; receipts for all, refunds and outcome checks for managers. */
 import { Fragment, useState } from 'react';
+import { OriginNote } from './StripeShare';
 import type { CustomerDetail } from '../../preload/contract';
 import { useAction } from '../api';
 import { formatDateTime, formatMoney } from '../i18n/format';
@@ -48,6 +49,11 @@ export function ChargeHistory({ detail, onChanged }: { detail: CustomerDetail; o
                       {charge.description}
                       {charge.subscriptionId && <div className="hint">{t('history.fromSubscription')}</div>}
                       {charge.fromOtherDesk && <div className="hint">{t('history.fromOtherDesk', { terminal: charge.fromOtherDesk.terminalId ? shortId(charge.fromOtherDesk.terminalId) : '—' })}</div>}
+                      {charge.origin && (
+                        <div>
+                          <OriginNote origin={charge.origin} />
+                        </div>
+                      )}
                       {charge.failure && <FailureReason className="text-bad" failure={charge.failure} />}
                     </td>
                     <td className="num">{formatMoney(charge.amount, charge.currency, lang)}</td>

@@ -18,6 +18,7 @@ import { useRouter } from '../router';
 import { useSession } from '../session';
 import { TrainingMark } from '../components/TrainingMark';
 import { translate } from '../i18n/translate';
+import { OriginNote, StripeShareState } from '../components/StripeShare';
 
 export function ConsentScreen({ consentId }: { consentId: string }) {
   const t = useT();
@@ -130,6 +131,18 @@ function ConsentRecord({ consent }: { consent: ConsentView }) {
           <dd>
             <code className="hash">{consent.textSha256}</code>
           </dd>
+          <dt>{t('share.evidence.label')}</dt>
+          <dd data-testid="consent-evidence">
+            <StripeShareState share={consent.stripeEvidence} what="evidence" />
+          </dd>
+          {consent.origin && (
+            <>
+              <dt>{t('origin.label')}</dt>
+              <dd>
+                <OriginNote origin={consent.origin} />
+              </dd>
+            </>
+          )}
           {consent.correctsConsentId && (
             <>
               <dt>{t('consentDoc.corrects')}</dt>
@@ -149,6 +162,9 @@ function ConsentRecord({ consent }: { consent: ConsentView }) {
           <div className="alert alert-warning" role="status">
             <p className="alert-title">{t('consentDoc.withdrawn', { time: formatDateTime(consent.withdrawal.at, lang), name: consent.withdrawal.byName })}</p>
             <p>{t('consentDoc.withdrawnReason', { reason: consent.withdrawal.reason })}</p>
+            <p data-testid="withdrawal-share">
+              {t('share.withdrawal.label')} <StripeShareState share={consent.withdrawal.stripeShare} what="withdrawal" />
+            </p>
           </div>
         )}
       </section>

@@ -11,6 +11,7 @@ import { ChargeHistory } from '../components/ChargeHistory';
 import { ErrorAlert, NotLoaded, StatusMessage } from '../components/ErrorAlert';
 import { ScreenHeading } from '../components/ScreenHeading';
 import { ConsentStatusBadge, MethodStatusBadge, SetupStatusBadge } from '../components/StatusBadge';
+import { OriginNote, StripeShareState } from '../components/StripeShare';
 import { SubscribeForm } from '../components/SubscribeForm';
 import { SubscriptionsSection } from '../components/SubscriptionsSection';
 import { CustomerEmails } from '../components/CustomerEmails';
@@ -27,7 +28,7 @@ import { FailureReason } from '../components/FailureReason';
 
 type Panel = { kind: 'charge' | 'subscribe'; method: SavedMethodView } | null;
 
-export function CustomerScreen({ customerId, notice }: { customerId: string; notice?: 'created' | 'linkedExisting' }) {
+export function CustomerScreen({ customerId, notice }: { customerId: string; notice?: 'created' | 'linkedExisting' | 'imported' }) {
   const t = useT();
   const { navigate } = useRouter();
   const detail = useLoad('customers.get', { customerId });
@@ -66,6 +67,7 @@ export function CustomerScreen({ customerId, notice }: { customerId: string; not
       </ScreenHeading>
       {notice === 'linkedExisting' && <StatusMessage tone="success">{t('customer.linkedExisting')}</StatusMessage>}
       {notice === 'created' && <StatusMessage tone="success">{t('customer.created')}</StatusMessage>}
+      {notice === 'imported' && <StatusMessage tone="success">{t('customer.imported')}</StatusMessage>}
       <ErrorAlert error={detail.error} />
 
       <CustomerDetails detail={data} onChanged={() => void detail.reload()} />
@@ -236,6 +238,14 @@ function ConsentsSection({ detail }: { detail: CustomerDetail }) {
                   <div className="hint">
                     {t(`frequency.${consent.params.frequency}`)} · {describeAmountRule(t, consent.params, lang)}
                   </div>
+                  <div className="hint" data-testid="consent-share">
+                    {t('share.evidence.label')}: <StripeShareState share={consent.stripeEvidence} what="evidence" />
+                  </div>
+                  {consent.origin && (
+                    <div>
+                      <OriginNote origin={consent.origin} />
+                    </div>
+                  )}
                 </td>
                 <td>{consent.termsVersion}</td>
                 <td>{formatDateTime(consent.acceptedAtUtc, lang)}</td>

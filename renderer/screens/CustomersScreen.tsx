@@ -1,13 +1,13 @@
 /** Find a customer (local records and, by e-mail, Customers another terminal created at Stripe). */
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { CallError, CustomerSearchResult, CustomerView, Language, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
+import type { CallError, CustomerSearchResult, CustomerView, OpenWorkItem, StripeCustomerHit } from '../../preload/contract';
 import { call, useAction, useApiEvent, useLoad } from '../api';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
-import { useLanguage, useT } from '../i18n/I18nProvider';
+import { useT } from '../i18n/I18nProvider';
 import { useRouter } from '../router';
-import { isEmail, isPhone } from '../lib/validation';
+import { isEmail } from '../lib/validation';
 
 /** Searching starts by itself once this many characters are typed, after this pause. */
 const MIN_SEARCH_LENGTH = 2;
@@ -15,7 +15,6 @@ const SEARCH_DELAY_MS = 350;
 
 export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
   const t = useT();
-  const { lang } = useLanguage();
   const { navigate } = useRouter();
   const [query, setQuery] = useState(initialQuery);
   const [searched, setSearched] = useState<string | null>(null);
@@ -99,20 +98,12 @@ export function CustomersScreen({ initialQuery }: { initialQuery: string }) {
     }
   };
 
+  /** Another desk's customer: imported with what the desks shared at Stripe (consents, methods, charges…). */
   const linkCustomer = async (hit: StripeCustomerHit) => {
     setLinking(hit.stripeCustomerId);
-    // The customer's language is not known at Stripe: use the shop's default (can be changed on the terms screen).
-    const settings = await call('settings.get', {});
-    const language: Language = settings.ok ? settings.data.defaultLanguage : lang;
-    const phone = hit.phone.trim();
-    const answer = await link.run('customers.create', {
-      name: hit.name || hit.email,
-      email: hit.email,
-      language,
-      ...(phone && isPhone(phone) ? { phone } : {}),
-    });
+    const answer = await link.run('customers.importFromStripe', { stripeCustomerId: hit.stripeCustomerId });
     setLinking(null);
-    if (answer?.ok) navigate({ name: 'customer', customerId: answer.data.customer.id, notice: answer.data.linkedExisting ? 'linkedExisting' : 'created' });
+    if (answer?.ok) navigate({ name: 'customer', customerId: answer.data.customer.id, notice: 'imported' });
   };
 
   const nothingFound = result && searched && result.local.length === 0 && result.stripeOnly.length === 0;

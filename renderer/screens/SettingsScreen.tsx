@@ -8,6 +8,7 @@ import { ScreenHeading } from '../components/ScreenHeading';
 import { SetupSettings } from '../components/SetupSettings';
 import { MailSettings } from '../components/MailSettings';
 import { TrainingClock } from '../components/TrainingClock';
+import { RebuildFromStripe } from '../components/RebuildFromStripe';
 import { useT } from '../i18n/I18nProvider';
 import { LANGUAGE_NAMES } from '../i18n/languageNames';
 import type { Msg } from '../i18n/translate';
@@ -29,6 +30,7 @@ export function SettingsScreen() {
       {loaded.data ? <SettingsEditor settings={loaded.data} onSaved={loaded.setData} /> : !loaded.error && <StatusMessage>{t('common.loading')}</StatusMessage>}
       {loaded.data && <SetupSettings settings={loaded.data} onSaved={loaded.setData} />}
       <MailSettings />
+      <RebuildFromStripe />
       {info.mode === 'training' && (
         <section className="panel" aria-labelledby="training-heading">
           <h2 id="training-heading">{t('settings.training')}</h2>

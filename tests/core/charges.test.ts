@@ -50,8 +50,9 @@ describe('charges.create', () => {
       mandate_desk_charge_id: charge.id,
       mandate_desk_consent_id: saved.consent.id,
       mandate_desk_customer_id: saved.customer.id,
-      // the desk that made it: its own events are recognised when they come back (stripe-events.ts)
-      mandate_desk_terminal_id: t.core.env.records.shop.data.terminalId,
+      mandate_desk_terminal_id: (await t.call('app.info', {})).terminalId,
+      mandate_desk_staff_id: charge.createdBy.staffId,
+      mandate_desk_staff_name: charge.createdBy.name,
     });
     const sent = t.emulator.requestLog.filter((e) => e.method === 'POST' && e.path === '/v1/payment_intents');
     expect(sent.map((e) => e.idempotencyKey)).toEqual([charge.idempotencyKey]);

@@ -205,6 +205,7 @@ describe('consents (through the dispatcher)', () => {
   }
   /** Every refusal: a clear code, and nothing written to the store file. */
   async function expectRefused(input: Record<string, unknown>, code: string) {
+    await t.core.stripeShare.idle();
     const before = await storeFileText();
     const result = await t.raw('consents.record', input);
     expect(result.ok).toBe(false);
@@ -320,12 +321,14 @@ describe('consents (through the dispatcher)', () => {
 
   it('records a correction as a new record that references the old one, leaving the old one untouched', async () => {
     const first = await t.call('consents.record', await acceptance());
+    await t.core.stripeShare.idle(); // its evidence upload (in the background) is the one thing that changes on it
     const firstOnDisk = (await readStoredData(t.dataDir)).consents[0];
     const params = { ...recurringJpy, amount: 15_000 };
     const terms = await shownTerms('ja', params);
     const correction = await t.call('consents.record', { ...(await acceptance()), params, shownSha256: terms.sha256, correctsConsentId: first.id });
     expect(correction.correctsConsentId).toBe(first.id);
     expect(correction.id).not.toBe(first.id);
+    await t.core.stripeShare.idle();
     const consents = (await readStoredData(t.dataDir)).consents;
     expect(consents).toHaveLength(2);
     expect(consents[0]).toEqual(firstOnDisk);
@@ -342,6 +345,7 @@ describe('consents (through the dispatcher)', () => {
       accepted: true,
       staffConfirmed: true,
     });
+    await t.core.stripeShare.idle();
     const before = await storeFileText();
     for (const correctsConsentId of ['consent_nope', othersConsent.id]) {
       const result = await t.raw('consents.record', await acceptance({ correctsConsentId }));

@@ -60,10 +60,13 @@ describe('customers.create', () => {
     const stripe = t.core.env.stripe;
     const other = await stripe.customers.create({ name: 'Ken', email: 'ken@example.com', metadata: { mandate_desk_customer_id: 'cust_other_terminal' } });
     const before = t.emulator.requestLog.length;
-    const { customer } = await t.call('customers.create', { name: 'Ken', email: 'ken@example.com', language: 'en' });
+    const { customer, linkedExisting } = await t.call('customers.create', { name: 'Ken', email: 'ken@example.com', language: 'en' });
     expect(customer.stripeCustomerId).toBe(other.id);
-    // search only: no update is needed
-    expect(t.emulator.requestLog.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/customers/search']);
+    expect(linkedExisting).toBe(true);
+    // another desk's customer: imported under the same local id as there (stripe-import.ts), so its records resolve alike
+    expect(customer.id).toBe('cust_other_terminal');
+    // read only: nothing is written at Stripe
+    expect(t.emulator.requestLog.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
     const atStripe = await stripe.customers.retrieve(other.id);
     if (atStripe.deleted) throw new Error('customer deleted');
     expect(atStripe.metadata.mandate_desk_customer_id).toBe('cust_other_terminal');

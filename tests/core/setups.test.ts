@@ -135,7 +135,8 @@ describe('setups: success path', () => {
     });
     expect(session.allowed_payment_method_types).toEqual(['amazon_pay']);
     const intent = t.emulator.controls.getObject(session.setup_intent)!;
-    expect(intent.metadata).toEqual(session.metadata);
+    // the session's own ids, and what another desk needs of the consent (stripe-share.ts)
+    expect(intent.metadata).toMatchObject({ ...session.metadata, mandate_desk_text_sha256: consent.textSha256, mandate_desk_terms_version: consent.termsVersion });
     expect(intent.description).toContain(consent.params.purpose);
 
     // the customer's browser: page 1 → continue → Amazon Pay page → authorize → back to our return page
@@ -212,6 +213,7 @@ describe('setups: success path', () => {
   it('refreshes an open session that has not finished without writing anything', async () => {
     const { t, consent, events } = await withConsent();
     const started = await t.call('setups.start', { consentId: consent.id });
+    await t.core.stripeShare.idle(); // the consent's evidence upload (in the background) is done first
     const before = JSON.stringify(await readStoredData(t));
     const logBefore = t.emulator.requestLog.length;
     const checked = await t.call('setups.check', { setupId: started.id });

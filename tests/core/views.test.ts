@@ -127,7 +127,7 @@ describe('consentView', () => {
     data.withdrawals.push({ id: 'wd_1', consentId: 'consent_1', at: '2026-03-10T09:00:00.000Z', by: actor, reason: 'Moved away' });
     const view = consentView(data, record, new Date('2026-03-15T12:00:00Z'));
     expect(view.links).toEqual({ checkoutSessionId: 'cs_ok', setupIntentId: 'seti_1', paymentMethodId: 'pm_1', mandateId: 'mandate_1' });
-    expect(view.withdrawal).toEqual({ at: '2026-03-10T09:00:00.000Z', byStaffId: 'staff_1', byName: 'Sam Staff', reason: 'Moved away' });
+    expect(view.withdrawal).toEqual({ at: '2026-03-10T09:00:00.000Z', byStaffId: 'staff_1', byName: 'Sam Staff', reason: 'Moved away', stripeShare: null });
     expect(view.status).toBe('withdrawn');
   });
 

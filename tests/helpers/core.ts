@@ -71,6 +71,9 @@ export async function startTestCore(options: { emulator?: RunningEmulator; dataD
     pollIntervalMs: 60_000,
     // Stripe's events are read at start and when a test asks (`stripeEvents.poll`), not on a timer mid-test
     eventsPollIntervalMs: 600_000,
+    // the evidence upload waits an hour, so it never writes in the middle of a test that does not ask for it;
+    // tests of it pass shareDelayMs: 0 and wait with core.stripeShare.idle()
+    shareDelayMs: 3_600_000,
     ...options.deps,
     ...overrides,
   });

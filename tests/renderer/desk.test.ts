@@ -50,6 +50,7 @@ function charge(p: Partial<ChargeView>): ChargeView {
     refunds: [],
     subscriptionId: null,
     receiptNumber: null,
+    origin: null,
     ...p,
   };
 }
