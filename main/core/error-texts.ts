@@ -152,6 +152,27 @@ const ENTRIES: Entry[] = [
   { en: /^The old file has a (?<what>\w+) \((?<id>.+)\) whose customer is not in it; the folder was not converted\. Nothing was changed\.$/, ja: '古いファイルにある{what:what}（{id}）の顧客が見つからないため、フォルダを変換しませんでした。何も変更していません。' },
   { en: /^Converting the data folder failed.*$/s, ja: 'データフォルダの変換に失敗しました。古いファイルはそのまま残してあります。' },
   { en: /^Converting the audit log failed.*$/s, ja: '監査ログの変換に失敗しました。古いファイルはそのまま残してあります。' },
+  // --- disputes, other desks, importing from Stripe
+  { en: /^This charge is disputed \((?<status>[a-z_]+)\); it cannot be refunded while the bank decides, or after\.$/, ja: 'この請求はチャージバック中（{status}）のため、カード会社の判断中もその後も返金できません。' },
+  { en: /^This charge was made at another desk, which keeps its consent: print the receipt there\.$/, ja: 'この請求は別の端末で行われ、同意もその端末にあります。領収書はその端末で印刷してください。' },
+  { en: /^This charge has no dispute to answer\.$/, ja: 'この請求には回答するチャージバックがありません。' },
+  { en: /^This dispute can no longer be answered: its status is (?<status>[a-z_]+)\.$/, ja: 'このチャージバックにはもう回答できません（状態: {status}）。' },
+  { en: /^The deadline to answer this dispute has passed\.$/, ja: 'このチャージバックの回答期限を過ぎています。' },
+  { en: /^The consent this charge relied on \((?<id>.*)\) is not on this desk, so its evidence cannot be sent from here\.$/, ja: 'この請求の根拠となった同意（{id}）がこの端末にないため、ここから証拠を送れません。' },
+  { en: /^Stripe's events could not be read: (?<detail>.*)$/s, ja: 'Stripe のイベントを読み込めませんでした: {detail}' },
+  { en: /^Stripe could not be reached: (?<detail>.*)$/s, ja: 'Stripe に接続できませんでした: {detail}' },
+  { en: /^The Stripe customer (?<id>\S+) was deleted\.$/, ja: 'Stripe の顧客 {id} は削除されています。' },
+  { en: /^A customer with the e-mail (?<email>\S+) already exists here \((?<name>.*)\); it is not linked to (?<id>\S+)\.$/s, ja: 'メールアドレス {email} の顧客（{name}）がこの端末にすでにあり、{id} とは結び付いていません。' },
+  { en: /^The customer (?<id>\S+) was imported but is not in the index\.$/, ja: '顧客 {id} は取り込まれましたが、索引にありません。' },
+  // --- e-mail
+  { en: /^Give the sender address the e-mails come from\.$/, ja: 'メールの送信元アドレスを入力してください。' },
+  { en: /^The password could not be kept safely, so nothing was saved: (?<detail>.*)$/s, ja: 'パスワードを安全に保管できなかったため、何も保存していません: {detail}' },
+  { en: /^Set the SMTP server and the sender address, and save them, before sending a test e-mail\.$/, ja: 'テストメールを送る前に、SMTP サーバーと送信元アドレスを設定して保存してください。' },
+  { en: /^No SMTP server is set in Settings, so the link cannot be e-mailed\.$/, ja: '設定画面で SMTP サーバーが設定されていないため、リンクをメールで送れません。' },
+  { en: /^There is no setup (?<id>\S+)\.$/, ja: 'ID {id} の Amazon Pay の登録はありません。' },
+  { en: /^This setup is no longer open; start a new one to send its link\.$/, ja: 'この Amazon Pay の登録はもう受付中ではありません。リンクを送るには新しく始めてください。' },
+  { en: /^The customer has no e-mail address\.$/, ja: 'この顧客にはメールアドレスがありません。' },
+  { en: /^No SMTP server is set in Settings\.$/, ja: '設定画面で SMTP サーバーが設定されていません。' },
 ];
 
 function fill(template: string, groups: Record<string, string | undefined>): string {
