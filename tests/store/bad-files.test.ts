@@ -36,6 +36,16 @@ async function recordConsent(customerId: string): Promise<string> {
 async function crashAndReopen(): Promise<void> {
   t.core.env.records.close = async () => {}; // the abandoned core must not write anything more on close
   await t.restart();
+  await settleStartUpWork();
+}
+
+/**
+ * The Stripe writes a start-up finds queued (the consents' evidence uploads) commit to the customer's
+ * document in the background: let them finish, so that a file spoiled next is not rewritten by them.
+ */
+async function settleStartUpWork(): Promise<void> {
+  await t.core.stripeShare.runDue();
+  await t.core.stripeShare.idle();
 }
 
 /** A crash, then `meanwhile` (what the power cut did to the files), then a new core opens the folder. */
