@@ -195,19 +195,7 @@ export class CustomerIndex {
       if (this.byStripeIdMap?.get(cols.stripe[slot]) === row.id) this.byStripeIdMap.delete(cols.stripe[slot]);
       for (const work of cols.open[slot] ?? []) this.open.delete(work.id);
     }
-    cols.name[slot] = row.name;
-    cols.email[slot] = row.email;
-    cols.phone[slot] = row.phone;
-    cols.lang[slot] = row.lang;
-    cols.stripe[slot] = row.stripe;
-    cols.created[slot] = row.created;
-    cols.byId[slot] = row.byId;
-    cols.byName[slot] = row.byName;
-    cols.x[slot] = row.x;
-    cols.n[slot] = row.n;
-    cols.p[slot] = row.p;
-    cols.r[slot] = row.r;
-    cols.t[slot] = row.t;
+    for (const column of BLOCK_COLUMNS) if (column !== 'o') (cols[column] as unknown[])[slot] = row[column];
     cols.open[slot] = row.open.length ? row.open : null;
     this.byEmailMap?.set(row.email, row.id);
     this.byStripeIdMap?.set(row.stripe, row.id);
@@ -372,13 +360,12 @@ export class CustomerIndex {
       if (!Array.isArray(block[column]) || block[column].length !== n) throw new Error('an index block has columns of different lengths');
     }
     const keysCurrent = block.kv === KEYS_VERSION;
-    const cols = this.columns;
     for (let k = 0; k < n; k++) {
       const id = block.id[k];
       if (typeof id !== 'string' || typeof block.name[k] !== 'string' || typeof block.r[k] !== 'number') throw new Error('an index row is not a customer entry');
       const triples = block.o[k];
       const open = triples ? triples.map(([kind, workId, status]) => ({ kind, id: workId, customerId: id, status })) : [];
-      const row: Row = {
+      this.put({
         id,
         name: block.name[k],
         email: block.email[k],
@@ -394,17 +381,7 @@ export class CustomerIndex {
         r: block.r[k],
         t: block.t[k],
         open,
-      };
-      if (this.slots.has(id) || this.byEmailMap || this.byStripeIdMap) {
-        this.put(row);
-        continue;
-      }
-      // a customer not seen yet (every row of a cold start's first pass): appended to each column
-      this.slots.set(id, cols.id.length);
-      cols.id.push(id);
-      for (const column of BLOCK_COLUMNS) if (column !== 'o') (cols[column] as unknown[]).push(row[column]);
-      cols.open.push(open.length ? open : null);
-      for (const work of open) this.open.set(work.id, work);
+      });
     }
     return n;
   }

@@ -18,48 +18,25 @@ export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE });
 }
 
-/**
- * Replaces `path` with `text` so that a crash leaves either the old or the new file, never a torn
- * one. `durable` (the default) fsyncs the file and its folder before returning; without it the
- * rename is still atomic for the running system, and durability comes from a journal.
- */
-export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { durable?: boolean; mode?: number; syncFolder?: boolean } = {}): Promise<void> {
-  const durable = options.durable ?? true;
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  const handle = await open(tmp, 'w', options.mode ?? FILE_MODE);
-  try {
-    await handle.writeFile(text);
-    if (durable) await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => {});
-    throw error;
-  }
-  // `syncFolder: false`: the caller syncs the folder once after writing many files into it
-  if (durable && options.syncFolder !== false) await syncDirectory(dirname(path));
+/** The temp file an atomic write of `path` goes through (`removeStaleTemps` knows the pattern). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
 }
 
 /**
- * Writes `lines` (each without its newline) to a temp file, letting other work run between lines,
- * then fsyncs and renames it over `path` and fsyncs the folder. Returns the bytes written. For a
- * large file rebuilt now and then (the index) without stopping everything else meanwhile.
+ * Fills a temp file with `fill`, then renames it over `path`, so that a crash leaves either the old
+ * or the new file, never a torn one. `durable` (the default) fsyncs the file and its folder before
+ * returning (`syncFolder: false`: the caller syncs the folder once after writing many files into it);
+ * without it the rename is still atomic for the running system, and durability comes from a journal.
  */
-export async function writeLinesAtomic(path: string, lines: Iterable<string>): Promise<number> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  const handle = await open(tmp, 'w', FILE_MODE);
-  let bytes = 0;
+async function replaceAtomically<R>(path: string, fill: (handle: FileHandle) => Promise<R>, options: { durable?: boolean; mode?: number; syncFolder?: boolean }): Promise<R> {
+  const durable = options.durable ?? true;
+  const tmp = tempPathFor(path);
+  const handle = await open(tmp, 'w', options.mode ?? FILE_MODE);
+  let result: R;
   try {
-    for (const line of lines) {
-      const buffer = Buffer.from(`${line}\n`, 'utf8');
-      await handle.write(buffer, 0, buffer.length, bytes);
-      bytes += buffer.length;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    await handle.sync();
+    result = await fill(handle);
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(tmp).catch(() => {});
@@ -72,8 +49,51 @@ export async function writeLinesAtomic(path: string, lines: Iterable<string>): P
     await unlink(tmp).catch(() => {});
     throw error;
   }
-  await syncDirectory(dirname(path));
-  return bytes;
+  if (durable && options.syncFolder !== false) await syncDirectory(dirname(path));
+  return result;
+}
+
+/** Replaces `path` with `text` atomically (see `replaceAtomically` for `durable` and `syncFolder`). */
+export async function writeFileAtomic(path: string, text: string | Uint8Array, options: { durable?: boolean; mode?: number; syncFolder?: boolean } = {}): Promise<void> {
+  await replaceAtomically(path, (handle) => handle.writeFile(text), options);
+}
+
+/**
+ * Replaces `path` with `lines` (each without its newline), durably, letting other work run between
+ * lines. Returns the bytes written. For a large file rebuilt now and then (the index) without
+ * stopping everything else meanwhile.
+ */
+export function writeLinesAtomic(path: string, lines: Iterable<string>): Promise<number> {
+  return replaceAtomically(
+    path,
+    async (handle) => {
+      let bytes = 0;
+      for (const line of lines) {
+        const buffer = Buffer.from(`${line}\n`, 'utf8');
+        await handle.write(buffer, 0, buffer.length, bytes);
+        bytes += buffer.length;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return bytes;
+    },
+    {},
+  );
+}
+
+/** `writeFileAtomic` without fsync, in synchronous calls: for small files whose change a journal already holds. */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = tempPathFor(path);
+  writeFileSync(tmp, text, { mode: FILE_MODE });
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
 }
 
 /** Runs `task` for every item, at most `limit` at a time; rejects with the first error once all have settled. */
@@ -90,22 +110,6 @@ export async function eachLimited<T>(items: T[], limit: number, task: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure) throw (failure as { error: unknown }).error;
-}
-
-/** `writeFileAtomic` without fsync, in synchronous calls: for small files whose change a journal already holds. */
-export function writeFileAtomicSync(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  writeFileSync(tmp, text, { mode: FILE_MODE });
-  try {
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw error;
-  }
 }
 
 /** Makes renames and new files in `dir` durable. Not supported on Windows, where they are journaled. */
