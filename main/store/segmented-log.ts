@@ -44,6 +44,8 @@ const segmentName = (n: number) => `segment-${String(n).padStart(6, '0')}.jsonl`
 export class SegmentedLog<E extends LogEntry> {
   private queue: Promise<unknown> = Promise.resolve();
   private appendsSinceCheckpoint = 0;
+  /** The current segment's first lines, verified by the checkpoint at open and parsed when a page first needs them. */
+  private currentUnparsed: string[] = [];
   /** Parsed older segments, newest use last: paging through the log reads each segment once. */
   private readonly segmentCache = new Map<number, E[]>();
 
@@ -86,43 +88,51 @@ export class SegmentedLog<E extends LogEntry> {
     let lastValidSize = 0;
     let segmentHash = createHash('sha256');
     if (checkpoint && !segments.includes(firstToVerify)) note(checkpoint.seq, `The audit log should hold entries up to ${checkpoint.seq}, but their file (${segmentName(firstToVerify)}) is missing.`);
+    let currentUnparsed: string[] = [];
     for (const n of segments.filter((s) => s >= firstToVerify)) {
-      const read = await readLines(join(options.dir, segmentName(n)));
-      const entries: E[] = [];
+      const bytes = await readFileOrNull(join(options.dir, segmentName(n)));
+      const validSize = bytes ? bytes.lastIndexOf(0x0a) + 1 : 0;
+      const text = bytes ? bytes.subarray(0, validSize).toString('utf8') : '';
+      const lines = text.length ? text.slice(0, -1).split('\n') : [];
+      // the running hash of the segment as written: over its bytes, as `append` adds each line's
       const hash = createHash('sha256');
+      if (bytes) hash.update(bytes.subarray(0, validSize));
       // The checkpoint pins the bytes before it: if they changed, the whole segment is verified again.
       let trustUpTo = 0;
-      if (checkpoint && n === firstToVerify) {
-        const prefix = (read?.lines ?? []).map((l) => `${l}\n`).join('');
-        const prefixBytes = Buffer.from(prefix, 'utf8').subarray(0, checkpoint.bytes);
-        const intact = prefixBytes.length === checkpoint.bytes && createHash('sha256').update(prefixBytes).digest('hex') === checkpoint.sha256;
+      if (checkpoint && bytes && n === firstToVerify) {
+        const intact = validSize >= checkpoint.bytes && createHash('sha256').update(bytes.subarray(0, checkpoint.bytes)).digest('hex') === checkpoint.sha256;
         trustUpTo = intact ? checkpoint.seq : 0;
       }
-      // lines whose bytes the checkpoint pins were verified when it was written: read, not checked again
-      const trustedLines = trustUpTo > 0 ? trustUpTo - (n - 1) * options.entriesPerSegment : 0;
-      for (const [index, line] of (read?.lines ?? []).entries()) {
-        hash.update(`${line}\n`, 'utf8');
+      // Lines whose bytes the checkpoint pins were verified when it was written: not parsed again
+      // (a page of the log parses them when it needs them); only the last of them, the chain's link.
+      const trustedLines = trustUpTo > 0 ? Math.min(lines.length, trustUpTo - (n - 1) * options.entriesPerSegment) : 0;
+      const entries: E[] = [];
+      if (trustedLines > 0) {
+        last = JSON.parse(lines[trustedLines - 1]) as E;
+        if (last.seq !== trustUpTo || last.hash !== checkpoint!.hash) note(trustUpTo, `Entry ${trustUpTo} is not the entry that was written as number ${trustUpTo}: the log was replaced.`);
+      }
+      for (let index = trustedLines; index < lines.length; index++) {
+        const line = lines[index];
         let entry: E;
         try {
-          entry = index < trustedLines ? (JSON.parse(line) as E) : options.parse(JSON.parse(line));
+          entry = options.parse(JSON.parse(line));
         } catch {
           note((last?.seq ?? 0) + 1, `Entry ${(last?.seq ?? 0) + 1} (line ${index + 1} of ${segmentName(n)}) cannot be read: the file was damaged or edited.`);
           continue;
         }
         entries.push(entry);
-        if (entry.seq > trustUpTo) {
-          // the first entry of a segment links to the previous segment's last, which is not read here
-          const previous = last ?? (index === 0 && n > 1 ? ({ seq: entry.seq - 1, hash: entry.prevHash } as E) : null);
-          const why = options.link(previous, entry);
-          if (why) note(entry.seq, why);
-        }
+        // the first entry of a segment links to the previous segment's last, which is not read here
+        const previous = last ?? (index === 0 && n > 1 ? ({ seq: entry.seq - 1, hash: entry.prevHash } as E) : null);
+        const why = options.link(previous, entry);
+        if (why) note(entry.seq, why);
         if (checkpoint && entry.seq === checkpoint.seq && entry.hash !== checkpoint.hash)
           note(entry.seq, `Entry ${entry.seq} is not the entry that was written as number ${entry.seq}: the log was replaced.`);
         last = entry;
       }
       if (n === lastSegment) {
+        currentUnparsed = lines.slice(0, trustedLines);
         current = entries;
-        lastValidSize = read?.validSize ?? 0;
+        lastValidSize = validSize;
         segmentHash = hash;
       }
     }
@@ -130,14 +140,16 @@ export class SegmentedLog<E extends LogEntry> {
       const from = (last?.seq ?? 0) + 1;
       note(from, `The log ends at entry ${last?.seq ?? 0}, but entries up to ${checkpoint.seq} were written: entries ${from} to ${checkpoint.seq} are missing.`);
     }
-    if (current.length >= options.entriesPerSegment) {
+    if (currentUnparsed.length + current.length >= options.entriesPerSegment) {
       lastSegment += 1;
+      currentUnparsed = [];
       current = [];
       lastValidSize = 0;
       segmentHash = createHash('sha256');
     }
     const writer = await AppendLog.open(join(options.dir, segmentName(lastSegment)), lastValidSize);
     const log = new SegmentedLog<E>(options, writer, lastSegment, current, segmentHash, last, problem, notices);
+    log.currentUnparsed = currentUnparsed;
     return log;
   }
 
@@ -177,7 +189,7 @@ export class SegmentedLog<E extends LogEntry> {
   append(make: (previous: E | null) => E): Promise<E> {
     const run = async (): Promise<E> => {
       const entry = make(this.last);
-      if (this.current.length >= this.options.entriesPerSegment) await this.roll();
+      if (this.currentUnparsed.length + this.current.length >= this.options.entriesPerSegment) await this.roll();
       const line = JSON.stringify(entry);
       await this.writer.append(line);
       this.segmentHash.update(`${line}\n`, 'utf8');
@@ -194,9 +206,10 @@ export class SegmentedLog<E extends LogEntry> {
   private async roll(): Promise<void> {
     await this.writeCheckpoint();
     await this.writer.close();
-    this.segmentCache.set(this.segment, this.current);
+    this.segmentCache.set(this.segment, this.currentEntries());
     this.trimCache();
     this.segment += 1;
+    this.currentUnparsed = [];
     this.current = [];
     this.segmentHash = createHash('sha256');
     this.writer = await AppendLog.open(join(this.options.dir, segmentName(this.segment)));
@@ -205,7 +218,7 @@ export class SegmentedLog<E extends LogEntry> {
   private async writeCheckpoint(): Promise<void> {
     this.appendsSinceCheckpoint = 0;
     if (!this.last) return;
-    if (this.current.length === 0) return; // just rolled: the checkpoint written before the roll stands
+    if (this.currentUnparsed.length + this.current.length === 0) return; // just rolled: the checkpoint written before the roll stands
     const checkpoint: Checkpoint = { schemaVersion: 1, seq: this.last.seq, hash: this.last.hash, bytes: this.writer.bytes, sha256: this.segmentHash.copy().digest('hex') };
     await writeFileAtomic(join(this.options.dir, CHECKPOINT_FILE), JSON.stringify(checkpoint));
   }
@@ -214,9 +227,18 @@ export class SegmentedLog<E extends LogEntry> {
     while (this.segmentCache.size > 3) this.segmentCache.delete(this.segmentCache.keys().next().value!);
   }
 
+  /** The current segment's entries, oldest first: the lines left unparsed at open are parsed now, once. */
+  private currentEntries(): E[] {
+    if (this.currentUnparsed.length) {
+      this.current = [...this.currentUnparsed.map((line) => JSON.parse(line) as E), ...this.current];
+      this.currentUnparsed = [];
+    }
+    return this.current;
+  }
+
   /** The entries of segment `n`, oldest first (the current one from memory). */
   private async segmentEntries(n: number): Promise<E[]> {
-    if (n === this.segment) return this.current;
+    if (n === this.segment) return this.currentEntries();
     const cached = this.segmentCache.get(n);
     if (cached) {
       this.segmentCache.delete(n);

@@ -212,6 +212,13 @@ describe('audit log (file level)', () => {
     expect(odd.entries.map((e) => e.seq)).toEqual([9, 7, 5, 3, 1]);
     await reopened.append(draft({ summary: 'entry 11' }));
     expect((await reopened.find({ match: (e) => e.seq > 8, limit: 10, maxScan: 100 })).map((e) => e.seq)).toEqual([9, 10, 11]);
+    // entries 9 and 10 were left unparsed at open (the checkpoint pins them): a roll keeps them in order
+    const again = await openAuditLog({ dataDir: dir, clock, entriesPerSegment: 4, checkpointEvery: 3 });
+    for (const n of [12, 13]) await again.append(draft({ summary: `entry ${n}` }));
+    const all = await again.handlers['audit.list']({ filter: {}, limit: 100 } as never, { actor: manager });
+    expect(all.entries.map((e) => e.seq)).toEqual([13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(all.entries.find((e) => e.seq === 9)?.summary).toBe('entry 9');
+    expect(again.verify()).toMatchObject({ ok: true, entries: 13 });
   });
 
   it('lists newest first with filters, a limit and paging, plus the chain status', async () => {

@@ -79,8 +79,34 @@ describe('the customer index snapshot', () => {
     const index = new CustomerIndex();
     index.commit(doc(customer(1), 1));
     const [line] = [...index.snapshot()];
-    const block = JSON.parse(line) as { email: string[] };
-    block.email.push('extra@example.com');
+    const block = JSON.parse(line) as { s: { email: string } };
+    block.s.email += '\ufdd0extra@example.com';
     expect(() => new CustomerIndex().restore([JSON.stringify(block)])).toThrow(/columns/);
+  });
+
+  it('stores a column as one joined string, and as an array where a value holds the separator', () => {
+    const index = new CustomerIndex();
+    index.commit(doc(customer(1), 1));
+    index.commit(doc({ ...customer(2), name: 'Odd \ufdd0 Name' }, 1));
+    const [line] = [...index.snapshot()];
+    const block = JSON.parse(line) as { v: number; s: Record<string, unknown> };
+    expect(block.v).toBe(3);
+    expect(block.s.email).toBe('c1@example.com\ufdd0c2@example.com');
+    expect(block.s.name).toEqual(['佐藤 太郎1', 'Odd \ufdd0 Name']);
+    const restored = new CustomerIndex();
+    expect(restored.restore([line])).toEqual({ rows: 2, rewrite: false });
+    expect(restored.customer('cust_2')?.name).toBe('Odd \ufdd0 Name');
+    expect(restored.customer('cust_1')).toEqual(customer(1));
+  });
+
+  it('reads the blocks of arrays of the previous version, and asks for them to be written afresh', () => {
+    const c = customer(3);
+    const v2 = { v: 2, kv: 1, id: [c.id], name: [c.name], email: [c.email], phone: [c.phone], lang: ['ja'], stripe: [c.stripeCustomerId], created: [c.createdAt], byId: ['staff_1'], byName: ['Mina'], x: [0], n: ['佐藤太郎3'], p: ['9012340003'], r: [5], t: ['2026-03-01T00:00:00.000Z'], o: [[['refund', 'ref_1.cust_3', 'pending']]] };
+    const restored = new CustomerIndex();
+    expect(restored.restore([JSON.stringify(v2)])).toEqual({ rows: 1, rewrite: true });
+    expect(restored.customer(c.id)).toEqual(c);
+    expect(restored.rev(c.id)).toBe(5);
+    expect(restored.openWork('refund').map((w) => w.id)).toEqual(['ref_1.cust_3']);
+    expect(restored.search('090-1234-0003', 5).map((r) => r.id)).toEqual([c.id]);
   });
 });
