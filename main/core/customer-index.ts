@@ -5,6 +5,7 @@
  * each committed customer document (cost: that document), persisted by the document store's
  * snapshot and journal.
  */
+import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CustomerDoc, CustomerRecord } from './data';
 
@@ -64,16 +65,22 @@ const KEYS_VERSION = 1;
 /** The separator between a record's own id and the customer it belongs to. */
 const OWNER_SEPARATOR = '.';
 
-/** Rows per snapshot line: each line is parsed and applied on its own. */
-const ROWS_PER_LINE = 5000;
+/** Rows per snapshot block: each block is parsed and applied on its own. */
+const ROWS_PER_BLOCK = 5000;
 
 /**
- * One snapshot line: a block of rows as columns. A column of strings is stored as one string, its
- * values joined by U+FDD0 (a Unicode noncharacter, which JSON leaves as it is and no field holds; a column where one does is stored
- * as an array instead): a cold start then parses a few long strings per block and splits them,
- * several times faster than parsing as many JSON strings, and builds no object per customer. Lines
- * are applied in order; a later row for the same customer replaces the earlier one (checkpoints
- * append the rows that changed).
+ * A snapshot block is two lines: the columns a cold start needs (the id, the search keys, the
+ * e-mail and Stripe lookups, "touched at", rev and open work), then the columns only a customer
+ * shown needs (the name as typed, phone, language, created at and by, other fields), which are
+ * kept as bytes and parsed the first time one of the block's customers is shown: a cold start
+ * decodes and splits less than half the index. The first line carries the SHA-256 of the second,
+ * so a damaged second line is found at start, never when a customer is shown.
+ *
+ * A column of strings is stored as one string, its values joined by U+FDD0 (a Unicode
+ * noncharacter, which JSON leaves as it is and no field holds; a column where one does is stored
+ * as an array instead): parsing a few long strings and splitting them is several times faster
+ * than parsing as many JSON strings. Blocks are applied in order; a later row for the same
+ * customer replaces the earlier one (checkpoints append the rows that changed).
  */
 interface SnapshotBlock {
   v: 3;
@@ -81,20 +88,34 @@ interface SnapshotBlock {
   kv: number;
   /** Rows in the block. */
   rows: number;
-  /** The string columns (TEXT_COLUMNS), each joined by FIELD_SEPARATOR or an array. */
-  s: Record<TextColumn, string | string[]>;
+  /** The columns of HOT_COLUMNS, each joined by FIELD_SEPARATOR or an array. */
+  s: Record<HotColumn, string | string[]>;
   r: number[];
-  /** Any other fields of the customer record, as JSON; 0 when none. */
-  x: Array<string | 0>;
   /** Open work as [kind, id, status] triples, 0 when none. */
   o: Array<Array<[OpenWorkKind, string, string]> | 0>;
+  /** SHA-256 (hex) of the block's second line, its ShownColumns. */
+  shown: string;
 }
-/** The columns of strings, each kept as one joined string in a snapshot block. `byId`/`byName`: createdBy; `n`/`p`: the search keys; `t`: touched at. */
-const TEXT_COLUMNS = ['id', 'name', 'email', 'phone', 'lang', 'stripe', 'created', 'byId', 'byName', 'n', 'p', 't'] as const;
-type TextColumn = (typeof TEXT_COLUMNS)[number];
+/** The block's second line. Starts with SHOWN_LINE_START, so it is told apart without being decoded. */
+interface ShownColumns {
+  shownOf: 3;
+  s: Record<ShownColumn, string | string[]>;
+  /** Any other fields of the customer record, as JSON; 0 when none. */
+  x: Array<string | 0>;
+}
+const SHOWN_LINE_START = Buffer.from('{"shownOf":3,');
+/** `n`/`p`: the search keys; `t`: touched at. */
+const HOT_COLUMNS = ['id', 'email', 'stripe', 'n', 'p', 't'] as const;
+/** `byId`/`byName`: createdBy. */
+const SHOWN_COLUMNS = ['name', 'phone', 'lang', 'created', 'byId', 'byName'] as const;
+type HotColumn = (typeof HOT_COLUMNS)[number];
+type ShownColumn = (typeof SHOWN_COLUMNS)[number];
+type TextColumn = HotColumn | ShownColumn;
+const TEXT_COLUMNS: readonly TextColumn[] = [...HOT_COLUMNS, ...SHOWN_COLUMNS];
 const FIELD_SEPARATOR = '\ufdd0';
 /** The string columns a row writes into its slot (the id decides the slot). */
 const ROW_TEXT_COLUMNS = TEXT_COLUMNS.filter((c) => c !== 'id');
+const HOT_ROW_COLUMNS = HOT_COLUMNS.filter((c) => c !== 'id');
 
 function joinColumn(values: string[]): string | string[] {
   return values.some((v) => v.includes(FIELD_SEPARATOR)) ? values : values.join(FIELD_SEPARATOR);
@@ -104,6 +125,12 @@ function splitColumn(stored: string | string[], rows: number): string[] {
   if (!Array.isArray(values) || values.length !== rows) throw new Error('an index block has columns of different lengths');
   return values;
 }
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+const isShownLine = (line: string | Buffer) =>
+  typeof line === 'string' ? line.startsWith(SHOWN_LINE_START.toString()) : line.subarray(0, SHOWN_LINE_START.length).equals(SHOWN_LINE_START);
+
+/** A block's columns other than strings, as version 2 wrote them. */
+interface RowNumbersAndWork { r: number[]; x: Array<string | 0>; o: SnapshotBlock['o'] }
 
 /** A block as the previous version wrote it: each column an array. Still read, and written afresh. */
 interface SnapshotBlockV2 extends Record<TextColumn | 'r' | 'x' | 'o', unknown[]> {
@@ -166,7 +193,11 @@ export class CustomerIndex {
     /** The newest thing that happened to each customer (for "recent customers"). */
     t: [] as string[],
     open: [] as Array<OpenWork[] | null>,
+    /** The index in `shownBlocks` whose line still holds this row's shown columns, -1 once they are here. */
+    shownFrom: [] as number[],
   };
+  /** Second lines of restored blocks, parsed when one of their customers is first shown. */
+  private readonly shownBlocks: Array<{ line: Buffer | string | null; ids: string[] }> = [];
   private byEmailMap: Map<string, string> | null = null;
   private byStripeIdMap: Map<string, string> | null = null;
   private readonly open = new Map<string, OpenWork>();
@@ -228,10 +259,38 @@ export class CustomerIndex {
     cols.r[slot] = row.r;
     cols.x[slot] = row.x;
     cols.open[slot] = row.open.length ? row.open : null;
+    cols.shownFrom[slot] = -1;
     this.linkSlot(slot);
   }
 
+  /** Parses the line that holds the shown columns of `slot`, if not yet: every row of it still current gets them. */
+  private ensureShown(slot: number): void {
+    const from = this.columns.shownFrom[slot];
+    if (from >= 0) this.parseShown(from);
+  }
+
+  private parseShown(from: number): void {
+    const block = this.shownBlocks[from];
+    if (block.line === null) return;
+    const value = JSON.parse(block.line.toString()) as ShownColumns;
+    const rows = block.ids.length;
+    const sources = SHOWN_COLUMNS.map((column) => splitColumn(value.s[column], rows));
+    if (!Array.isArray(value.x) || value.x.length !== rows) throw new Error('an index block has columns of different lengths');
+    const cols = this.columns;
+    const targets = SHOWN_COLUMNS.map((column) => cols[column]);
+    for (let k = 0; k < rows; k++) {
+      const slot = this.slots.get(block.ids[k]);
+      if (slot === undefined || cols.shownFrom[slot] !== from) continue; // replaced by a later row
+      for (let c = 0; c < targets.length; c++) targets[c][slot] = sources[c][k];
+      cols.x[slot] = value.x[k];
+      cols.shownFrom[slot] = -1;
+    }
+    block.line = null;
+    block.ids = [];
+  }
+
   private customerAt(slot: number): CustomerRecord {
+    this.ensureShown(slot);
     const cols = this.columns;
     const extra = cols.x[slot];
     return {
@@ -332,20 +391,25 @@ export class CustomerIndex {
       }
     }
     const total = ids ? slots.length : cols.id.length;
-    for (let from = 0; from < total; from += ROWS_PER_LINE) {
-      const inBlock = ids ? slots.slice(from, from + ROWS_PER_LINE) : Array.from({ length: Math.min(ROWS_PER_LINE, total - from) }, (_, k) => from + k);
-      const text = {} as Record<TextColumn, string | string[]>;
-      for (const column of TEXT_COLUMNS) text[column] = joinColumn(inBlock.map((slot) => cols[column][slot]));
+    for (let from = 0; from < total; from += ROWS_PER_BLOCK) {
+      const inBlock = ids ? slots.slice(from, from + ROWS_PER_BLOCK) : Array.from({ length: Math.min(ROWS_PER_BLOCK, total - from) }, (_, k) => from + k);
+      for (const slot of inBlock) this.ensureShown(slot);
+      const hot = {} as Record<HotColumn, string | string[]>;
+      for (const column of HOT_COLUMNS) hot[column] = joinColumn(inBlock.map((slot) => cols[column][slot]));
+      const shownText = {} as Record<ShownColumn, string | string[]>;
+      for (const column of SHOWN_COLUMNS) shownText[column] = joinColumn(inBlock.map((slot) => cols[column][slot]));
+      const shown = JSON.stringify({ shownOf: 3, s: shownText, x: inBlock.map((slot) => cols.x[slot]) } satisfies ShownColumns);
       const block: SnapshotBlock = {
         v: 3,
         kv: KEYS_VERSION,
         rows: inBlock.length,
-        s: text,
+        s: hot,
         r: inBlock.map((slot) => cols.r[slot]),
-        x: inBlock.map((slot) => cols.x[slot]),
         o: inBlock.map((slot) => cols.open[slot]?.map((w): [OpenWorkKind, string, string] => [w.kind, w.id, w.status]) ?? 0),
+        shown: sha256(shown),
       };
       yield JSON.stringify(block);
+      yield shown;
     }
     if (!ids && this.legacyOwners.size) yield JSON.stringify({ v: 2, legacy: [...this.legacyOwners] });
   }
@@ -354,18 +418,34 @@ export class CustomerIndex {
    * Applies snapshot lines in order (version 1 and 2 lines); returns the rows applied and whether
    * the snapshot should be written afresh (older lines or search keys); throws on a line that is not one.
    */
-  restore(lines: string[]): { rows: number; rewrite: boolean } {
+  restore(lines: ReadonlyArray<string | Buffer>): { rows: number; rewrite: boolean } {
     let rows = 0;
     let rewrite = false;
-    for (const line of lines) {
-      const value = JSON.parse(line) as ((SnapshotBlock | SnapshotBlockV2) & { legacy?: Array<[string, string]> }) | SnapshotLineV1;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (isShownLine(line)) throw new Error('an index line of shown columns has no block before it');
+      const value = JSON.parse(line.toString()) as ((SnapshotBlock | SnapshotBlockV2) & { legacy?: Array<[string, string]> }) | SnapshotLineV1;
       if ('v' in value && (value.v === 2 || value.v === 3)) {
         if (value.legacy) {
           for (const [recordId, customerId] of value.legacy) this.legacyOwners.set(recordId, customerId);
           continue;
         }
-        rows += value.v === 3 ? this.restoreBlock(value) : this.restoreBlockV2(value);
-        if (value.v === 2 || value.kv !== KEYS_VERSION) rewrite = true;
+        if (value.v === 2) {
+          rows += this.restoreBlockV2(value);
+          rewrite = true;
+          continue;
+        }
+        const shown = lines[i + 1];
+        if (shown === undefined) {
+          // the last append stopped between a block's two lines: its checkpoint never finished, so the
+          // journal replays those rows; the file is written afresh so that nothing follows half a block
+          rewrite = true;
+          continue;
+        }
+        if (!isShownLine(shown) || sha256(shown) !== value.shown) throw new Error('the line of shown columns after an index block is missing or damaged');
+        i += 1;
+        rows += this.restoreBlock(value, typeof shown === 'string' ? shown : Buffer.from(shown));
+        if (value.kv !== KEYS_VERSION) rewrite = true;
         continue;
       }
       const old = value as SnapshotLineV1;
@@ -384,23 +464,51 @@ export class CustomerIndex {
     return { rows, rewrite };
   }
 
-  private restoreBlock(block: SnapshotBlock): number {
+  /** A block of this version: the hot columns now, the shown ones kept as their line (a copy, so the file's buffer is let go). */
+  private restoreBlock(block: SnapshotBlock, shownLine: Buffer | string): number {
     const rows = block.rows;
     if (!Number.isInteger(rows) || rows < 0 || typeof block.s !== 'object' || block.s === null) throw new Error('an index line is not a block of customer entries');
-    const text = {} as Record<TextColumn, string[]>;
-    for (const column of TEXT_COLUMNS) text[column] = splitColumn(block.s[column], rows);
-    return this.applyColumns(text, block, block.kv === KEYS_VERSION);
+    for (const column of ['r', 'o'] as const) {
+      if (!Array.isArray(block[column]) || block[column].length !== rows) throw new Error('an index block has columns of different lengths');
+    }
+    const text = {} as Record<HotColumn, string[]>;
+    for (const column of HOT_COLUMNS) text[column] = splitColumn(block.s[column], rows);
+    if (block.kv !== KEYS_VERSION) text.p = text.p.map(phoneKey); // the name key is recomputed when the names are parsed
+    const from = this.shownBlocks.length;
+    this.shownBlocks.push({ line: shownLine, ids: text.id });
+    const cols = this.columns;
+    const targets = HOT_ROW_COLUMNS.map((column) => cols[column]);
+    const sources = HOT_ROW_COLUMNS.map((column) => text[column]);
+    for (let k = 0; k < rows; k++) {
+      const id = text.id[k];
+      if (!id || typeof block.r[k] !== 'number') throw new Error('an index row is not a customer entry');
+      const slot = this.slotFor(id);
+      for (let c = 0; c < targets.length; c++) targets[c][slot] = sources[c][k];
+      cols.r[slot] = block.r[k];
+      const triples = block.o[k];
+      cols.open[slot] = triples ? triples.map(([kind, workId, status]) => ({ kind, id: workId, customerId: id, status })) : null;
+      cols.shownFrom[slot] = from;
+      this.linkSlot(slot);
+    }
+    if (block.kv !== KEYS_VERSION) {
+      this.parseShown(from);
+      for (let k = 0; k < rows; k++) {
+        const slot = this.slots.get(text.id[k])!;
+        cols.n[slot] = nameKey(cols.name[slot]);
+      }
+    }
+    return rows;
   }
 
   private restoreBlockV2(block: SnapshotBlockV2): number {
     const rows = Array.isArray(block.id) ? block.id.length : -1;
     const text = {} as Record<TextColumn, string[]>;
     for (const column of TEXT_COLUMNS) text[column] = splitColumn(block[column] as string[], rows);
-    return this.applyColumns(text, block as unknown as Pick<SnapshotBlock, 'r' | 'x' | 'o'>, block.kv === KEYS_VERSION);
+    return this.applyColumns(text, block as unknown as RowNumbersAndWork, block.kv === KEYS_VERSION);
   }
 
-  /** Applies a block's rows, column by column into their slots: no object per row. */
-  private applyColumns(text: Record<TextColumn, string[]>, other: Pick<SnapshotBlock, 'r' | 'x' | 'o'>, keysCurrent: boolean): number {
+  /** Applies a version-2 block's rows, column by column into their slots. */
+  private applyColumns(text: Record<TextColumn, string[]>, other: RowNumbersAndWork, keysCurrent: boolean): number {
     const ids = text.id;
     const rows = ids.length;
     for (const column of ['r', 'x', 'o'] as const) {
@@ -422,6 +530,7 @@ export class CustomerIndex {
       cols.x[slot] = other.x[k];
       const triples = other.o[k];
       cols.open[slot] = triples ? triples.map(([kind, workId, status]) => ({ kind, id: workId, customerId: id, status })) : null;
+      cols.shownFrom[slot] = -1;
       this.linkSlot(slot);
     }
     return rows;

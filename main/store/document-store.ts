@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { z } from 'zod';
-import { AppendLog, eachLimited, ensureDir, keptAsideName, readFileOrNull, readLines, removeStaleTemps, syncDirectory, writeFileAtomic, writeLinesAtomic } from './files';
+import { AppendLog, eachLimited, ensureDir, keptAsideName, readFileOrNull, readLineBuffers, readLines, removeStaleTemps, syncDirectory, writeFileAtomic, writeLinesAtomic } from './files';
 import { AtomicJsonFile, parseVersioned, type FileProblem, type Migrations } from './json-store';
 
 export interface Doc {
@@ -81,7 +81,7 @@ export interface IndexPersistence {
    * whether the file should be written whole at the next checkpoint (lines of an older format).
    * Throws on a damaged line.
    */
-  restore(lines: string[]): { rows: number; rewrite: boolean };
+  restore(lines: readonly Buffer[]): { rows: number; rewrite: boolean };
   /** Rows the index holds now. */
   size(): number;
 }
@@ -195,7 +195,7 @@ export class DocumentStore<D extends Doc> {
     let indexValidSize: number | undefined;
     let indexRestoredOld = false;
     if (checkpoint) {
-      const index = await readLines(join(dir, INDEX_FILE));
+      const index = await readLineBuffers(join(dir, INDEX_FILE)); // undecoded: the index decodes the lines it needs
       if (index) {
         try {
           const restored = options.index.restore(index.lines);

@@ -271,6 +271,20 @@ export interface ReadLines {
 }
 
 /** The complete lines of a JSON-lines file (null when the file does not exist). */
+/** As readLines, each line's bytes, not decoded: a reader decodes only the lines it needs. */
+export async function readLineBuffers(path: string): Promise<(Omit<ReadLines, 'lines'> & { lines: Buffer[] }) | null> {
+  const buffer = await readFileOrNull(path);
+  if (!buffer) return null;
+  const end = buffer.lastIndexOf(0x0a) + 1;
+  const lines: Buffer[] = [];
+  for (let start = 0; start < end; ) {
+    const newline = buffer.indexOf(0x0a, start);
+    lines.push(buffer.subarray(start, newline));
+    start = newline + 1;
+  }
+  return { lines, validSize: end, tornTail: end < buffer.length };
+}
+
 export async function readLines(path: string): Promise<ReadLines | null> {
   const buffer = await readFileOrNull(path);
   if (!buffer) return null;

@@ -33,9 +33,9 @@ describe('the customer index snapshot', () => {
     for (let n = 0; n < 12_000; n++) index.commit(doc(customer(n), 2, n === 7));
     index.setLegacyOwner('chg_old1', 'cust_3');
     const lines = [...index.snapshot()];
-    expect(lines).toHaveLength(3 + 1); // 5,000 rows a line, and the legacy owners
+    expect(lines).toHaveLength(3 * 2 + 1); // 5,000 rows a block of two lines, and the legacy owners
     const restored = new CustomerIndex();
-    expect(restored.restore(lines)).toEqual({ rows: 12_000, rewrite: false });
+    expect(restored.restore(lines.map((line) => Buffer.from(line)))).toEqual({ rows: 12_000, rewrite: false });
     expect(restored.size).toBe(12_000);
     expect(restored.customer('cust_11999')).toEqual(customer(11_999));
     expect(restored.search('佐藤太郎11', 3).map((c) => c.id)).toEqual(index.search('佐藤太郎11', 3).map((c) => c.id));
@@ -79,22 +79,62 @@ describe('the customer index snapshot', () => {
     const index = new CustomerIndex();
     index.commit(doc(customer(1), 1));
     const [line] = [...index.snapshot()];
-    const block = JSON.parse(line) as { s: { email: string } };
+    const lines = [...index.snapshot()];
+    const block = JSON.parse(lines[0]) as { s: { email: string } };
     block.s.email += '\ufdd0extra@example.com';
-    expect(() => new CustomerIndex().restore([JSON.stringify(block)])).toThrow(/columns/);
+    expect(() => new CustomerIndex().restore([JSON.stringify(block), lines[1]])).toThrow(/columns/);
+  });
+
+  it('parses the shown columns of a block only when one of its customers is shown, and never gives a replaced row old ones', () => {
+    const index = new CustomerIndex();
+    for (let n = 0; n < 3; n++) index.commit(doc(customer(n), 1));
+    const first = [...index.snapshot()];
+    index.commit(doc({ ...customer(1), name: 'Renamed Person' }, 2));
+    const appended = [...index.snapshot(['cust_1'])];
+    const restored = new CustomerIndex();
+    const shownLine = first[1];
+    const parse = JSON.parse;
+    const parsed: string[] = [];
+    JSON.parse = ((text: string, ...rest: never[]) => (parsed.push(text), parse(text, ...rest))) as typeof JSON.parse;
+    try {
+      restored.restore([...first, ...appended].map((line) => Buffer.from(line)));
+      expect(parsed).not.toContain(shownLine); // not at start
+      expect(restored.search('renamed', 5).map((c) => c.name)).toEqual(['Renamed Person']);
+      expect(restored.customer('cust_2')).toEqual(customer(2));
+      expect(parsed.filter((text) => text === shownLine)).toHaveLength(1); // once, when first needed
+      expect(restored.customer('cust_1')?.name).toBe('Renamed Person');
+      expect(restored.search('佐藤', 5).map((c) => c.id)).toEqual([]); // cust_1's old name is not searched
+    } finally {
+      JSON.parse = parse;
+    }
+  });
+
+  it('refuses a second line that was changed, and asks to rewrite after a block cut off after its first line', () => {
+    const index = new CustomerIndex();
+    index.commit(doc(customer(1), 1));
+    const [hot, shown] = [...index.snapshot()];
+    expect(() => new CustomerIndex().restore([hot, shown.replace('Mina', 'Mino')])).toThrow(/shown columns/);
+    expect(() => new CustomerIndex().restore([shown])).toThrow(/no block before it/);
+    const cutOff = new CustomerIndex();
+    const earlier = new CustomerIndex();
+    earlier.commit(doc(customer(2), 1));
+    expect(cutOff.restore([...earlier.snapshot(), hot])).toEqual({ rows: 1, rewrite: true });
+    expect(cutOff.has('cust_1')).toBe(false);
+    expect(cutOff.customer('cust_2')).toEqual(customer(2));
   });
 
   it('stores a column as one joined string, and as an array where a value holds the separator', () => {
     const index = new CustomerIndex();
     index.commit(doc(customer(1), 1));
     index.commit(doc({ ...customer(2), name: 'Odd \ufdd0 Name' }, 1));
-    const [line] = [...index.snapshot()];
-    const block = JSON.parse(line) as { v: number; s: Record<string, unknown> };
+    const lines = [...index.snapshot()];
+    const block = JSON.parse(lines[0]) as { v: number; s: Record<string, unknown> };
+    const shown = JSON.parse(lines[1]) as { s: Record<string, unknown> };
     expect(block.v).toBe(3);
     expect(block.s.email).toBe('c1@example.com\ufdd0c2@example.com');
-    expect(block.s.name).toEqual(['佐藤 太郎1', 'Odd \ufdd0 Name']);
+    expect(shown.s.name).toEqual(['佐藤 太郎1', 'Odd \ufdd0 Name']);
     const restored = new CustomerIndex();
-    expect(restored.restore([line])).toEqual({ rows: 2, rewrite: false });
+    expect(restored.restore(lines)).toEqual({ rows: 2, rewrite: false });
     expect(restored.customer('cust_2')?.name).toBe('Odd \ufdd0 Name');
     expect(restored.customer('cust_1')).toEqual(customer(1));
   });

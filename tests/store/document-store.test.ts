@@ -27,9 +27,9 @@ class TinyIndex implements IndexPersistence {
       if (row) yield JSON.stringify({ id, ...row });
     }
   }
-  restore(lines: string[]) {
+  restore(lines: readonly Buffer[]) {
     for (const line of lines) {
-      const { id, rev, notes } = JSON.parse(line) as { id: string; rev: number; notes: number };
+      const { id, rev, notes } = JSON.parse(line.toString()) as { id: string; rev: number; notes: number };
       this.rows.set(id, { rev, notes });
     }
     this.restoredRows = lines.length;
