@@ -13,10 +13,12 @@
  *
  * Files: `outbox/smtp.json` (the settings without the password), the outbox's own files.
  */
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { SMTP_TLS_MODES, type Language, type MailKind, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView } from '../../preload/contract';
+import { SMTP_TLS_MODES, type Language, type MailKind, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView, type TrustedCertificateView } from '../../preload/contract';
 import { ensureDir, readFileOrNull, writeFileAtomic } from '../store/files';
 import type { CustomerDoc, MailOwedRecord } from './data';
 import type { Handlers } from './dispatch';
@@ -36,9 +38,66 @@ const SmtpFile = z.object({
   user: z.string(),
   fromAddress: z.string(),
   fromName: z.string(),
+  // added later (older files: none, strict)
+  /** PEM certificates trusted for this server besides the system's (a self-signed one, a private CA). */
+  trustedCertificatePem: z.string().default(''),
+  /** No check of the server's certificate at all. */
+  allowUntrusted: z.boolean().default(false),
   updatedAt: z.string(),
 });
 type SmtpFile = z.infer<typeof SmtpFile>;
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const MAX_TRUSTED_CERTIFICATES = 5;
+
+/** The certificates in pasted PEM text, each parsed; throws `invalid_input` when there is none or one does not parse. */
+export function parseTrustedCertificates(pem: string): { pem: string; certificates: X509Certificate[] } {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  const refuse = () => {
+    throw new AppError('invalid_input', 'The trusted certificate is not a certificate in PEM form (the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----).', {
+      fields: { trustedCertificatePem: 'Paste the certificate in PEM form' },
+    });
+  };
+  if (blocks.length === 0 || blocks.length > MAX_TRUSTED_CERTIFICATES) refuse();
+  const certificates: X509Certificate[] = [];
+  for (const block of blocks) {
+    try {
+      certificates.push(new X509Certificate(block));
+    } catch {
+      refuse();
+    }
+  }
+  return { pem: blocks.join('\n'), certificates };
+}
+
+const certificateView = (c: X509Certificate): TrustedCertificateView => ({
+  subject: c.subject.replace(/\n/g, ', '),
+  issuer: c.issuer.replace(/\n/g, ', '),
+  fingerprint256: c.fingerprint256,
+  validFrom: new Date(c.validFrom).toISOString(),
+  validTo: new Date(c.validTo).toISOString(),
+});
+
+/**
+ * Node's codes for a server certificate this computer does not accept, by what a manager can do
+ * about it: trust a self-signed certificate or a private CA, fix a clock or a renewal, use the name
+ * the certificate is for.
+ */
+const CERTIFICATE_PROBLEMS: Record<string, 'certificate_self_signed' | 'certificate_untrusted' | 'certificate_expired' | 'certificate_hostname'> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate_self_signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate_self_signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate_untrusted',
+  CERT_UNTRUSTED: 'certificate_untrusted',
+  CERT_SIGNATURE_FAILURE: 'certificate_untrusted',
+  CERT_REVOKED: 'certificate_untrusted',
+  INVALID_CA: 'certificate_untrusted',
+  CERT_HAS_EXPIRED: 'certificate_expired',
+  CERT_NOT_YET_VALID: 'certificate_expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate_hostname',
+  HOSTNAME_MISMATCH: 'certificate_hostname',
+};
 
 const DEFAULT_TIMEOUTS = { connectionTimeoutMs: 15_000, greetingTimeoutMs: 15_000, socketTimeoutMs: 60_000 } as const;
 
@@ -54,8 +113,12 @@ function memorySlot(): SecretSlot {
 
 /** A nodemailer error as code, reply code and the server's words, and whether trying again can help. */
 export function classifySendError(error: unknown): { permanent: boolean; error: SendError } {
-  const e = (error ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
+  const e = (error ?? {}) as { code?: string; originalCode?: string; responseCode?: number; response?: string; message?: string };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  // a certificate refused by this computer (nodemailer keeps Node's code as originalCode): the
+  // detail is Node's code, which names the problem exactly; the words are the app's own
+  const certificate = CERTIFICATE_PROBLEMS[e.originalCode ?? ''] ?? CERTIFICATE_PROBLEMS[e.code ?? ''];
+  if (certificate) return { permanent: false, error: { code: certificate, responseCode: null, message: e.originalCode ?? e.code ?? '' } };
   const message = (e.response ?? e.message ?? String(error)).slice(0, 500);
   if (responseCode !== null && responseCode >= 500) return { permanent: true, error: { code: e.code === 'EAUTH' ? 'auth' : 'smtp_5xx', responseCode, message } };
   if (responseCode !== null && responseCode >= 400) return { permanent: false, error: { code: 'smtp_4xx', responseCode, message } };
@@ -104,6 +167,15 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
   });
 
   const configured = () => Boolean(settings && settings.host && settings.fromAddress);
+  /** The saved certificates, parsed (a file edited by hand to something unreadable trusts none). */
+  const trusted = (): X509Certificate[] => {
+    if (!settings?.trustedCertificatePem) return [];
+    try {
+      return parseTrustedCertificates(settings.trustedCertificatePem).certificates;
+    } catch {
+      return [];
+    }
+  };
   const view = (): MailSettingsView => ({
     host: settings?.host ?? '',
     port: settings?.port ?? 587,
@@ -112,6 +184,8 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
     passwordSet: Boolean(password),
     fromAddress: settings?.fromAddress ?? '',
     fromName: settings?.fromName ?? '',
+    trustedCertificates: trusted().map(certificateView),
+    allowUntrusted: settings?.allowUntrusted ?? false,
     configured: configured(),
   });
 
@@ -124,6 +198,11 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
       requireTLS: s.tls === 'starttls',
       ignoreTLS: s.tls === 'none',
       ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
+      // strict by default: the system's authorities, plus the certificates a manager pasted; no check only when asked for
+      tls: {
+        ...(s.trustedCertificatePem ? { ca: [...rootCertificates, ...trusted().map((c) => c.toString())] } : {}),
+        ...(s.allowUntrusted ? { rejectUnauthorized: false } : {}),
+      },
       connectionTimeout: tuning.connectionTimeoutMs,
       greetingTimeout: tuning.greetingTimeoutMs,
       socketTimeout: tuning.socketTimeoutMs,
@@ -426,6 +505,7 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
     async 'mail.settings.update'(input) {
       if (input.host && !input.fromAddress)
         throw new AppError('invalid_input', 'Give the sender address the e-mails come from.', { fields: { fromAddress: 'The sender address is required' } });
+      const pem = input.trustedCertificatePem === undefined ? (settings?.trustedCertificatePem ?? '') : input.trustedCertificatePem?.trim() ? parseTrustedCertificates(input.trustedCertificatePem).pem : '';
       const next: SmtpFile = {
         schemaVersion: 1,
         host: input.host,
@@ -434,6 +514,8 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
         user: input.user,
         fromAddress: input.fromAddress,
         fromName: input.fromName,
+        trustedCertificatePem: pem,
+        allowUntrusted: input.allowUntrusted ?? settings?.allowUntrusted ?? false,
         updatedAt: env.clock.now().toISOString(),
       };
       if (input.password !== undefined) {
