@@ -1,8 +1,9 @@
 /**
  * E-mail owed by a record is never lost and never sent twice: the mark is written in the same
  * commit as the consent, charge or refund it is about, and a start-up pass queues what is owed and
- * not yet in the outbox. Also: only what happens after e-mail was set up is e-mailed (a refund of an
- * older charge sends the refund's receipt only).
+ * not yet in the outbox (crash tests: a child process killed at each step between). Also: only what
+ * happens after e-mail was set up is e-mailed (a refund of an older charge sends the refund's receipt
+ * only), and a charge made at another desk is e-mailed by that desk.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MailKind, OutboxMessageView, OutboxState } from '../../preload/contract';
 import { openRecords } from '../../main/core/records';
+import { startEmulator } from '../../main/emulator/index';
 import { messageIdFor } from '../../main/core/outbox';
 import type { FaultPoint } from '../../main/core/ports';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
@@ -186,5 +188,35 @@ describe('a crash between a record and its e-mail', () => {
     expect((await onDisk(t, customer.id)).doc?.mail?.find((m) => m.ref === refundId)?.state).toBe('owed');
     await deliveredOnceAfterRestart(t, smtp, customer.id, 'refund_receipt', refundId, /^Refund of €10\.00 from Test Shop$/);
     expect(smtp.received[0].text).toContain('€32.50');
+  }, 90_000);
+});
+
+describe('charges learnt from Stripe', () => {
+  it('a charge made at another desk is e-mailed by that desk only, not again by the desk that learns of it', async () => {
+    const emulator = await startEmulator();
+    const smtp = await createTestSmtp();
+    const a = await startTestCore({ emulator, deps: { mail: FAST } });
+    const b = await startTestCore({ emulator, deps: { mail: FAST } });
+    cleanups.push(() => emulator.stop(), () => smtp.stop(), () => a.close(), () => b.close());
+    for (const t of [a, b]) {
+      await signInManager(t);
+      await configureMail(t, smtp);
+      await t.call('stripeEvents.poll', {});
+    }
+    const email = `shared.${randomUUID().slice(0, 8)}@example.com`;
+    await createCustomerWithSavedMethod(a, { email, name: 'Sato Hanako' });
+    const atB = await createCustomerWithSavedMethod(b, { email, name: 'Sato Hanako' });
+    const receiptAtB = nextUpdate(b, inState('receipt', 'sent'));
+    const charge = await b.call('charges.create', { customerId: atB.customer.id, consentId: atB.consent.id, paymentMethodId: atB.paymentMethodId, amount: 4_200, currency: 'eur', description: 'Dry cleaning', requestKey: randomUUID() });
+    expect(charge.status).toBe('succeeded');
+    await receiptAtB;
+    expect((await a.call('stripeEvents.poll', {})).applied).toBeGreaterThan(0);
+    const atA = (await a.call('customers.search', { query: email })).local[0];
+    const learnt = (await a.call('customers.get', { customerId: atA.id })).charges.find((c) => c.fromOtherDesk);
+    expect(learnt).toMatchObject({ status: 'succeeded', amount: 4_200 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smtp.received.filter((m) => m.subject?.startsWith('Receipt '))).toHaveLength(1);
+    expect(a.core.env.records.index.openWork('mail')).toEqual([]);
+    expect((await a.core.env.records.customer(atA.id))?.mail?.map((m) => m.kind)).toEqual(['consent_copy']);
   }, 90_000);
 });
