@@ -469,9 +469,17 @@ export interface MailSettingsView {
   passwordSet: boolean;
   fromAddress: string;
   fromName: string;
+  /**
+   * Certificates trusted for this server besides the system's (a self-signed one, or a private CA),
+   * as pasted by a manager (PEM): each with what identifies it. Empty: the system's only.
+   */
+  trustedCertificates: TrustedCertificateView[];
+  /** The server's certificate is not checked at all (off by default; not safe on an open network). */
+  allowUntrusted: boolean;
   /** Host and sender set: e-mails can be sent. */
   configured: boolean;
 }
+export interface TrustedCertificateView { subject: string; issuer: string; fingerprint256: string; validFrom: string; validTo: string }
 export type MailTestResult =
   | { sent: true; messageId: string; response: string }
   | { sent: false; code: string; responseCode: number | null; response: string };
@@ -860,6 +868,10 @@ export const calls = {
         password: z.string().max(500).nullable().optional(),
         fromAddress: z.union([Email, z.literal('')]),
         fromName: z.string().trim().max(120),
+        /** PEM text of the certificate(s) to trust; '' or null removes them; left out keeps them. */
+        trustedCertificatePem: z.string().max(30_000).nullable().optional(),
+        /** Left out keeps the saved choice (off unless a manager turned it on). */
+        allowUntrusted: z.boolean().optional(),
       })
       .strict(),
     role: 'manager',

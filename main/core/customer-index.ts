@@ -10,7 +10,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CustomerDoc, CustomerRecord } from './data';
 
 /** Kinds of open work, each followed by its own pass. */
-export type OpenWorkKind = 'setup' | 'charge' | 'refund' | 'subscription' | 'evidence' | 'withdrawalShare';
+export type OpenWorkKind = 'setup' | 'charge' | 'refund' | 'subscription' | 'evidence' | 'withdrawalShare' | 'mail';
 /** `status` is the record's: pollers follow only what Stripe is still processing. */
 export interface OpenWork { kind: OpenWorkKind; id: string; customerId: string; status: string }
 
@@ -44,6 +44,8 @@ function openWorkOf(doc: CustomerDoc): OpenWork[] {
   // writes to Stripe still queued (stripe-share.ts): the evidence of a consent, a withdrawal
   for (const c of doc.consents) if (c.stripeEvidence && c.stripeEvidence.state !== 'uploaded') open.push({ kind: 'evidence', id: c.id, customerId, status: c.stripeEvidence.state });
   for (const w of doc.withdrawals) if (w.stripeShare && w.stripeShare.state !== 'uploaded') open.push({ kind: 'withdrawalShare', id: w.id, customerId, status: w.stripeShare.state });
+  // e-mail a record owes and the outbox does not hold yet (mail.ts): the start-up pass queues it
+  for (const m of doc.mail ?? []) if (m.state === 'owed') open.push({ kind: 'mail', id: m.id, customerId, status: m.state });
   return open;
 }
 

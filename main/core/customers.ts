@@ -153,8 +153,8 @@ export function customerHandlers(env: CoreEnv, hooks: CustomerHooks = {}): Pick<
     async 'customers.overview'() {
       const byCustomer = new Map<string, OpenWorkItem[]>();
       for (const { customerId, kind, id, status } of index.openWork()) {
-        // writes to Stripe still queued are shown on the customer's page, not here
-        if (kind === 'evidence' || kind === 'withdrawalShare') continue;
+        // writes to Stripe still queued are shown on the customer's page, not here; e-mail in the Outbox
+        if (kind === 'evidence' || kind === 'withdrawalShare' || kind === 'mail') continue;
         const work = byCustomer.get(customerId) ?? [];
         work.push({ kind, id, status });
         byCustomer.set(customerId, work);

@@ -3,7 +3,7 @@
  * migrations. Records mirror the contract's views; views add what is joined at read time.
  */
 import { z } from 'zod';
-import { CURRENCIES, LANGUAGES, SETUP_EXPIRY_MINUTES, SETUP_FINISH_ON, StoredMandateParams } from '../../preload/contract';
+import { CURRENCIES, LANGUAGES, MAIL_KINDS, SETUP_EXPIRY_MINUTES, SETUP_FINISH_ON, StoredMandateParams } from '../../preload/contract';
 
 const Iso = z.string(); // ISO 8601 timestamps, written by the clock
 const Actor = z.object({ staffId: z.string(), name: z.string() });
@@ -204,6 +204,26 @@ export const RefundRecord = z.object({
   origin: RecordOrigin.optional(),
 });
 
+/**
+ * An e-mail a record owes its customer (the copy of accepted terms, a receipt): written in the same
+ * commit as the consent, charge or refund it is about, so a crash right after that commit cannot
+ * lose it; `owed` until the outbox holds the message (main/core/mail.ts), then `queued`. `skipped`
+ * when there was nothing to send it to (the customer has no e-mail address). Added later: older
+ * documents have none, and what they hold is never e-mailed.
+ */
+export const MailOwedRecord = z.object({
+  /** `<kind>:<ref>`: one per kind and record. */
+  id: z.string(),
+  kind: z.enum(MAIL_KINDS),
+  /** The consent, charge or refund id. */
+  ref: z.string(),
+  state: z.enum(['owed', 'queued', 'skipped']),
+  owedAt: Iso,
+  doneAt: Iso.nullable(),
+  /** The outbox message (its id is derived from kind and ref). */
+  outboxId: z.string().nullable(),
+});
+
 export const PriceRecord = z.object({
   id: z.string(), // Stripe price id
   productId: z.string(),
@@ -266,6 +286,7 @@ export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
 export type SettingsRecord = z.infer<typeof SettingsRecord>;
 export type DisputeRecord = z.infer<typeof DisputeRecord>;
 export type OtherDeskOrigin = z.infer<typeof OtherDeskOrigin>;
+export type MailOwedRecord = z.infer<typeof MailOwedRecord>;
 
 /**
  * The shop's own small document (`shop.json`): the terminal, its settings, staff and prices.
@@ -317,6 +338,8 @@ export const CustomerDoc = z.object({
   charges: z.array(ChargeRecord),
   refunds: z.array(RefundRecord),
   subscriptions: z.array(SubscriptionRecord),
+  /** E-mail owed by the records above (absent in older documents: none). */
+  mail: z.array(MailOwedRecord).optional(),
 });
 export type CustomerDoc = z.infer<typeof CustomerDoc>;
 export const customerDocMigrations = {};
@@ -329,9 +352,10 @@ export const CUSTOMER_DOC_KEYS = {
   charges: (r: ChargeRecord) => r.id,
   refunds: (r: RefundRecord) => r.id,
   subscriptions: (r: SubscriptionRecord) => r.id,
+  mail: (r: MailOwedRecord) => r.id,
 };
-/** The record lists of a customer's document. */
-export const CUSTOMER_DOC_LISTS = Object.keys(CUSTOMER_DOC_KEYS) as Array<keyof typeof CUSTOMER_DOC_KEYS>;
+/** The record lists of a customer's document (the e-mail it owes is this desk's bookkeeping, not a record). */
+export const CUSTOMER_DOC_LISTS = ['consents', 'withdrawals', 'setups', 'savedMethods', 'charges', 'refunds', 'subscriptions'] as const satisfies ReadonlyArray<keyof typeof CUSTOMER_DOC_KEYS>;
 /** What a journaled change of each field is parsed with: a list's element, or the field itself. */
 export const CUSTOMER_DOC_FIELDS: Record<string, z.ZodType> = {
   schemaVersion: CustomerDoc.shape.schemaVersion,
@@ -343,6 +367,7 @@ export const CUSTOMER_DOC_FIELDS: Record<string, z.ZodType> = {
   charges: ChargeRecord,
   refunds: RefundRecord,
   subscriptions: SubscriptionRecord,
+  mail: MailOwedRecord,
 };
 
 export function defaultSettings(): SettingsRecord {

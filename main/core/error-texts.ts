@@ -166,6 +166,10 @@ const ENTRIES: Entry[] = [
   { en: /^The customer (?<id>\S+) was imported but is not in the index\.$/, ja: '顧客 {id} は取り込まれましたが、索引にありません。' },
   // --- e-mail
   { en: /^Give the sender address the e-mails come from\.$/, ja: 'メールの送信元アドレスを入力してください。' },
+  {
+    en: /^The trusted certificate is not a certificate in PEM form \(the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----\)\.$/,
+    ja: '信頼する証明書が PEM 形式の証明書ではありません（-----BEGIN CERTIFICATE----- から -----END CERTIFICATE----- までのテキストを貼り付けてください）。',
+  },
   { en: /^The password could not be kept safely, so nothing was saved: (?<detail>.*)$/s, ja: 'パスワードを安全に保管できなかったため、何も保存していません: {detail}' },
   { en: /^Set the SMTP server and the sender address, and save them, before sending a test e-mail\.$/, ja: 'テストメールを送る前に、SMTP サーバーと送信元アドレスを設定して保存してください。' },
   { en: /^No SMTP server is set in Settings, so the link cannot be e-mailed\.$/, ja: '設定画面で SMTP サーバーが設定されていないため、リンクをメールで送れません。' },

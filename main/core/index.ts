@@ -24,7 +24,7 @@ import { clockHandlers } from './stripe-clock';
 import { createStripeShare, type StripeShare } from './stripe-share';
 import { chargeChecksAtStripe, importCustomerFromStripe } from './stripe-import';
 import { createRebuild } from './stripe-rebuild';
-import { createMail, type Mail } from './mail';
+import { createMail } from './mail';
 import { createDisputes } from './disputes';
 import { createStripeEvents } from './stripe-events';
 
@@ -54,13 +54,7 @@ export interface Core {
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
   const listeners = new Set<EventListener>();
-  // set once the mail module exists: receipts follow the charges' own updates
-  let mail: Mail | null = null;
   const emit: EventListener = (event, payload) => {
-    if (event === 'charge.updated' && mail) {
-      const m = mail;
-      void m.afterChargeUpdate(payload as Events['charge.updated']).catch((error: unknown) => deps.logger.error('the receipt e-mail could not be queued', { error: String(error) }));
-    }
     for (const listener of listeners) {
       try {
         listener(event, payload);
@@ -102,16 +96,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const charges = createCharges(env, chargeChecksAtStripe(env));
   const rebuild = createRebuild(env);
   const subscriptions = createSubscriptions(env);
+  // E-mail a consent, charge or refund owes is marked in its own commit and queued after it, in the
+  // background (recording never waits for the PDF or the SMTP server): see mail.ts.
   const mailModule = await createMail(env, { receiptOf: (chargeId) => charges.handlers['charges.receipt']({ chargeId }, { actor: null }) });
-  mail = mailModule;
   const consentCalls = consentHandlers(env, { recorded: (consentId) => share.kick('evidence', consentId) });
-  const recordConsent = consentCalls['consents.record'];
-  // The copy of the terms is queued after the answer: recording a consent never waits for the PDF or the SMTP server.
-  consentCalls['consents.record'] = async (input, ctx) => {
-    const consent = await recordConsent(input, ctx);
-    void mailModule.afterConsent(consent).catch((error: unknown) => deps.logger.error('the copy of the terms could not be queued', { error: String(error) }));
-    return consent;
-  };
   const disputes = createDisputes(env);
   const stripeEvents = await createStripeEvents(env, { disputes, applyInvoice: subscriptions.applyInvoice });
 
@@ -162,6 +150,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   stripeEvents.start();
   // writes to Stripe left queued (from the index's open work, no customer scanned): in the background
   void share.runDue().catch((error) => deps.logger.warn('queued Stripe writes failed at start', { error: String(error) }));
+  // e-mail owed and not yet in the outbox (a crash right after its record's commit): from the index's open work
+  void mailModule.settleOwed().catch((error) => deps.logger.warn('owed e-mail could not be queued at start', { error: String(error) }));
   share.startPolling();
 
   let stopped: Promise<void> | null = null;
@@ -197,7 +187,6 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         await share.idle().catch(() => {});
         await rebuild.running()?.catch(() => {});
         listeners.clear();
-        mail = null;
         await mailModule.stop();
         await records.close();
         await audit.close();

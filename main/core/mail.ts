@@ -4,13 +4,23 @@
  * link on request, the copy of accepted terms with the consent PDF, a receipt after each charge and
  * refund that succeeded), each in the customer's language, through the durable outbox (outbox.ts).
  *
+ * An e-mail a record owes is never lost: a commit rule marks it (`mail` in the customer's document,
+ * state `owed`) in the same durable commit as the consent, charge or refund, and only for what
+ * happens while e-mail is set up (older records are never e-mailed). After the commit the message is
+ * composed and put in the outbox (its id derived from kind and record, so it is queued once however
+ * often this runs), then the mark becomes `queued`. A crash anywhere in between leaves the mark
+ * `owed` in the index's open work, and the start-up pass finishes it (cost: what is owed, no scan).
+ *
  * Files: `outbox/smtp.json` (the settings without the password), the outbox's own files.
  */
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { SMTP_TLS_MODES, type ChargeView, type ConsentView, type Language, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView } from '../../preload/contract';
+import { SMTP_TLS_MODES, type Language, type MailKind, type MailSettingsView, type MailTestResult, type OutboxMessageView, type ReceiptView, type TrustedCertificateView } from '../../preload/contract';
 import { ensureDir, readFileOrNull, writeFileAtomic } from '../store/files';
+import type { CustomerDoc, MailOwedRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { CoreEnv } from './env';
 import { AppError } from './errors';
@@ -28,9 +38,66 @@ const SmtpFile = z.object({
   user: z.string(),
   fromAddress: z.string(),
   fromName: z.string(),
+  // added later (older files: none, strict)
+  /** PEM certificates trusted for this server besides the system's (a self-signed one, a private CA). */
+  trustedCertificatePem: z.string().default(''),
+  /** No check of the server's certificate at all. */
+  allowUntrusted: z.boolean().default(false),
   updatedAt: z.string(),
 });
 type SmtpFile = z.infer<typeof SmtpFile>;
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const MAX_TRUSTED_CERTIFICATES = 5;
+
+/** The certificates in pasted PEM text, each parsed; throws `invalid_input` when there is none or one does not parse. */
+export function parseTrustedCertificates(pem: string): { pem: string; certificates: X509Certificate[] } {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  const refuse = () => {
+    throw new AppError('invalid_input', 'The trusted certificate is not a certificate in PEM form (the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----).', {
+      fields: { trustedCertificatePem: 'Paste the certificate in PEM form' },
+    });
+  };
+  if (blocks.length === 0 || blocks.length > MAX_TRUSTED_CERTIFICATES) refuse();
+  const certificates: X509Certificate[] = [];
+  for (const block of blocks) {
+    try {
+      certificates.push(new X509Certificate(block));
+    } catch {
+      refuse();
+    }
+  }
+  return { pem: blocks.join('\n'), certificates };
+}
+
+const certificateView = (c: X509Certificate): TrustedCertificateView => ({
+  subject: c.subject.replace(/\n/g, ', '),
+  issuer: c.issuer.replace(/\n/g, ', '),
+  fingerprint256: c.fingerprint256,
+  validFrom: new Date(c.validFrom).toISOString(),
+  validTo: new Date(c.validTo).toISOString(),
+});
+
+/**
+ * Node's codes for a server certificate this computer does not accept, by what a manager can do
+ * about it: trust a self-signed certificate or a private CA, fix a clock or a renewal, use the name
+ * the certificate is for.
+ */
+const CERTIFICATE_PROBLEMS: Record<string, 'certificate_self_signed' | 'certificate_untrusted' | 'certificate_expired' | 'certificate_hostname'> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate_self_signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate_self_signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate_untrusted',
+  CERT_UNTRUSTED: 'certificate_untrusted',
+  CERT_SIGNATURE_FAILURE: 'certificate_untrusted',
+  CERT_REVOKED: 'certificate_untrusted',
+  INVALID_CA: 'certificate_untrusted',
+  CERT_HAS_EXPIRED: 'certificate_expired',
+  CERT_NOT_YET_VALID: 'certificate_expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate_hostname',
+  HOSTNAME_MISMATCH: 'certificate_hostname',
+};
 
 const DEFAULT_TIMEOUTS = { connectionTimeoutMs: 15_000, greetingTimeoutMs: 15_000, socketTimeoutMs: 60_000 } as const;
 
@@ -46,8 +113,12 @@ function memorySlot(): SecretSlot {
 
 /** A nodemailer error as code, reply code and the server's words, and whether trying again can help. */
 export function classifySendError(error: unknown): { permanent: boolean; error: SendError } {
-  const e = (error ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
+  const e = (error ?? {}) as { code?: string; originalCode?: string; responseCode?: number; response?: string; message?: string };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
+  // a certificate refused by this computer (nodemailer keeps Node's code as originalCode): the
+  // detail is Node's code, which names the problem exactly; the words are the app's own
+  const certificate = CERTIFICATE_PROBLEMS[e.originalCode ?? ''] ?? CERTIFICATE_PROBLEMS[e.code ?? ''];
+  if (certificate) return { permanent: false, error: { code: certificate, responseCode: null, message: e.originalCode ?? e.code ?? '' } };
   const message = (e.response ?? e.message ?? String(error)).slice(0, 500);
   if (responseCode !== null && responseCode >= 500) return { permanent: true, error: { code: e.code === 'EAUTH' ? 'auth' : 'smtp_5xx', responseCode, message } };
   if (responseCode !== null && responseCode >= 400) return { permanent: false, error: { code: 'smtp_4xx', responseCode, message } };
@@ -61,10 +132,8 @@ export function classifySendError(error: unknown): { permanent: boolean; error: 
 export interface Mail {
   handlers: Pick<Handlers, 'mail.status' | 'mail.settings.get' | 'mail.settings.update' | 'mail.test' | 'mail.sendSetupLink' | 'outbox.list' | 'outbox.forCustomer' | 'outbox.retry'>;
   outbox: Outbox;
-  /** After a consent was recorded: queue its copy (does not wait for the SMTP server). */
-  afterConsent(consent: ConsentView): Promise<void>;
-  /** After a charge changed: queue the receipt of a charge or refund that succeeded (once each). */
-  afterChargeUpdate(charge: ChargeView): Promise<void>;
+  /** Start-up pass: queues every e-mail still owed (from the index's open work); resolves when each was tried. */
+  settleOwed(): Promise<void>;
   configured(): boolean;
   stop(): Promise<void>;
 }
@@ -98,6 +167,15 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
   });
 
   const configured = () => Boolean(settings && settings.host && settings.fromAddress);
+  /** The saved certificates, parsed (a file edited by hand to something unreadable trusts none). */
+  const trusted = (): X509Certificate[] => {
+    if (!settings?.trustedCertificatePem) return [];
+    try {
+      return parseTrustedCertificates(settings.trustedCertificatePem).certificates;
+    } catch {
+      return [];
+    }
+  };
   const view = (): MailSettingsView => ({
     host: settings?.host ?? '',
     port: settings?.port ?? 587,
@@ -106,6 +184,8 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
     passwordSet: Boolean(password),
     fromAddress: settings?.fromAddress ?? '',
     fromName: settings?.fromName ?? '',
+    trustedCertificates: trusted().map(certificateView),
+    allowUntrusted: settings?.allowUntrusted ?? false,
     configured: configured(),
   });
 
@@ -118,6 +198,11 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
       requireTLS: s.tls === 'starttls',
       ignoreTLS: s.tls === 'none',
       ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
+      // strict by default: the system's authorities, plus the certificates a manager pasted; no check only when asked for
+      tls: {
+        ...(s.trustedCertificatePem ? { ca: [...rootCertificates, ...trusted().map((c) => c.toString())] } : {}),
+        ...(s.allowUntrusted ? { rejectUnauthorized: false } : {}),
+      },
       connectionTimeout: tuning.connectionTimeoutMs,
       greetingTimeout: tuning.greetingTimeoutMs,
       socketTimeout: tuning.socketTimeoutMs,
@@ -167,6 +252,7 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
     ...(tuning.retryMaxMs !== undefined ? { retryMaxMs: tuning.retryMaxMs } : {}),
     ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
     onError: (message, error) => logger.warn(message, { error: String(error) }),
+    ...(env.faultAt ? { faultAt: env.faultAt } : {}),
     onChange: (message, previous) => {
       env.emit('outbox.updated', message);
       const details = { messageId: message.id, kind: message.kind, attempts: message.attempts };
@@ -197,11 +283,13 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
   };
   const enqueue = (message: NewMessage) => outbox.enqueue(message);
 
-  const afterConsent = async (consent: ConsentView) => {
-    if (!configured()) return;
-    const doc = await records.requireCustomer(consent.customerId);
+  // ------------------------------------------------ what a record owes
+
+  /** The copy of the terms, from the consent as recorded. */
+  const consentCopy = async (doc: Readonly<CustomerDoc>, consentId: string): Promise<NewMessage | null> => {
+    const consent = doc.consents.find((c) => c.id === consentId);
     const to = doc.customer.email;
-    if (!to) return;
+    if (!consent || !to) return null;
     const language = consent.language;
     const pdf = await consentPdfFile(env, consent.id);
     const s = shop();
@@ -218,7 +306,7 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
       '',
       consent.text,
     ].join('\n');
-    await enqueue({
+    return {
       kind: 'consent_copy',
       ref: consent.id,
       customerId: consent.customerId,
@@ -227,70 +315,179 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
       subject: text(language, 'mail.consentCopy.subject', { shop: s.shopName }),
       text: compose(language, consent.typedName, body),
       attachments: [{ filename: pdf.filename, contentType: 'application/pdf', content: Buffer.from(pdf.base64, 'base64') }],
-    });
+    };
   };
 
-  const afterChargeUpdate = async (charge: ChargeView) => {
-    if (!configured()) return;
-    const succeededRefunds = charge.refunds.filter((r) => r.status === 'succeeded');
-    const wanted = charge.status === 'succeeded' || succeededRefunds.length > 0;
-    if (!wanted) return;
-    const chargeDue = charge.status === 'succeeded' && !(await outbox.findByRef('receipt', charge.id));
-    const refundsDue = [];
-    for (const refund of succeededRefunds) if (!(await outbox.findByRef('refund_receipt', refund.id))) refundsDue.push(refund);
-    if (!chargeDue && refundsDue.length === 0) return;
-    const receipt = await deps.receiptOf(charge.id);
-    const { customer, language } = receipt;
-    if (!customer.email) return;
+  /** The receipt of a charge, as of the charge itself (refunds come as their own e-mails). */
+  const chargeReceipt = async (chargeId: string): Promise<NewMessage | null> => {
+    const receipt = await deps.receiptOf(chargeId);
+    const { customer, language, charge } = receipt;
+    if (!customer.email) return null;
     const s = shop();
-    const number = receipt.charge.receiptNumber ?? charge.id;
-    if (chargeDue) {
-      const lines = [
-        text(language, 'mail.receipt.body', {
+    const number = charge.receiptNumber ?? charge.id;
+    const lines = [
+      text(language, 'mail.receipt.body', {
+        number,
+        date: formatDate(charge.finishedAt ?? charge.createdAt, language),
+        description: charge.description,
+        amount: formatMoney(charge.amount, charge.currency, language),
+      }),
+    ];
+    if (receipt.tax && receipt.tax.ratePercent > 0) {
+      const rate = receipt.tax.ratePercent;
+      lines.push(text(language, 'mail.receipt.tax', { rate, tax: formatMoney(Math.floor((charge.amount * rate) / (100 + rate)), charge.currency, language) }));
+    }
+    if (receipt.invoiceRegistrationNumber) lines.push(text(language, 'mail.receipt.registration', { number: receipt.invoiceRegistrationNumber }));
+    return {
+      kind: 'receipt',
+      ref: charge.id,
+      customerId: customer.id,
+      to: customer.email,
+      language,
+      subject: text(language, 'mail.receipt.subject', { shop: s.shopName, number }),
+      text: compose(language, customer.name, lines.join('\n')),
+    };
+  };
+
+  /** The receipt of a refund; the total left is as of this refund (later ones do not change it). */
+  const refundReceipt = async (doc: Readonly<CustomerDoc>, refundId: string): Promise<NewMessage | null> => {
+    const at = doc.refunds.findIndex((r) => r.id === refundId);
+    const refund = doc.refunds[at];
+    if (!refund) return null;
+    const receipt = await deps.receiptOf(refund.chargeId);
+    const { customer, language, charge } = receipt;
+    if (!customer.email) return null;
+    const s = shop();
+    const number = charge.receiptNumber ?? charge.id;
+    const refundedSoFar = doc.refunds
+      .slice(0, at + 1)
+      .filter((r) => r.chargeId === refund.chargeId && r.status === 'succeeded')
+      .reduce((sum, r) => sum + r.amount, 0);
+    const amount = formatMoney(refund.amount, refund.currency, language);
+    return {
+      kind: 'refund_receipt',
+      ref: refund.id,
+      customerId: customer.id,
+      to: customer.email,
+      language,
+      subject: text(language, 'mail.refund.subject', { shop: s.shopName, amount }),
+      text: compose(
+        language,
+        customer.name,
+        text(language, 'mail.refund.body', {
+          amount,
           number,
-          date: formatDate(charge.finishedAt ?? charge.createdAt, language),
           description: charge.description,
-          amount: formatMoney(charge.amount, charge.currency, language),
+          date: formatDate(refund.createdAt, language),
+          total: formatMoney(charge.amount - refundedSoFar, charge.currency, language),
         }),
-      ];
-      // the tax as of the charge itself (refunds come as their own e-mails)
-      if (receipt.tax && receipt.tax.ratePercent > 0) {
-        const rate = receipt.tax.ratePercent;
-        lines.push(text(language, 'mail.receipt.tax', { rate, tax: formatMoney(Math.floor((charge.amount * rate) / (100 + rate)), charge.currency, language) }));
+      ),
+    };
+  };
+
+  const owedId = (kind: MailKind, ref: string) => `${kind}:${ref}`;
+
+  /**
+   * The commit rule: marks the e-mail a change makes due, in the change's own commit. Due: a consent
+   * recorded here, a charge or refund of this desk that succeeded in this change (not one that had
+   * succeeded before, nor one imported from Stripe or made at another desk, whose desk e-mails it).
+   */
+  /** What the rule marked, by customer, until its commit is done (then it is queued). */
+  const justMarked = new Map<string, Set<string>>();
+  const markOwed = (previous: Readonly<CustomerDoc> | null, draft: CustomerDoc) => {
+    try {
+      if (!configured() || !draft.customer.email) return;
+      const owed: MailOwedRecord[] = [];
+      const known = new Set((draft.mail ?? []).map((m) => m.id));
+      const owe = (kind: MailKind, ref: string) => {
+        const id = owedId(kind, ref);
+        if (known.has(id)) return;
+        known.add(id);
+        owed.push({ id, kind, ref, state: 'owed', owedAt: env.clock.now().toISOString(), doneAt: null, outboxId: null });
+      };
+      const newConsents = draft.consents.filter((c) => !c.origin);
+      if (newConsents.length) {
+        const before = new Set(previous?.consents.map((c) => c.id));
+        for (const c of newConsents) if (!before.has(c.id)) owe('consent_copy', c.id);
       }
-      if (receipt.invoiceRegistrationNumber) lines.push(text(language, 'mail.receipt.registration', { number: receipt.invoiceRegistrationNumber }));
-      await enqueue({
-        kind: 'receipt',
-        ref: charge.id,
-        customerId: customer.id,
-        to: customer.email,
-        language,
-        subject: text(language, 'mail.receipt.subject', { shop: s.shopName, number }),
-        text: compose(language, customer.name, lines.join('\n')),
-      });
+      const ours = (r: { status: string; origin?: unknown; fromOtherDesk?: unknown }) => r.status === 'succeeded' && !r.origin && !r.fromOtherDesk;
+      const charges = draft.charges.filter(ours);
+      if (charges.length) {
+        const before = new Map(previous?.charges.map((c) => [c.id, c.status]));
+        for (const c of charges) if (before.get(c.id) !== 'succeeded') owe('receipt', c.id);
+      }
+      const refunds = draft.refunds.filter(ours);
+      if (refunds.length) {
+        const before = new Map(previous?.refunds.map((r) => [r.id, r.status]));
+        for (const r of refunds) if (before.get(r.id) !== 'succeeded') owe('refund_receipt', r.id);
+      }
+      if (owed.length) {
+        draft.mail = [...(draft.mail ?? []), ...owed];
+        const marked = justMarked.get(draft.customer.id) ?? new Set<string>();
+        for (const m of owed) marked.add(m.id);
+        justMarked.set(draft.customer.id, marked);
+      }
+    } catch (error) {
+      // the record itself must be written whatever happens here
+      logger.error('the e-mail owed by a change could not be marked', { customerId: draft.customer.id, error: String(error) });
     }
-    for (const refund of refundsDue) {
-      const amount = formatMoney(refund.amount, refund.currency, language);
-      await enqueue({
-        kind: 'refund_receipt',
-        ref: refund.id,
-        customerId: customer.id,
-        to: customer.email,
-        language,
-        subject: text(language, 'mail.refund.subject', { shop: s.shopName, amount }),
-        text: compose(
-          language,
-          customer.name,
-          text(language, 'mail.refund.body', {
-            amount,
-            number,
-            description: charge.description,
-            date: formatDate(refund.createdAt, language),
-            total: formatMoney(charge.amount - charge.refundedAmount, charge.currency, language),
-          }),
-        ),
+  };
+  records.addCommitRule(markOwed);
+
+  const settling = new Map<string, Promise<void>>();
+  const failures = new Map<string, number>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  let stopping = false;
+
+  /** Puts one owed e-mail in the outbox, then marks it queued. Safe to run again after a crash at any step. */
+  const settle = (customerId: string, owedKey: string): Promise<void> => {
+    const running = settling.get(owedKey);
+    if (running) return running;
+    if (stopping) return Promise.resolve();
+    const job = (async () => {
+      const doc = await records.customer(customerId);
+      const entry = doc?.mail?.find((m) => m.id === owedKey);
+      if (!doc || !entry || entry.state !== 'owed') return;
+      const message = entry.kind === 'consent_copy' ? await consentCopy(doc, entry.ref) : entry.kind === 'receipt' ? await chargeReceipt(entry.ref) : entry.kind === 'refund_receipt' ? await refundReceipt(doc, entry.ref) : null;
+      let outboxId: string | null = null;
+      if (message) {
+        await env.faultAt?.('mail.beforeEnqueue');
+        outboxId = (await outbox.enqueue(message)).id;
+        await env.faultAt?.('mail.beforeSettle');
+      }
+      const doneAt = env.clock.now().toISOString();
+      await records.updateCustomer(customerId, (draft) => {
+        const owed = draft.mail?.find((m) => m.id === owedKey);
+        if (owed?.state === 'owed') Object.assign(owed, { state: message ? 'queued' : 'skipped', doneAt, outboxId });
       });
-    }
+      failures.delete(owedKey);
+    })()
+      .catch((error: unknown) => {
+        // tried again with backoff while the app runs, and at the next start
+        const attempts = (failures.get(owedKey) ?? 0) + 1;
+        failures.set(owedKey, attempts);
+        logger.warn('an e-mail owed could not be queued yet; will try again', { owed: owedKey, attempts, error: String(error) });
+        if (stopping) return;
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          void settle(customerId, owedKey);
+        }, Math.min(3_600_000, 5_000 * 2 ** (attempts - 1)));
+        timer.unref?.();
+        retryTimers.add(timer);
+      })
+      .finally(() => settling.delete(owedKey));
+    settling.set(owedKey, job);
+    return job;
+  };
+  // after a commit: what it marked owed goes to the outbox in the background (the call never waits for it)
+  records.onCommitted((customerId, doc) => {
+    const marked = justMarked.get(customerId);
+    if (!marked) return;
+    justMarked.delete(customerId);
+    for (const m of doc.mail ?? []) if (marked.has(m.id) && m.state === 'owed') void settle(customerId, m.id);
+  });
+  const settleOwed = async () => {
+    await Promise.all(records.index.openWork('mail').map((w) => settle(w.customerId, w.id)));
   };
 
   const toCallError = (error: unknown): never => {
@@ -308,6 +505,7 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
     async 'mail.settings.update'(input) {
       if (input.host && !input.fromAddress)
         throw new AppError('invalid_input', 'Give the sender address the e-mails come from.', { fields: { fromAddress: 'The sender address is required' } });
+      const pem = input.trustedCertificatePem === undefined ? (settings?.trustedCertificatePem ?? '') : input.trustedCertificatePem?.trim() ? parseTrustedCertificates(input.trustedCertificatePem).pem : '';
       const next: SmtpFile = {
         schemaVersion: 1,
         host: input.host,
@@ -316,6 +514,8 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
         user: input.user,
         fromAddress: input.fromAddress,
         fromName: input.fromName,
+        trustedCertificatePem: pem,
+        allowUntrusted: input.allowUntrusted ?? settings?.allowUntrusted ?? false,
         updatedAt: env.clock.now().toISOString(),
       };
       if (input.password !== undefined) {
@@ -385,9 +585,15 @@ export async function createMail(env: CoreEnv, deps: { receiptOf(chargeId: strin
   return {
     handlers,
     outbox,
-    afterConsent,
-    afterChargeUpdate,
+    settleOwed,
     configured,
-    stop: () => outbox.close(),
+    async stop() {
+      stopping = true;
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+      // what is being queued finishes first (an owed mark left behind is finished at the next start)
+      await Promise.all([...settling.values()]);
+      await outbox.close();
+    },
   };
 }

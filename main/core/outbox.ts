@@ -104,6 +104,8 @@ export interface OutboxOptions {
   maxAttempts?: number;
   onChange?: (view: OutboxMessageView, previous: OutboxState | null) => void;
   onError?: (message: string, error: unknown) => void;
+  /** Tests only: see CoreDeps.faultAt. */
+  faultAt?: (point: 'outbox.messageWritten') => void | Promise<void>;
 }
 
 /** How long closing waits for a send in flight. */
@@ -123,7 +125,11 @@ export interface NewMessage {
 }
 
 export interface Outbox {
-  /** Stores the message (fsynced) and queues it; resolves once it is on disk. The same kind and ref queue once. */
+  /**
+   * Stores the message (fsynced) and queues it; resolves once it is on disk. The same kind and ref
+   * queue once: asked again, it returns the message already queued (and queues one whose marker a
+   * crash kept from being written).
+   */
   enqueue(message: NewMessage): Promise<OutboxMessageView>;
   /** The message of this kind and ref, if one was queued. */
   findByRef(kind: MailKind, ref: string): Promise<OutboxMessageView | null>;
@@ -393,8 +399,14 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
 
   const enqueueOnce = async (input: NewMessage): Promise<OutboxMessageView> => {
       const id = messageIdFor(input.kind, input.ref);
-      const existing = await stateOf(id);
-      if (existing) return toView(existing);
+      const stored = await readMessage(id);
+      if (stored) {
+        const line = (await readStates(dayPath(dayOf(stored.createdAt)))).get(id);
+        if (line) return toView(line);
+        if (pending.has(id)) return toView(lineOf(stored, { state: 'queued', attempts: 0 }));
+        // the message file without its marker: a crash came between the two; queue it now (once)
+        return queue(stored, 0, null);
+      }
       const createdAt = options.now().toISOString();
       const domain = /@([^@>\s]+)$/.exec(input.to)?.[1] ?? 'mandate-desk.local';
       const message: StoredMessage = {
@@ -420,6 +432,7 @@ export async function openOutbox(options: OutboxOptions): Promise<Outbox> {
       await ensureDir(join(dirs.messages, shardOf(id)));
       // the message first, fsynced with its folder: from here on it cannot be lost
       await writeFileAtomic(path, JSON.stringify(StoredMessage.parse(message)));
+      await options.faultAt?.('outbox.messageWritten');
       return queue(message, 0, null);
   };
 

@@ -72,7 +72,19 @@ export interface CoreDeps {
   mail?: MailTuning;
   /** How often Stripe's events are read for changes made elsewhere (default 20 s; never below 5 s). */
   eventsPollIntervalMs?: number;
+  /**
+   * Tests only (never set by the app): awaited at named points between two durable steps, so a
+   * crash test can kill the process exactly there.
+   */
+  faultAt?: (point: FaultPoint) => void | Promise<void>;
 }
+
+/**
+ * - `mail.beforeEnqueue`: a record and the e-mail it owes are committed; the outbox does not hold it.
+ * - `mail.beforeSettle`: the outbox holds it; the owed mark is not yet updated.
+ * - `outbox.messageWritten`: the message file is on disk; its pending marker is not.
+ */
+export type FaultPoint = 'mail.beforeEnqueue' | 'mail.beforeSettle' | 'outbox.messageWritten';
 
 export type EventSink = <E extends EventName>(event: E, payload: Events[E]) => void;
 

@@ -49,6 +49,13 @@ export interface Records {
   ownerDoc(recordId: string, what: string): Promise<Readonly<CustomerDoc>>;
   /** Changes one customer's document: `change` runs on a copy; what changed is checked and committed durably. */
   updateCustomer<R>(customerId: string, change: (doc: CustomerDoc) => R): Promise<R>;
+  /**
+   * Adds a rule run on every change of a customer's document after the change itself, inside the
+   * same durable commit (the e-mail a new record owes is marked by one). A rule must not throw.
+   */
+  addCommitRule(rule: (previous: Readonly<CustomerDoc> | null, draft: CustomerDoc) => void): void;
+  /** Told after each change is committed (not while the journal is replayed at start); must return at once. */
+  onCommitted(listener: (customerId: string, doc: Readonly<CustomerDoc>) => void): void;
   /** Creates the customer's document; `guard` runs inside the write (with every earlier write done) and may refuse. */
   createCustomer(record: CustomerRecord, guard?: () => void): Promise<void>;
   /** The newest audit seq the store's journal saw since its last checkpoint (a witness against a log cut short). */
@@ -99,6 +106,8 @@ export async function openRecords(options: {
   });
   /** Customers whose ledger lines could not be written (retried with the next change). */
   const ledgerBehind = new Set<string>();
+  const commitRules: Array<(previous: Readonly<CustomerDoc> | null, draft: CustomerDoc) => void> = [];
+  const committedListeners: Array<(customerId: string, doc: Readonly<CustomerDoc>) => void> = [];
   /** Documents the journal replayed while opening: their ledger lines may have been lost in a crash. */
   let replayed: Set<string> | null = new Set();
   const customers = await DocumentStore.open<CustomerDoc>({
@@ -112,11 +121,15 @@ export async function openRecords(options: {
       if (!schema) throw new Error(`A customer document has no field ${field}.`);
       return schema.parse(value);
     },
+    beforeCommit: (_id, previous, draft) => {
+      for (const rule of commitRules) rule(previous, draft);
+    },
     onCommit: (id, doc) => {
       index.commit(doc);
       replayed?.add(id);
     },
     afterCommit: async (id, previous, next) => {
+      for (const listener of committedListeners) listener(id, next);
       // The change is committed whatever happens here: a failed ledger write (a full disk) must not
       // turn it into an error. The customer is remembered and their ledger lines are written again
       // with the next change that succeeds (and, after a crash, at start from the journal).
@@ -189,6 +202,12 @@ export async function openRecords(options: {
     async updateCustomer(customerId, change) {
       if (!index.has(customerId)) throw new AppError('not_found', `There is no customer with id ${customerId}.`);
       return customers.update(customerId, change).catch((error: unknown) => Promise.reject(asCallError(error, customerId)));
+    },
+    addCommitRule(rule) {
+      commitRules.push(rule);
+    },
+    onCommitted(listener) {
+      committedListeners.push(listener);
     },
     async createCustomer(record, guard) {
       await customers.update(record.id, () => guard?.(), () => emptyCustomerDoc(record));

@@ -46,6 +46,11 @@ export interface DocumentStoreOptions<D extends Doc> {
   keys: { [K in keyof D]?: (element: never) => string };
   /** Parses one changed element or field (`field` names it) before it is journaled: a bad change is refused before it is written. */
   parseField(field: string, value: unknown): unknown;
+  /**
+   * Runs on the draft after the caller's change, before it is parsed and journaled: what it adds is
+   * committed in the same durable write. Throwing refuses the change (nothing is written).
+   */
+  beforeCommit?(id: string, previous: Readonly<D> | null, draft: D): void;
   /** Told of every committed state of a document (also while the journal is replayed at start). */
   onCommit(id: string, doc: D): void;
   /**
@@ -442,6 +447,7 @@ export class DocumentStore<D extends Doc> {
       const previous: D | null = db?.data ?? null;
       const draft = previous ? structuredClone(previous) : create!();
       const result = change(draft);
+      this.options.beforeCommit?.(id, previous, draft);
       draft.rev = (previous?.rev ?? 0) + 1;
       const set = this.changedFields(previous, draft);
       if (Object.keys(set).length === 0) return result;

@@ -4,15 +4,41 @@
  */
 import { useState } from 'react';
 import type { MailSettingsView, MailTestResult, SmtpTlsMode } from '../../preload/contract';
+import { formatDateTime } from '../i18n/format';
 import { useAction, useLoad } from '../api';
-import { useT } from '../i18n/I18nProvider';
+import { useLanguage, useT } from '../i18n/I18nProvider';
 import { fieldErrors } from '../lib/errors';
 import { ErrorAlert, StatusMessage } from './ErrorAlert';
-import { mailErrorText } from './Outbox';
-import { CheckboxField, SelectField, TextField } from './fields';
+import { isCertificateError, mailErrorText } from './Outbox';
+import { CheckboxField, SelectField, TextAreaField, TextField } from './fields';
 
-interface Form { host: string; port: string; tls: SmtpTlsMode; user: string; password: string; removePassword: boolean; fromAddress: string; fromName: string }
-const toForm = (s: MailSettingsView): Form => ({ host: s.host, port: String(s.port), tls: s.tls, user: s.user, password: '', removePassword: false, fromAddress: s.fromAddress, fromName: s.fromName });
+interface Form {
+  host: string;
+  port: string;
+  tls: SmtpTlsMode;
+  user: string;
+  password: string;
+  removePassword: boolean;
+  fromAddress: string;
+  fromName: string;
+  /** PEM to trust from now on (empty: keep the saved one). */
+  trustedPem: string;
+  removeTrusted: boolean;
+  allowUntrusted: boolean;
+}
+const toForm = (s: MailSettingsView): Form => ({
+  host: s.host,
+  port: String(s.port),
+  tls: s.tls,
+  user: s.user,
+  password: '',
+  removePassword: false,
+  fromAddress: s.fromAddress,
+  fromName: s.fromName,
+  trustedPem: '',
+  removeTrusted: false,
+  allowUntrusted: s.allowUntrusted,
+});
 const DEFAULT_PORTS: Record<SmtpTlsMode, number> = { starttls: 587, tls: 465, none: 25 };
 
 export function MailSettings() {
@@ -31,6 +57,7 @@ export function MailSettings() {
 
 function MailSettingsEditor({ settings, onSaved }: { settings: MailSettingsView; onSaved(settings: MailSettingsView): void }) {
   const t = useT();
+  const { lang } = useLanguage();
   const [form, setForm] = useState<Form>(() => toForm(settings));
   const [saved, setSaved] = useState(false);
   const [portError, setPortError] = useState<string | undefined>();
@@ -58,6 +85,8 @@ function MailSettingsEditor({ settings, onSaved }: { settings: MailSettingsView;
       ...(form.removePassword ? { password: null } : form.password ? { password: form.password } : {}),
       fromAddress: form.fromAddress.trim(),
       fromName: form.fromName.trim(),
+      ...(form.removeTrusted ? { trustedCertificatePem: null } : form.trustedPem.trim() ? { trustedCertificatePem: form.trustedPem } : {}),
+      allowUntrusted: form.allowUntrusted,
     });
     if (result?.ok) {
       onSaved(result.data);
@@ -99,6 +128,39 @@ function MailSettingsEditor({ settings, onSaved }: { settings: MailSettingsView;
         <TextField label={t('mailSettings.fromName')} hint={t('mailSettings.fromNameHint')} value={form.fromName} onChange={set('fromName')} error={errors.fromName} autoComplete="off" />
       </div>
       {settings.passwordSet && <CheckboxField label={t('mailSettings.removePassword')} checked={form.removePassword} onChange={set('removePassword')} />}
+      {form.tls !== 'none' && (
+        <fieldset className="form-section mail-certificate" aria-describedby="mail-certificate-hint">
+          <legend>{t('mailSettings.certificate')}</legend>
+          <p className="hint" id="mail-certificate-hint">
+            {t('mailSettings.certificateHint')}
+          </p>
+          {settings.trustedCertificates.length > 0 && (
+            <ul className="trusted-certificates" data-testid="trusted-certificates">
+              {settings.trustedCertificates.map((c) => (
+                <li key={c.fingerprint256}>
+                  <span lang="en">{c.subject}</span>
+                  <span className="hint">{t('mailSettings.certificateValidTo', { date: formatDateTime(c.validTo, lang) })}</span>
+                  <code className="id" aria-label={t('mailSettings.certificateFingerprint')}>
+                    SHA-256 {c.fingerprint256}
+                  </code>
+                </li>
+              ))}
+            </ul>
+          )}
+          <TextAreaField
+            label={settings.trustedCertificates.length ? t('mailSettings.trustedPemReplace') : t('mailSettings.trustedPem')}
+            hint={t('mailSettings.trustedPemHint')}
+            value={form.trustedPem}
+            onChange={set('trustedPem')}
+            error={errors.trustedCertificatePem}
+            rows={4}
+            disabled={form.removeTrusted}
+            className="pem-field"
+          />
+          {settings.trustedCertificates.length > 0 && <CheckboxField label={t('mailSettings.removeTrusted')} checked={form.removeTrusted} onChange={set('removeTrusted')} />}
+          <CheckboxField label={t('mailSettings.allowUntrusted')} hint={t('mailSettings.allowUntrustedHint')} checked={form.allowUntrusted} onChange={set('allowUntrusted')} className="field-danger" />
+        </fieldset>
+      )}
       <button type="submit" className="button-primary" disabled={action.busy}>
         {action.busy ? t('common.working') : t('mailSettings.save')}
       </button>
@@ -128,9 +190,14 @@ function MailTest({ configured }: { configured: boolean }) {
       {result?.sent === false && (
         <div className="alert alert-error" role="alert" data-testid="mail-test-failed">
           <p>{t('mailSettings.testFailed', { reason: mailErrorText(t, { code: result.code, responseCode: result.responseCode, message: result.response }) })}</p>
-          <p className="hint" lang="en">
-            {t('mailSettings.testServerSaid', { response: `${result.responseCode ? `${result.responseCode} ` : ''}${result.response}` })}
-          </p>
+          {isCertificateError(result.code) ? (
+            // no server reply to quote: the check of its certificate failed here, and the detail is its name
+            <p className="hint">{t('mailSettings.testCertificateDetail', { detail: result.response })}</p>
+          ) : (
+            <p className="hint" lang="en">
+              {t('mailSettings.testServerSaid', { response: `${result.responseCode ? `${result.responseCode} ` : ''}${result.response}` })}
+            </p>
+          )}
         </div>
       )}
       <button type="submit" disabled={action.busy || !configured}>

@@ -6,7 +6,11 @@ import type { MessageKey } from '../i18n/en';
 import type { Translate } from '../i18n/translate';
 
 const TONE: Record<OutboxMessageView['state'], string> = { queued: 'warn', retrying: 'warn', sent: 'good', failed: 'bad' };
-const KNOWN_ERRORS = ['connection', 'timeout', 'tls', 'auth', 'smtp_4xx', 'smtp_5xx', 'not_configured', 'internal', 'other'];
+const CERTIFICATE_ERRORS = ['certificate_self_signed', 'certificate_untrusted', 'certificate_expired', 'certificate_hostname'];
+const KNOWN_ERRORS = ['connection', 'timeout', 'tls', ...CERTIFICATE_ERRORS, 'auth', 'smtp_4xx', 'smtp_5xx', 'not_configured', 'internal', 'other'];
+
+/** The server's certificate was refused here (no server reply to show; the detail is Node's name for the problem). */
+export const isCertificateError = (code: string) => CERTIFICATE_ERRORS.includes(code);
 
 export function MailStateBadge({ state }: { state: OutboxMessageView['state'] }) {
   const t = useT();
@@ -24,7 +28,7 @@ export function MailError({ error }: { error: { code: string; responseCode: numb
   return (
     <>
       <span>{t('outbox.reason', { reason: mailErrorText(t, error) })}</span>
-      {error.message && (
+      {error.message && !isCertificateError(error.code) && (
         <span className="hint mail-server-reply" lang="en">
           {error.responseCode ? `${error.responseCode} ` : ''}
           {error.message}
