@@ -194,6 +194,19 @@ export const RefundRecord = z.object({
   note: z.string(),
   status: z.enum(['pending', 'processing', 'succeeded', 'failed']),
   idempotencyKey: z.string(),
+  /**
+   * The exact parameters sent with `idempotencyKey`, stored with the record before the first send,
+   * so a replay is the same request whatever this code computes now (Stripe refuses a key with other
+   * parameters). Absent on refunds made before it was kept: see charges.ts `settleRefund`.
+   */
+  request: z
+    .object({
+      payment_intent: z.string(),
+      amount: z.number().int().positive(),
+      reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']),
+      metadata: z.record(z.string(), z.string()),
+    })
+    .optional(),
   requestKey: z.string(),
   stripeRefundId: z.string().nullable(),
   failure: Failure,
