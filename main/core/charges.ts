@@ -619,14 +619,14 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
   const receipt = async (chargeId: string): Promise<ReceiptView> => {
     // A charge that succeeded before receipts were numbered (or by a renewal) gets its number now.
     const found = await findCharge(chargeId);
-    if (found.status === 'succeeded' && !(found.fromOtherDesk && !(await records.ownerDoc(chargeId, 'charge')).consents.some((c) => c.id === found.consentId)))
+    if (found.status === 'succeeded' && !(found.origin && !(await records.ownerDoc(chargeId, 'charge')).consents.some((c) => c.id === found.consentId)))
       await ensureReceiptNumber(chargeId);
     const doc = await records.ownerDoc(chargeId, 'charge');
     const charge = chargeIn(doc, chargeId);
     if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);
     const customer = doc.customer;
     const consent = doc.consents.find((c) => c.id === charge.consentId);
-    if (!consent && charge.fromOtherDesk) throw new AppError('conflict', 'This charge was made at another desk, which keeps its consent: print the receipt there.');
+    if (!consent && charge.origin) throw new AppError('conflict', 'This charge was made at another desk, which keeps its consent: print the receipt there.');
     if (!consent) throw new AppError('internal', `Charge ${chargeId} refers to a consent that is not in the customer's records.`);
     const { settings } = records.shop.data;
     const view = chargeView(doc, charge);

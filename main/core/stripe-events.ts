@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { Currency, type StripeEventsStatus } from '../../preload/contract';
 import { JsonStore } from '../store/json-store';
 import { outcomeOfIntent, TERMINAL_METADATA_KEY } from './charges';
-import type { ChargeRecord, CustomerDoc, OtherDeskOrigin, RefundRecord } from './data';
+import type { ChargeRecord, CustomerDoc, RecordOrigin, RefundRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { createDisputes } from './disputes';
 import type { CoreEnv } from './env';
@@ -153,10 +153,12 @@ export async function createStripeEvents(
   // ------------------------------------------------ finding what an event is about
 
   const own = (metadata: Stripe.Metadata | null | undefined) => metadata?.[TERMINAL_METADATA_KEY] === terminalId();
-  const originOf = (metadata: Stripe.Metadata | null | undefined, key: string): OtherDeskOrigin => ({
+  const originOf = (metadata: Stripe.Metadata | null | undefined, key: string): RecordOrigin => ({
+    source: 'stripe',
+    importedAt: clock.now().toISOString(),
     terminalId: metadata?.[TERMINAL_METADATA_KEY] ?? null,
+    via: 'events',
     recordId: metadata?.[key] ?? null,
-    seenAt: clock.now().toISOString(),
   });
   const localCustomerOf = (stripeCustomer: string | { id: string } | null | undefined) => {
     const id = idOf(stripeCustomer);
@@ -177,7 +179,7 @@ export async function createStripeEvents(
     if (!customer) return null;
     const doc = await records.requireCustomer(customer.id);
     const existing = chargeOfIntent(doc, intent);
-    if (existing && !existing.fromOtherDesk) return { customerId: customer.id, chargeId: existing.id, applied: null };
+    if (existing && !existing.origin) return { customerId: customer.id, chargeId: existing.id, applied: null };
     if (!existing && (!intent.metadata?.mandate_desk_charge_id || own(intent.metadata))) return null; // an invoice's payment, or not a desk's
     const currency = Currency.safeParse(intent.currency);
     if (!currency.success) return null;
@@ -211,7 +213,7 @@ export async function createStripeEvents(
         finishedAt: finished,
         createdBy: OTHER_DESK_ACTOR,
         subscriptionId: null,
-        fromOtherDesk: originOf(intent.metadata, 'mandate_desk_charge_id'),
+        origin: originOf(intent.metadata, 'mandate_desk_charge_id'),
       });
       return true;
     });
@@ -226,8 +228,8 @@ export async function createStripeEvents(
       applied: {
         customerId: customer.id,
         action: 'stripe.chargeFromOtherDesk',
-        summary: `Charge of ${money} made at another desk${charge.fromOtherDesk?.terminalId ? ` (${charge.fromOtherDesk.terminalId})` : ''}: ${charge.status}`,
-        details: { chargeId, paymentIntentId: intent.id, amount: charge.amount, currency: charge.currency, status: charge.status, terminalId: charge.fromOtherDesk?.terminalId ?? null, created: !existing },
+        summary: `Charge of ${money} made at another desk${charge.origin?.terminalId ? ` (${charge.origin.terminalId})` : ''}: ${charge.status}`,
+        details: { chargeId, paymentIntentId: intent.id, amount: charge.amount, currency: charge.currency, status: charge.status, terminalId: charge.origin?.terminalId ?? null, created: !existing },
       },
     };
   };
@@ -251,7 +253,7 @@ export async function createStripeEvents(
     const doc = await records.requireCustomer(found.customerId);
     const named = refund.metadata?.mandate_desk_refund_id;
     const existing = doc.refunds.find((r) => r.stripeRefundId === refund.id) ?? (named ? doc.refunds.find((r) => r.id === named) : undefined);
-    if (existing && !existing.fromOtherDesk) return applied; // one of ours: followed by this desk itself
+    if (existing && !existing.origin) return applied; // one of ours: followed by this desk itself
     const currency = Currency.safeParse(refund.currency);
     if (!currency.success) return applied;
     const { status, failure } = refundStatusOf(refund);
@@ -279,7 +281,7 @@ export async function createStripeEvents(
         failure,
         createdAt: iso(refund.created) ?? clock.now().toISOString(),
         createdBy: OTHER_DESK_ACTOR,
-        fromOtherDesk: originOf(refund.metadata, 'mandate_desk_refund_id'),
+        origin: originOf(refund.metadata, 'mandate_desk_refund_id'),
       });
       return true;
     });
