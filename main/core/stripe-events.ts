@@ -9,7 +9,9 @@
  * skipped (their records come when the customer is opened here). Events of what this desk did itself
  * carry its terminal id in metadata and change nothing; every other change is idempotent (keyed by
  * Stripe's ids), so an event read twice never applies twice. The last event seen is stored in its
- * own small file, written only after the event's effect (and its audit entry) is committed.
+ * own small file, written only after the event's effect is committed, in the same write as the audit
+ * entries the effect owes (`pendingAudit`); they are then appended to the audit log, and kept until
+ * they are (an audit write that fails is retried at the next poll, never skipped).
  */
 import { join } from 'node:path';
 import Stripe from 'stripe';
@@ -17,7 +19,7 @@ import { z } from 'zod';
 import { Currency, type StripeEventsStatus } from '../../preload/contract';
 import { JsonStore } from '../store/json-store';
 import { outcomeOfIntent, TERMINAL_METADATA_KEY } from './charges';
-import type { ChargeRecord, CustomerDoc, RecordOrigin, RefundRecord } from './data';
+import type { AuditRecord, ChargeRecord, CustomerDoc, RecordOrigin, RefundRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { createDisputes } from './disputes';
 import type { CoreEnv } from './env';
@@ -62,7 +64,17 @@ const EventsCursor = z.object({
   lastEventCreated: z.number().int().nullable(),
   /** When this desk started following events; what happened before is history (imported with a customer). */
   baselineAt: z.string().nullable(),
+  /**
+   * Audit entries owed for changes already applied (added later; absent: none). Written in the same
+   * write that marks their event seen, removed once each is in the audit log: a change applied from
+   * an event always gets its entry, even when the audit write failed (re-applying the event would
+   * find nothing to change, so nothing to say).
+   */
+  pendingAudit: z
+    .array(z.object({ eventId: z.string(), eventType: z.string(), customerId: z.string(), action: z.enum(EVENT_AUDIT_ACTIONS), summary: z.string(), details: z.record(z.string(), z.unknown()) }))
+    .optional(),
 });
+type PendingAudit = NonNullable<EventsCursor['pendingAudit']>[number];
 type EventsCursor = z.infer<typeof EventsCursor>;
 
 interface Applied {
@@ -410,18 +422,39 @@ export async function createStripeEvents(
   let enabled = false;
   const intervalMs = Math.max(MIN_EVENTS_POLL_INTERVAL_MS, env.eventsPollIntervalMs ?? EVENTS_POLL_INTERVAL_MS);
 
+  /** Same entry (an owed one appended before its removal was written, e.g. by a crash in between). */
+  const sameEntry = (entry: AuditRecord, owed: PendingAudit) =>
+    entry.action === owed.action && entry.customerId === owed.customerId && entry.details?.eventId === owed.eventId && entry.summary === owed.summary;
+
+  /** Appends the owed audit entries, oldest first, each removed once written; throws (keeping the rest) when one fails. */
+  const writeOwedAudit = async (): Promise<void> => {
+    while (cursor.data.pendingAudit?.length) {
+      const owed = cursor.data.pendingAudit[0]!;
+      const already = await audit.find({ match: (entry) => sameEntry(entry, owed), limit: 1, maxScan: 500 });
+      if (already.length === 0)
+        await audit.append({ actor: null, action: owed.action, outcome: 'ok', customerId: owed.customerId, summary: owed.summary, details: { ...owed.details, eventId: owed.eventId, eventType: owed.eventType } });
+      await cursor.update((d) => {
+        d.pendingAudit = (d.pendingAudit ?? []).slice(1);
+        if (d.pendingAudit.length === 0) delete d.pendingAudit;
+      });
+    }
+  };
+
   const pollOnce = async (): Promise<{ status: StripeEventsStatus; more: boolean }> => {
     const { events, more } = await newEvents();
     const customers = new Set<string>();
     let applied = 0;
     let unsaved: Stripe.Event | null = null;
-    const save = async (event: Stripe.Event) => {
+    const save = async (event: Stripe.Event, owed: PendingAudit[] = []) => {
       await cursor.update((d) => {
         d.lastEventId = event.id;
         d.lastEventCreated = event.created;
+        if (owed.length) d.pendingAudit = [...(d.pendingAudit ?? []), ...owed];
       });
       unsaved = null;
     };
+    // what an earlier poll applied but could not write to the audit log comes first
+    await writeOwedAudit();
     try {
       for (const event of events) {
         let changes: Applied[];
@@ -434,13 +467,17 @@ export async function createStripeEvents(
           changes = [];
         }
         for (const change of changes) {
-          await audit.append({ actor: null, action: change.action, outcome: 'ok', customerId: change.customerId, summary: change.summary, details: { ...change.details, eventId: event.id, eventType: event.type } });
           customers.add(change.customerId);
           applied += 1;
         }
-        // the cursor moves only after the event's effect and audit entries are committed
-        if (changes.length) await save(event);
-        else unsaved = event;
+        // the cursor moves only after the event's effect is committed, and with the audit entries it owes
+        if (changes.length) {
+          await save(
+            event,
+            changes.map((change) => ({ eventId: event.id, eventType: event.type, customerId: change.customerId, action: change.action, summary: change.summary, details: change.details })),
+          );
+          await writeOwedAudit();
+        } else unsaved = event;
       }
     } finally {
       const last: Stripe.Event | null = unsaved;
