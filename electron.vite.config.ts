@@ -1,7 +1,7 @@
 /**
  * Build of the three parts (DESIGN §1, §9):
- * - main: two entries, `out/main/index.js` (Electron) and `out/main/browser.js` (the Node browser
- *   bridge). ESM, because package.json says "type": "module" and Electron ≥ 28 loads ESM main files.
+ * - main: three entries, `out/main/index.js` (Electron), `out/main/browser.js` (the Node browser
+ *   bridge) and `out/main/pdf-worker.js` (the worker thread PDFs are rendered in, started by both). ESM, because package.json says "type": "module" and Electron ≥ 28 loads ESM main files.
  *   Target Node 20: the bridge entry runs on the build machines' Node 20, Electron 45 is newer.
  * - preload: ONE self-contained CommonJS file, `out/preload/index.cjs`. A sandboxed preload cannot
  *   `require` anything but `electron` and a few built-ins, so its imports (the contract, zod) are
@@ -24,6 +24,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/index.ts'),
           browser: resolve(root, 'main/browser.ts'),
+          // the PDF worker thread (main/core/pdf-thread.ts starts it from out/main/pdf-worker.js)
+          'pdf-worker': resolve(root, 'main/pdf-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

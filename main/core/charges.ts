@@ -456,7 +456,7 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
     return refund;
   };
 
-  const refundParams = (refund: RefundRecord, charge: ChargeRecord): Stripe.RefundCreateParams => ({
+  const refundParams = (refund: Pick<RefundRecord, 'id' | 'amount' | 'reason' | 'createdBy'>, charge: ChargeRecord): NonNullable<RefundRecord['request']> => ({
     payment_intent: charge.paymentIntentId!,
     amount: refund.amount,
     reason: refund.reason,
@@ -470,6 +470,21 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
       mandate_desk_staff_name: refund.createdBy.name,
     },
   });
+  /** What versions before 0.1 (before refunds were shared at Stripe) sent: two metadata keys. */
+  const legacyRefundParams = (refund: RefundRecord, charge: ChargeRecord): NonNullable<RefundRecord['request']> => ({
+    payment_intent: charge.paymentIntentId!,
+    amount: refund.amount,
+    reason: refund.reason,
+    metadata: { mandate_desk_refund_id: refund.id, mandate_desk_charge_id: charge.id },
+  });
+
+  /** The refund at Stripe made for this record (by the id in its metadata), or null. */
+  const findStripeRefund = async (refund: RefundRecord): Promise<Stripe.Refund | null> => {
+    const charge = await findCharge(refund.chargeId);
+    if (!charge.paymentIntentId) return null;
+    for await (const found of stripe.refunds.list({ payment_intent: charge.paymentIntentId, limit: 100 })) if (found.metadata?.mandate_desk_refund_id === refund.id) return found;
+    return null;
+  };
 
   const recordRefund = async (refundId: string, outcome: RefundOutcome): Promise<void> => {
     const before = await findRefund(refundId);
@@ -484,21 +499,67 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
     poller.wake();
   };
 
-  const sendRefund = async (refund: RefundRecord): Promise<RefundOutcome> => {
+  /** Sends `params` with the refund's key; `mismatch` when Stripe says the key went with other parameters. */
+  const sendRefundWith = async (refund: RefundRecord, params: Stripe.RefundCreateParams): Promise<{ outcome: RefundOutcome; mismatch: boolean }> => {
     try {
-      return outcomeOfRefund(await stripe.refunds.create(refundParams(refund, await findCharge(refund.chargeId)), { idempotencyKey: refund.idempotencyKey }));
+      return { outcome: outcomeOfRefund(await stripe.refunds.create(params, { idempotencyKey: refund.idempotencyKey })), mismatch: false };
     } catch (error) {
       if (isOutcomeUnknown(error)) logger.warn('refund outcome unknown; stays pending', { refundId: refund.id, error: String(error) });
-      return outcomeOfRefundError(error);
+      const mismatch = error instanceof Stripe.errors.StripeIdempotencyError && error.code !== 'idempotency_key_in_use' && error.statusCode === 400;
+      return { outcome: outcomeOfRefundError(error), mismatch };
     }
+  };
+
+  const sendRefund = async (refund: RefundRecord): Promise<RefundOutcome> =>
+    (await sendRefundWith(refund, refund.request ?? refundParams(refund, await findCharge(refund.chargeId)))).outcome;
+
+  /**
+   * A pending refund's replay. It is the same request as the first send (the stored parameters,
+   * with the same key), so Stripe answers it as the first one or runs it once. Checked at Stripe
+   * first when the key may have expired (a replay could then run anew), and whenever the answer says
+   * nothing. A refund stored before its parameters were (no `request`) was sent either with the
+   * parameters of today or with those of the versions before refunds were shared at Stripe: Stripe
+   * refuses the other one as a different request under the key ("mismatch"), and then the other
+   * one is sent — under the same key, so never a second refund.
+   */
+  const replayRefund = async (refund: RefundRecord): Promise<{ outcome: RefundOutcome; request?: NonNullable<RefundRecord['request']> }> => {
+    const keyAge = clock.now().getTime() - Date.parse(refund.createdAt);
+    if (keyAge > IDEMPOTENCY_KEY_SAFE_AGE_MS || !refund.request) {
+      const found = await findStripeRefund(refund);
+      if (found) return { outcome: outcomeOfRefund(found) };
+      // not at Stripe: no request with this key made a refund, and none is running (this desk holds its folder)
+    }
+    const charge = await findCharge(refund.chargeId);
+    const candidates = refund.request ? [refund.request] : [refundParams(refund, charge), legacyRefundParams(refund, charge)];
+    let last: RefundOutcome = { known: false };
+    for (const params of candidates) {
+      const { outcome, mismatch } = await sendRefundWith(refund, params);
+      if (outcome.known) return { outcome, request: params };
+      last = outcome;
+      if (!mismatch) break;
+    }
+    if (!last.known) {
+      const found = await findStripeRefund(refund).catch(() => null);
+      if (found) return { outcome: outcomeOfRefund(found) };
+    }
+    return { outcome: last };
   };
 
   /** Pending: replay with the same key. Processing: re-read the refund (refunds finish asynchronously). */
   const settleRefund = (refundId: string): Promise<void> =>
     once(refundId, async () => {
       const refund = await findRefund(refundId);
-      if (refund.status === 'pending') await recordRefund(refundId, await sendRefund(refund));
-      else if (refund.status === 'processing' && refund.stripeRefundId) await recordRefund(refundId, outcomeOfRefund(await stripe.refunds.retrieve(refund.stripeRefundId)));
+      if (refund.status === 'pending') {
+        const { outcome, request } = await replayRefund(refund);
+        if (request && !refund.request) {
+          const { customer } = await records.ownerDoc(refundId, 'refund');
+          await records.updateCustomer(customer.id, (draft) => {
+            const r = draft.refunds.find((x) => x.id === refundId);
+            if (r && !r.request) r.request = request;
+          });
+        }
+        await recordRefund(refundId, outcome);
+      } else if (refund.status === 'processing' && refund.stripeRefundId) await recordRefund(refundId, outcomeOfRefund(await stripe.refunds.retrieve(refund.stripeRefundId)));
     });
 
   const createRefund = async (input: RefundInput, actor: { staffId: string; name: string }): Promise<ChargeView> => {
@@ -523,6 +584,7 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
             : `Only ${money(remaining)} of this charge of ${money(charge.amount)} is left to refund; ${money(input.amount)} is too much.`,
         );
       }
+      const createdBy = actor;
       draft.refunds.push({
         id: refundId,
         chargeId: charge.id,
@@ -532,6 +594,8 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
         note: input.note,
         status: 'pending',
         idempotencyKey: `refund-${refundId}`,
+        // the exact request, stored before it is sent: every replay sends these same parameters
+        request: refundParams({ id: refundId, amount: input.amount, reason: input.reason, createdBy }, charge),
         requestKey: input.requestKey,
         stripeRefundId: null,
         failure: null,
@@ -555,14 +619,14 @@ export function createCharges(env: CoreEnv, hooks: ChargeHooks = {}): {
   const receipt = async (chargeId: string): Promise<ReceiptView> => {
     // A charge that succeeded before receipts were numbered (or by a renewal) gets its number now.
     const found = await findCharge(chargeId);
-    if (found.status === 'succeeded' && !(found.fromOtherDesk && !(await records.ownerDoc(chargeId, 'charge')).consents.some((c) => c.id === found.consentId)))
+    if (found.status === 'succeeded' && !(found.origin && !(await records.ownerDoc(chargeId, 'charge')).consents.some((c) => c.id === found.consentId)))
       await ensureReceiptNumber(chargeId);
     const doc = await records.ownerDoc(chargeId, 'charge');
     const charge = chargeIn(doc, chargeId);
     if (charge.status !== 'succeeded') throw new AppError('conflict', `There is no receipt for this charge: it is ${charge.status}, not succeeded.`);
     const customer = doc.customer;
     const consent = doc.consents.find((c) => c.id === charge.consentId);
-    if (!consent && charge.fromOtherDesk) throw new AppError('conflict', 'This charge was made at another desk, which keeps its consent: print the receipt there.');
+    if (!consent && charge.origin) throw new AppError('conflict', 'This charge was made at another desk, which keeps its consent: print the receipt there.');
     if (!consent) throw new AppError('internal', `Charge ${chargeId} refers to a consent that is not in the customer's records.`);
     const { settings } = records.shop.data;
     const view = chargeView(doc, charge);

@@ -11,10 +11,19 @@ const Failure = z.object({ code: z.string(), message: z.string() }).nullable();
 const Currency = z.enum(CURRENCIES);
 const Language = z.enum(LANGUAGES);
 /**
- * Where a record came from when it was not made at this desk: imported from what another desk
- * shared at Stripe (stripe-import.ts). Absent on records made here (and in older files).
+ * Where a record came from when it was not made at this desk (absent: made here, and in older
+ * files): learnt from Stripe, either imported from what another desk shared there (stripe-import.ts,
+ * `via` absent or `import`) or from Stripe's events (stripe-events.ts, `via: 'events'`). `terminalId`
+ * is the desk that made it (from the metadata), `recordId` its id for it there, `importedAt` when
+ * this desk learnt of it. The one marker of a charge or refund made elsewhere.
  */
-export const RecordOrigin = z.object({ source: z.literal('stripe'), importedAt: Iso, terminalId: z.string().nullable().optional() });
+export const RecordOrigin = z.object({
+  source: z.literal('stripe'),
+  importedAt: Iso,
+  terminalId: z.string().nullable().optional(),
+  via: z.enum(['import', 'events']).optional(),
+  recordId: z.string().nullable().optional(),
+});
 export type RecordOrigin = z.infer<typeof RecordOrigin>;
 /**
  * A write to Stripe that waits in the customer's document until it is done (stripe-share.ts):
@@ -132,11 +141,26 @@ export const SavedMethodRecord = z.object({
 });
 
 /**
- * Where a charge or refund this desk did not make came from (absent: made here). Added later: older
- * files have none. `terminalId` is the desk that made it (from the PaymentIntent's or Refund's
- * metadata), `recordId` its id for it there.
+ * The old second marker of a charge or refund made at another desk (`fromOtherDesk`, written by the
+ * events poller before `origin` said it): read from older files and journals, turned into `origin`
+ * (`via: 'events'`) as the record is parsed, never written any more.
  */
 export const OtherDeskOrigin = z.object({ terminalId: z.string().nullable(), recordId: z.string().nullable(), seenAt: Iso });
+
+/** A stored charge or refund as older versions wrote it → today's: `fromOtherDesk` becomes `origin`. */
+export function withOneOrigin(raw: unknown, ctx?: { addIssue(issue: { code: 'custom'; message: string; path: string[] }): void }): unknown {
+  if (typeof raw !== 'object' || raw === null || !('fromOtherDesk' in raw)) return raw;
+  const { fromOtherDesk, ...record } = raw as Record<string, unknown> & { origin?: unknown };
+  if (fromOtherDesk === undefined) return record;
+  const old = OtherDeskOrigin.safeParse(fromOtherDesk);
+  if (!old.success) {
+    // not the old shape: refused (a record is never read with part of it dropped)
+    ctx?.addIssue({ code: 'custom', message: 'fromOtherDesk is not a record origin', path: ['fromOtherDesk'] });
+    return raw;
+  }
+  if (record.origin === undefined) record.origin = { source: 'stripe', importedAt: old.data.seenAt, terminalId: old.data.terminalId, via: 'events', recordId: old.data.recordId };
+  return record;
+}
 
 /** A dispute (chargeback) on a charge, as Stripe last reported it, plus what this desk answered. Added later. */
 export const DisputeRecord = z.object({
@@ -155,7 +179,7 @@ export const DisputeRecord = z.object({
   evidence: z.object({ submittedAt: Iso, submittedBy: Actor, fileId: z.string(), consentId: z.string() }).nullable(),
 });
 
-export const ChargeRecord = z.object({
+export const ChargeRecord = z.preprocess(withOneOrigin, z.object({
   id: z.string(),
   customerId: z.string(),
   consentId: z.string(),
@@ -176,16 +200,15 @@ export const ChargeRecord = z.object({
   subscriptionId: z.string().nullable(),
   /** The human receipt number (`<terminal>-000123`), given once, when the charge succeeds or its receipt is first made; never changed. Absent in older files. */
   receiptNumber: z.string().optional(),
-  /** Made at another desk and learnt from Stripe's events (absent: made here). */
-  fromOtherDesk: OtherDeskOrigin.optional(),
   /** The dispute on this charge, if one was opened (absent in older files: none). */
   dispute: DisputeRecord.optional(),
+  /** Made elsewhere and learnt from Stripe (absent: made here); older files said it in `fromOtherDesk` too. */
   origin: RecordOrigin.optional(),
   /** The terminal the charge was made at (absent in older files: this desk). */
   terminalId: z.string().optional(),
-});
+}));
 
-export const RefundRecord = z.object({
+export const RefundRecord = z.preprocess(withOneOrigin, z.object({
   id: z.string(),
   chargeId: z.string(),
   amount: z.number().int().positive(),
@@ -194,15 +217,27 @@ export const RefundRecord = z.object({
   note: z.string(),
   status: z.enum(['pending', 'processing', 'succeeded', 'failed']),
   idempotencyKey: z.string(),
+  /**
+   * The exact parameters sent with `idempotencyKey`, stored with the record before the first send,
+   * so a replay is the same request whatever this code computes now (Stripe refuses a key with other
+   * parameters). Absent on refunds made before it was kept: see charges.ts `settleRefund`.
+   */
+  request: z
+    .object({
+      payment_intent: z.string(),
+      amount: z.number().int().positive(),
+      reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']),
+      metadata: z.record(z.string(), z.string()),
+    })
+    .optional(),
   requestKey: z.string(),
   stripeRefundId: z.string().nullable(),
   failure: Failure,
   createdAt: Iso,
   createdBy: Actor,
-  /** Made at another desk and learnt from Stripe's events (absent: made here). */
-  fromOtherDesk: OtherDeskOrigin.optional(),
+  /** Made elsewhere and learnt from Stripe (absent: made here); older files said it in `fromOtherDesk` too. */
   origin: RecordOrigin.optional(),
-});
+}));
 
 /**
  * An e-mail a record owes its customer (the copy of accepted terms, a receipt): written in the same

@@ -92,13 +92,13 @@ export class PaymentsLedger {
       description,
       staff: { staffId: record.createdBy.staffId, name: record.createdBy.name },
       // made at another desk: that desk's id (its name is not known here)
-      terminal: record.fromOtherDesk ? { id: record.fromOtherDesk.terminalId ?? '', name: '' } : this.options.terminal(),
+      terminal: record.origin ? { id: record.origin.terminalId ?? '', name: '' } : this.options.terminal(),
       createdAt: record.createdAt,
       at: this.options.now().toISOString(),
       ...('dispute' in record && record.dispute
         ? { dispute: { id: record.dispute.id, status: record.dispute.status, reason: record.dispute.reason, amount: record.dispute.amount, dueBy: record.dispute.dueBy } }
         : {}),
-      ...(record.fromOtherDesk ? { fromOtherDesk: true } : {}),
+      ...(record.origin ? { fromOtherDesk: true } : {}),
     };
   }
 

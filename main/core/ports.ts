@@ -62,9 +62,9 @@ export interface CoreDeps {
   /** How often open setups are polled; never below 2000 ms. */
   pollIntervalMs?: number;
   /**
-   * How long after a consent is recorded its evidence is first sent to Stripe (default 10 s):
-   * rendering the evidence PDF takes a second or more, kept away from the moments right after
-   * the consent, when staff start the setup. Tests set 0.
+   * How long after a consent is recorded its evidence is first sent to Stripe (default 0: at once;
+   * the PDF is rendered in a worker thread, pdf-thread.ts, so it no longer holds main). The test
+   * helper sets an hour so uploads never write in the middle of a test that does not ask for them.
    */
   shareDelayMs?: number;
   /** Where the SMTP password is kept (default: memory only, for tests). */

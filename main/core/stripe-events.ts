@@ -9,7 +9,9 @@
  * skipped (their records come when the customer is opened here). Events of what this desk did itself
  * carry its terminal id in metadata and change nothing; every other change is idempotent (keyed by
  * Stripe's ids), so an event read twice never applies twice. The last event seen is stored in its
- * own small file, written only after the event's effect (and its audit entry) is committed.
+ * own small file, written only after the event's effect is committed, in the same write as the audit
+ * entries the effect owes (`pendingAudit`); they are then appended to the audit log, and kept until
+ * they are (an audit write that fails is retried at the next poll, never skipped).
  */
 import { join } from 'node:path';
 import Stripe from 'stripe';
@@ -17,7 +19,7 @@ import { z } from 'zod';
 import { Currency, type StripeEventsStatus } from '../../preload/contract';
 import { JsonStore } from '../store/json-store';
 import { outcomeOfIntent, TERMINAL_METADATA_KEY } from './charges';
-import type { ChargeRecord, CustomerDoc, OtherDeskOrigin, RefundRecord } from './data';
+import type { AuditRecord, ChargeRecord, CustomerDoc, RecordOrigin, RefundRecord } from './data';
 import type { Handlers } from './dispatch';
 import type { createDisputes } from './disputes';
 import type { CoreEnv } from './env';
@@ -62,7 +64,17 @@ const EventsCursor = z.object({
   lastEventCreated: z.number().int().nullable(),
   /** When this desk started following events; what happened before is history (imported with a customer). */
   baselineAt: z.string().nullable(),
+  /**
+   * Audit entries owed for changes already applied (added later; absent: none). Written in the same
+   * write that marks their event seen, removed once each is in the audit log: a change applied from
+   * an event always gets its entry, even when the audit write failed (re-applying the event would
+   * find nothing to change, so nothing to say).
+   */
+  pendingAudit: z
+    .array(z.object({ eventId: z.string(), eventType: z.string(), customerId: z.string(), action: z.enum(EVENT_AUDIT_ACTIONS), summary: z.string(), details: z.record(z.string(), z.unknown()) }))
+    .optional(),
 });
+type PendingAudit = NonNullable<EventsCursor['pendingAudit']>[number];
 type EventsCursor = z.infer<typeof EventsCursor>;
 
 interface Applied {
@@ -153,10 +165,12 @@ export async function createStripeEvents(
   // ------------------------------------------------ finding what an event is about
 
   const own = (metadata: Stripe.Metadata | null | undefined) => metadata?.[TERMINAL_METADATA_KEY] === terminalId();
-  const originOf = (metadata: Stripe.Metadata | null | undefined, key: string): OtherDeskOrigin => ({
+  const originOf = (metadata: Stripe.Metadata | null | undefined, key: string): RecordOrigin => ({
+    source: 'stripe',
+    importedAt: clock.now().toISOString(),
     terminalId: metadata?.[TERMINAL_METADATA_KEY] ?? null,
+    via: 'events',
     recordId: metadata?.[key] ?? null,
-    seenAt: clock.now().toISOString(),
   });
   const localCustomerOf = (stripeCustomer: string | { id: string } | null | undefined) => {
     const id = idOf(stripeCustomer);
@@ -177,7 +191,7 @@ export async function createStripeEvents(
     if (!customer) return null;
     const doc = await records.requireCustomer(customer.id);
     const existing = chargeOfIntent(doc, intent);
-    if (existing && !existing.fromOtherDesk) return { customerId: customer.id, chargeId: existing.id, applied: null };
+    if (existing && !existing.origin) return { customerId: customer.id, chargeId: existing.id, applied: null };
     if (!existing && (!intent.metadata?.mandate_desk_charge_id || own(intent.metadata))) return null; // an invoice's payment, or not a desk's
     const currency = Currency.safeParse(intent.currency);
     if (!currency.success) return null;
@@ -211,7 +225,7 @@ export async function createStripeEvents(
         finishedAt: finished,
         createdBy: OTHER_DESK_ACTOR,
         subscriptionId: null,
-        fromOtherDesk: originOf(intent.metadata, 'mandate_desk_charge_id'),
+        origin: originOf(intent.metadata, 'mandate_desk_charge_id'),
       });
       return true;
     });
@@ -226,8 +240,8 @@ export async function createStripeEvents(
       applied: {
         customerId: customer.id,
         action: 'stripe.chargeFromOtherDesk',
-        summary: `Charge of ${money} made at another desk${charge.fromOtherDesk?.terminalId ? ` (${charge.fromOtherDesk.terminalId})` : ''}: ${charge.status}`,
-        details: { chargeId, paymentIntentId: intent.id, amount: charge.amount, currency: charge.currency, status: charge.status, terminalId: charge.fromOtherDesk?.terminalId ?? null, created: !existing },
+        summary: `Charge of ${money} made at another desk${charge.origin?.terminalId ? ` (${charge.origin.terminalId})` : ''}: ${charge.status}`,
+        details: { chargeId, paymentIntentId: intent.id, amount: charge.amount, currency: charge.currency, status: charge.status, terminalId: charge.origin?.terminalId ?? null, created: !existing },
       },
     };
   };
@@ -251,7 +265,7 @@ export async function createStripeEvents(
     const doc = await records.requireCustomer(found.customerId);
     const named = refund.metadata?.mandate_desk_refund_id;
     const existing = doc.refunds.find((r) => r.stripeRefundId === refund.id) ?? (named ? doc.refunds.find((r) => r.id === named) : undefined);
-    if (existing && !existing.fromOtherDesk) return applied; // one of ours: followed by this desk itself
+    if (existing && !existing.origin) return applied; // one of ours: followed by this desk itself
     const currency = Currency.safeParse(refund.currency);
     if (!currency.success) return applied;
     const { status, failure } = refundStatusOf(refund);
@@ -279,7 +293,7 @@ export async function createStripeEvents(
         failure,
         createdAt: iso(refund.created) ?? clock.now().toISOString(),
         createdBy: OTHER_DESK_ACTOR,
-        fromOtherDesk: originOf(refund.metadata, 'mandate_desk_refund_id'),
+        origin: originOf(refund.metadata, 'mandate_desk_refund_id'),
       });
       return true;
     });
@@ -408,18 +422,39 @@ export async function createStripeEvents(
   let enabled = false;
   const intervalMs = Math.max(MIN_EVENTS_POLL_INTERVAL_MS, env.eventsPollIntervalMs ?? EVENTS_POLL_INTERVAL_MS);
 
+  /** Same entry (an owed one appended before its removal was written, e.g. by a crash in between). */
+  const sameEntry = (entry: AuditRecord, owed: PendingAudit) =>
+    entry.action === owed.action && entry.customerId === owed.customerId && entry.details?.eventId === owed.eventId && entry.summary === owed.summary;
+
+  /** Appends the owed audit entries, oldest first, each removed once written; throws (keeping the rest) when one fails. */
+  const writeOwedAudit = async (): Promise<void> => {
+    while (cursor.data.pendingAudit?.length) {
+      const owed = cursor.data.pendingAudit[0]!;
+      const already = await audit.find({ match: (entry) => sameEntry(entry, owed), limit: 1, maxScan: 500 });
+      if (already.length === 0)
+        await audit.append({ actor: null, action: owed.action, outcome: 'ok', customerId: owed.customerId, summary: owed.summary, details: { ...owed.details, eventId: owed.eventId, eventType: owed.eventType } });
+      await cursor.update((d) => {
+        d.pendingAudit = (d.pendingAudit ?? []).slice(1);
+        if (d.pendingAudit.length === 0) delete d.pendingAudit;
+      });
+    }
+  };
+
   const pollOnce = async (): Promise<{ status: StripeEventsStatus; more: boolean }> => {
     const { events, more } = await newEvents();
     const customers = new Set<string>();
     let applied = 0;
     let unsaved: Stripe.Event | null = null;
-    const save = async (event: Stripe.Event) => {
+    const save = async (event: Stripe.Event, owed: PendingAudit[] = []) => {
       await cursor.update((d) => {
         d.lastEventId = event.id;
         d.lastEventCreated = event.created;
+        if (owed.length) d.pendingAudit = [...(d.pendingAudit ?? []), ...owed];
       });
       unsaved = null;
     };
+    // what an earlier poll applied but could not write to the audit log comes first
+    await writeOwedAudit();
     try {
       for (const event of events) {
         let changes: Applied[];
@@ -432,13 +467,17 @@ export async function createStripeEvents(
           changes = [];
         }
         for (const change of changes) {
-          await audit.append({ actor: null, action: change.action, outcome: 'ok', customerId: change.customerId, summary: change.summary, details: { ...change.details, eventId: event.id, eventType: event.type } });
           customers.add(change.customerId);
           applied += 1;
         }
-        // the cursor moves only after the event's effect and audit entries are committed
-        if (changes.length) await save(event);
-        else unsaved = event;
+        // the cursor moves only after the event's effect is committed, and with the audit entries it owes
+        if (changes.length) {
+          await save(
+            event,
+            changes.map((change) => ({ eventId: event.id, eventType: event.type, customerId: change.customerId, action: change.action, summary: change.summary, details: change.details })),
+          );
+          await writeOwedAudit();
+        } else unsaved = event;
       }
     } finally {
       const last: Stripe.Event | null = unsaved;

@@ -20,7 +20,8 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PD
 import type Stripe from 'stripe';
 import type { ConsentRecord, CustomerDoc, StripeShareState, WithdrawalRecord } from './data';
 import type { CoreEnv } from './env';
-import { consentPdfFilename, renderConsentPdf } from './consent-pdf';
+import { consentPdfFilename } from './consent-pdf';
+import { renderInWorker } from './pdf-thread';
 import { consentView } from './views';
 import { createPoller, pollIntervalOf } from './poller';
 
@@ -139,23 +140,20 @@ export async function evidencePdf(env: Pick<CoreEnv, 'mode' | 'records'>, doc: R
   const shop = env.records.shop.data;
   const acceptedAt = new Date(consent.acceptedAtUtc);
   const asAccepted = { ...doc, withdrawals: [] };
-  const rendered = await renderConsentPdf({
+  const input = {
     consent: consentView(asAccepted, consent, acceptedAt),
     shop: { name: shop.settings.shopName, contact: shop.settings.shopContact },
     terminal: { id: consent.terminalId, name: consent.terminalId === shop.terminalId ? shop.settings.terminalName : null },
     mode: env.mode,
     generatedAt: acceptedAt,
+  };
+  // rendered in the PDF worker thread (pdf-thread.ts): main's event loop stays free
+  const bytes = await renderInWorker({
+    kind: 'evidence',
+    input,
+    attachment: { name: EVIDENCE_RECORD_NAME, json: JSON.stringify(evidenceRecordOf(consent), null, 2), description: 'The consent record as accepted (Mandate Desk)', at: acceptedAt },
   });
-  const pdf = await PDFDocument.load(rendered, { updateMetadata: false });
-  await pdf.attach(new TextEncoder().encode(JSON.stringify(evidenceRecordOf(consent), null, 2)), EVIDENCE_RECORD_NAME, {
-    mimeType: 'application/json',
-    description: 'The consent record as accepted (Mandate Desk)',
-    creationDate: acceptedAt,
-    modificationDate: acceptedAt,
-  });
-  pdf.setCreationDate(acceptedAt);
-  pdf.setModificationDate(acceptedAt);
-  return { bytes: await pdf.save({ useObjectStreams: false }), filename: consentPdfFilename(consent.id, acceptedAt) };
+  return { bytes, filename: consentPdfFilename(consent.id, acceptedAt) };
 }
 
 /** The files attached to a PDF (its EmbeddedFiles name tree, one level), by name. */
@@ -193,7 +191,7 @@ export async function downloadStripeFile(stripe: Stripe, fileId: string): Promis
 // ---------------------------------------------------------------- the queued jobs
 
 /** See CoreDeps.shareDelayMs. */
-export const DEFAULT_SHARE_DELAY_MS = 10_000;
+export const DEFAULT_SHARE_DELAY_MS = 0;
 
 /** Backoff after the n-th failed attempt: 5 s, 10 s, 20 s … at most one hour. */
 export function retryDelayMs(attempts: number): number {

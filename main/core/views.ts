@@ -6,6 +6,7 @@
  */
 import type {
   ChargeView,
+  OtherDeskView,
   ConsentStatus,
   ConsentView,
   CustomerDetail,
@@ -148,7 +149,7 @@ export function savedMethodView(record: SavedMethodRecord): SavedMethodView {
 
 export function refundView(record: RefundRecord): RefundView {
   const { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy } = record;
-  return { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy, fromOtherDesk: record.fromOtherDesk ?? null };
+  return { id, chargeId, amount, currency, reason, note, status, stripeRefundId, failure, createdAt, createdBy, fromOtherDesk: otherDeskView(record.origin) };
 }
 
 export function disputeView(record: DisputeRecord): DisputeView {
@@ -185,10 +186,15 @@ export function chargeView(data: Readonly<CustomerDoc>, record: ChargeRecord): C
     refunds: refunds.map(refundView),
     subscriptionId: record.subscriptionId,
     receiptNumber: record.receiptNumber ?? null,
-    fromOtherDesk: record.fromOtherDesk ?? null,
+    fromOtherDesk: otherDeskView(record.origin),
     dispute: record.dispute ? disputeView(record.dispute) : null,
     origin: originView(record.origin),
   };
+}
+
+/** A charge or refund made at another desk, as the renderer shows it (from its `origin`; null: made here). */
+export function otherDeskView(origin: RecordOrigin | undefined): OtherDeskView | null {
+  return origin ? { terminalId: origin.terminalId ?? null, recordId: origin.recordId ?? null, seenAt: origin.importedAt } : null;
 }
 
 /** Where an imported record came from (null for one made at this desk). */

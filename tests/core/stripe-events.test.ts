@@ -164,6 +164,54 @@ describe('changes made at another desk arrive through the events poll', () => {
     expect((await detailAt(a, atA)).charges.map((c) => c.amount).sort()).toEqual([1500, 1600]);
   });
 
+  it('a change applied while the audit log cannot be written still gets its one entry: the poll after writes it', async () => {
+    const { atA, atB } = await sharedCustomer();
+    await charge(b, atB, 2100);
+    const audit = a.core.env.audit;
+    const failing = vi.spyOn(audit, 'append').mockRejectedValue(new Error('disk full (injected)'));
+    // the charge is applied, its audit entry is not written: the poll fails and says so
+    expect((await callError(a.call('stripeEvents.poll', {}))).code).toBe('stripe_error');
+    expect((await detailAt(a, atA)).charges).toHaveLength(1);
+    failing.mockRestore();
+    expect(await auditActions(a, 'stripe.chargeFromOtherDesk')).toHaveLength(0);
+    const owed = JSON.parse(await readFile(join(a.dataDir, EVENTS_FILE), 'utf8')) as { pendingAudit?: Array<{ action: string }> };
+    expect(owed.pendingAudit?.map((p) => p.action)).toEqual(['stripe.chargeFromOtherDesk']);
+
+    // the owed entry survives a restart and is written by the next poll, once; the charge is not applied twice
+    await a.restart();
+    await signInManager(a);
+    await a.call('stripeEvents.poll', {});
+    await a.call('stripeEvents.poll', {});
+    const entries = await auditActions(a, 'stripe.chargeFromOtherDesk');
+    expect(entries).toHaveLength(1);
+    expect(entries[0].details).toMatchObject({ amount: 2100, eventType: 'payment_intent.succeeded', eventId: expect.stringMatching(/^evt_/) });
+    expect((await detailAt(a, atA)).charges).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(a.dataDir, EVENTS_FILE), 'utf8'))).not.toHaveProperty('pendingAudit');
+  });
+
+  it('an owed entry already in the log (written before a crash could note it) is not written twice', async () => {
+    const saved = await createCustomerWithSavedMethod(a);
+    await stripe.paymentMethods.detach(saved.paymentMethodId);
+    const audit = a.core.env.audit;
+    // the entry is appended, then the write that removes it from the owed list "crashes"
+    const cursorFile = join(a.dataDir, EVENTS_FILE);
+    const original = audit.append.bind(audit);
+    let appended = 0;
+    const spy = vi.spyOn(audit, 'append').mockImplementation(async (draft) => {
+      const result = await original(draft);
+      appended += 1;
+      throw Object.assign(new Error('crashed after the append (injected)'), { result });
+    });
+    await callError(a.call('stripeEvents.poll', {}));
+    spy.mockRestore();
+    expect(appended).toBe(1);
+    expect(JSON.parse(await readFile(cursorFile, 'utf8')).pendingAudit).toHaveLength(1);
+    await a.call('stripeEvents.poll', {});
+    expect(await auditActions(a, 'stripe.methodDetached')).toHaveLength(1);
+    expect(JSON.parse(await readFile(cursorFile, 'utf8'))).not.toHaveProperty('pendingAudit');
+    expect((await detailAt(a, saved)).savedMethods[0].status).toBe('detached');
+  });
+
   it('reads only what is new, page by page from the last event seen', async () => {
     // nothing new: one small request
     const before = requestCount(a, 'GET', '/v1/events');

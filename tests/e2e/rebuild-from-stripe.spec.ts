@@ -24,7 +24,7 @@ test.describe('a desk rebuilt from Stripe', () => {
       await switchLanguage(desk);
       await createFirstManager(desk);
       const { paymentMethodId } = await seedSavedMethod(desk, c.customer, { currency: c.currency, amountText: c.amountText });
-      // the evidence upload runs in the background (about 10 s after the consent); the customer page shows when it is done
+      // the evidence upload runs in the background (the PDF in a worker thread); the customer page shows when it is done
       await expect(async () => {
         await goToNav(desk, 'customers');
         await openCustomer(desk, c.customer.name);

@@ -1,7 +1,9 @@
 /**
  * Two desks of one shop on one shared emulator (two browser-bridge instances, two data folders):
  * a charge made at desk B reaches desk A's open customer page through Stripe's events, and a
- * dispute is shown (customer page, Payments) with its deadline and answered with the consent's evidence.
+ * dispute is shown (customer page, Payments) with its deadline and answered with the consent's evidence;
+ * a customer made at desk A only is found at desk B by searching ("Open from Stripe"), imported with
+ * A's consent and saved method, charged at B, and A sees that charge after its poll.
  */
 import { expect, test } from './fixtures';
 import {
@@ -14,6 +16,7 @@ import {
   openChargePanel,
   openCustomer,
   region,
+  savedMethodRow,
   screen,
   seedSavedMethod,
   switchLanguage,
@@ -103,4 +106,52 @@ test('a charge made at desk B reaches desk A; a dispute is shown with its deadli
   const disputeAtB = b.page.getByRole('group', { name: b.t('dispute.title') });
   await expect(disputeAtB).toContainText(b.t('disputeStatus.under_review'));
   await expect(disputeAtB.getByRole('button', { name: b.t('dispute.submit') })).toHaveCount(0);
+});
+
+test('a customer made at desk A only is opened from Stripe at desk B, charged there, and desk A sees the charge', async ({ app, deskB }, testInfo) => {
+  test.setTimeout(180_000);
+  const a = deskOf(app);
+  const b = deskOf(deskB);
+  await createFirstManager(a);
+  await createFirstManager(b);
+  const customer = { name: 'Kenji Mori', email: `kenji.${Date.now()}@example.com`, language: 'en' as const };
+  const { paymentMethodId } = await seedSavedMethod(a, customer, { currency: 'eur', amountText: '500' });
+  // the consent's evidence reaches Stripe in the background (what desk B imports with it)
+  await expect(async () => {
+    await openCustomer(a, customer.name);
+    await expect(a.page.getByTestId('consent-share').locator('[data-share-state="uploaded"]')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 40_000 });
+
+  // desk B has never seen this customer: the search asks Stripe, and offers to open it from there
+  await goToNav(b, 'customers');
+  await b.page.getByLabel(b.t('customers.search.label'), { exact: true }).fill(customer.email);
+  await b.page.getByRole('button', { name: b.t('customers.search.submit'), exact: true }).click();
+  const atStripe = b.page.getByRole('region', { name: b.t('customers.stripe.title') });
+  const hit = atStripe.getByRole('listitem').filter({ hasText: customer.email });
+  await expect(hit).toContainText(customer.name);
+  await hit.getByRole('button', { name: b.t('customers.stripe.link'), exact: true }).click();
+  await expect(heading1(b, customer.name)).toBeVisible();
+  await expect(savedMethodRow(b, paymentMethodId)).toBeVisible();
+  await expect(region(b, b.t('customer.consents')).locator('[data-origin="stripe"]')).toBeVisible();
+
+  // desk B charges on A's consent and method
+  const outcome = await chargeNow(b, await openChargePanel(b, paymentMethodId), '31.50', 'Suit pressing');
+  await expect(outcome).toContainText(b.t('charge.outcome.succeeded', { amount: '€31.50' }));
+  await outcome.getByRole('button', { name: b.t('common.close'), exact: true }).click();
+  await expect(region(b, b.t('history.title')).getByRole('row').filter({ hasText: 'Suit pressing' })).toBeVisible();
+  await screen(b.page, testInfo, 'imported-customer-charged-b-en');
+  const bJa = deskOf(deskB, 'ja');
+  await switchLanguage(bJa);
+  await expect(heading1(bJa, customer.name)).toBeVisible();
+  await expect(region(bJa, bJa.t('history.title')).getByRole('row').filter({ hasText: 'Suit pressing' })).toBeVisible();
+  await screen(bJa.page, testInfo, 'imported-customer-charged-b-ja');
+
+  // desk A shows B's charge after its poll (the 20-second timer may have polled first on a slow run: then it is already there)
+  await openCustomer(a, customer.name);
+  const historyA = region(a, a.t('history.title'));
+  expect(await pollEvents(a)).toBeLessThanOrEqual(1);
+  const fromB = historyA.getByRole('row').filter({ hasText: 'Suit pressing' });
+  await expect(fromB).toBeVisible();
+  await expect(fromB).toContainText('€31.50');
+  await expect(fromB.getByText(messagePattern(a.t, 'history.fromOtherDesk'))).toBeVisible();
 });
