@@ -124,9 +124,10 @@ export async function openRecords(options: {
     beforeCommit: (_id, previous, draft) => {
       for (const rule of commitRules) rule(previous, draft);
     },
-    onCommit: (id, doc) => {
+    onCommit: (id, doc, how) => {
       index.commit(doc);
-      replayed?.add(id);
+      // only the journal's documents may have lost ledger lines in a crash (a rebuilt index reads every document: not those)
+      if (how === 'replay') replayed?.add(id);
     },
     afterCommit: async (id, previous, next) => {
       for (const listener of committedListeners) listener(id, next);

@@ -51,8 +51,11 @@ export interface DocumentStoreOptions<D extends Doc> {
    * committed in the same durable write. Throwing refuses the change (nothing is written).
    */
   beforeCommit?(id: string, previous: Readonly<D> | null, draft: D): void;
-  /** Told of every committed state of a document (also while the journal is replayed at start). */
-  onCommit(id: string, doc: D): void;
+  /**
+   * Told of every committed state of a document: `commit` for a change, `replay` for one the journal
+   * gave back at start, `rebuild` for a document read to rebuild a missing or damaged index.
+   */
+  onCommit(id: string, doc: D, how: 'commit' | 'replay' | 'rebuild'): void;
   /**
    * Awaited after each committed change (not at replay), before the next write or a checkpoint
    * starts: a derived file written here is either done or its change is still in the journal.
@@ -289,7 +292,7 @@ export class DocumentStore<D extends Doc> {
         if (!name.endsWith('.json') || name.startsWith('.')) continue;
         const id = name.slice(0, -'.json'.length);
         const doc = await this.read(id, 0).catch(() => null);
-        if (doc) this.options.onCommit(id, doc.data);
+        if (doc) this.options.onCommit(id, doc.data, 'rebuild');
       }
     }
   }
@@ -315,7 +318,7 @@ export class DocumentStore<D extends Doc> {
     }
     this.remember(id, db);
     this.dirty.add(id);
-    if (parsed.rev >= expected) this.options.onCommit(id, parsed);
+    if (parsed.rev >= expected) this.options.onCommit(id, parsed, 'replay');
   }
 
   private applyChange(doc: D | null, change: JournalLine): D {
@@ -466,7 +469,7 @@ export class DocumentStore<D extends Doc> {
       db.data = next;
       this.remember(id, db);
       this.dirty.add(id);
-      this.options.onCommit(id, next);
+      this.options.onCommit(id, next, 'commit');
       await this.options.afterCommit?.(id, previous, next);
       // Committed: a failed file write is repaired from the journal (at the next checkpoint or start).
       await db.write().catch(() => {});

@@ -78,7 +78,6 @@ describe('the customer index snapshot', () => {
   it('refuses a block whose columns do not line up', () => {
     const index = new CustomerIndex();
     index.commit(doc(customer(1), 1));
-    const [line] = [...index.snapshot()];
     const lines = [...index.snapshot()];
     const block = JSON.parse(lines[0]) as { s: { email: string } };
     block.s.email += '\ufdd0extra@example.com';
