@@ -66,6 +66,8 @@ export interface Records {
   /** Told of a damaged document found after start (when a customer is opened). */
   onNotice(listener: (notice: StoreNotice) => void): void;
   checkpoint(): Promise<void>;
+  /** Resolves once the writes queued so far have written their documents' files (for measuring and tests). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -220,6 +222,7 @@ export async function openRecords(options: {
       customers.listen((notice) => listener(toStoreNotice(notice, 'document')));
     },
     checkpoint: () => customers.checkpoint(),
+    settled: () => customers.settled(),
     close: async () => {
       await customers.close();
       await payments.close();

@@ -129,6 +129,8 @@ function shardOf(id: string): string {
 
 export class DocumentStore<D extends Doc> {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The file write of the last committed change, which the next queued write waits for. */
+  private fileWrite: Promise<void> = Promise.resolve();
   /** Loaded documents, least recently used first. */
   private readonly cache = new Map<string, Low<D>>();
   /** Documents changed since the last checkpoint: each gets a durable backup copy at the next one. */
@@ -471,8 +473,10 @@ export class DocumentStore<D extends Doc> {
       this.dirty.add(id);
       this.options.onCommit(id, next, 'commit');
       await this.options.afterCommit?.(id, previous, next);
-      // Committed: a failed file write is repaired from the journal (at the next checkpoint or start).
-      await db.write().catch(() => {});
+      // Committed (the journal holds it): the caller is answered now, and the document's file is
+      // written before the next queued write starts. A failed or unfinished file write is repaired
+      // from the journal (at the next checkpoint or start); reads meanwhile get the document from memory.
+      this.fileWrite = db.write().catch(() => {});
       // the checkpoint runs beside the writes that follow (only its journal switch waits its turn)
       if (++this.commitsSinceCheckpoint >= this.options.checkpointEvery && !this.checkpointRunning) void this.startCheckpoint().catch(() => {});
       return result;
@@ -480,10 +484,10 @@ export class DocumentStore<D extends Doc> {
     return this.enqueue(run);
   }
 
-  /** Runs `task` after every write queued before it, and before any queued after it. */
+  /** Runs `task` after every write queued before it (and its document file), and before any queued after it. */
   private enqueue<R>(task: () => Promise<R>): Promise<R> {
     const done = this.queue.then(task, task);
-    this.queue = done.catch(() => {});
+    this.queue = done.catch(() => {}).then(() => this.fileWrite);
     return done;
   }
 
@@ -596,7 +600,13 @@ export class DocumentStore<D extends Doc> {
     await this.startCheckpoint();
   }
 
+  /** Resolves once every write queued so far, document files included, is done (for measuring and tests). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
   async close(): Promise<void> {
+    await this.queue;
     await this.checkpoint();
     await this.journal.close();
   }

@@ -4,7 +4,7 @@
  * what an interrupted write left behind. Imports nothing of ours (DESIGN §1).
  */
 import { randomBytes } from 'node:crypto';
-import { constants, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -78,22 +78,6 @@ export function writeLinesAtomic(path: string, lines: Iterable<string>): Promise
     },
     {},
   );
-}
-
-/** `writeFileAtomic` without fsync, in synchronous calls: for small files whose change a journal already holds. */
-export function writeFileAtomicSync(path: string, text: string): void {
-  const tmp = tempPathFor(path);
-  writeFileSync(tmp, text, { mode: FILE_MODE });
-  try {
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw error;
-  }
 }
 
 /** Runs `task` for every item, at most `limit` at a time; rejects with the first error once all have settled. */

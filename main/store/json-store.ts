@@ -12,7 +12,7 @@ import { copyFile, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { ensureDir, keptAsideName, readFileOrNull, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './files';
+import { ensureDir, keptAsideName, readFileOrNull, removeStaleTemps, writeFileAtomic } from './files';
 
 export { writeFileAtomic } from './files';
 
@@ -67,10 +67,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
   async write(data: T): Promise<void> {
     const text = JSON.stringify(data);
-    // Not durable (a journal holds the change): a small file written with plain synchronous calls
-    // costs a third of the same through the thread pool, and this write is on every change's path.
-    if (!this.durable) writeFileAtomicSync(this.path, text);
-    else await writeFileAtomic(this.path, text);
+    // Not durable (a journal holds the change, and the caller was answered before this write): no fsync,
+    // and through the thread pool, so that the event loop is not held by the disk.
+    await writeFileAtomic(this.path, text, { durable: this.durable });
   }
 }
 

@@ -34,6 +34,7 @@ async function recordConsent(customerId: string): Promise<string> {
 
 /** A crash: the running core is abandoned without its clean stop (no final checkpoint), and a new one opens the folder. */
 async function crashAndReopen(): Promise<void> {
+  await t.core.env.records.settled(); // a dead process writes nothing later: no file write of the old core may land on the new one's
   t.core.env.records.close = async () => {}; // the abandoned core must not write anything more on close
   await t.restart();
   await settleStartUpWork();
@@ -41,15 +42,17 @@ async function crashAndReopen(): Promise<void> {
 
 /**
  * The Stripe writes a start-up finds queued (the consents' evidence uploads) commit to the customer's
- * document in the background: let them finish, so that a file spoiled next is not rewritten by them.
+ * document in the background: let them finish, files included, so that a file spoiled next is not rewritten by them.
  */
 async function settleStartUpWork(): Promise<void> {
   await t.core.stripeShare.runDue();
   await t.core.stripeShare.idle();
+  await t.core.env.records.settled(); // their documents' files are written after the change is answered
 }
 
 /** A crash, then `meanwhile` (what the power cut did to the files), then a new core opens the folder. */
 async function crashAndReopenWith(meanwhile: () => Promise<unknown>): Promise<void> {
+  await t.core.env.records.settled();
   t.core.env.records.close = async () => {};
   await t.core.stop();
   await meanwhile();
