@@ -3,8 +3,9 @@
  *
  * - A change is committed by one fsynced append to the journal: the records that changed (arrays
  *   are diffed by each element's key), never the whole document, let alone all documents.
- * - The document file itself is then replaced atomically without an fsync of its own: the journal
- *   already holds the change, so a crash or power loss loses nothing.
+ * - The document file itself is then replaced atomically without an fsync of its own, after the
+ *   caller is answered and before the next queued write: the journal already holds the change, so
+ *   a crash or power loss loses nothing.
  * - A checkpoint (every `checkpointEvery` commits, and at close) writes a durable backup copy of
  *   each document changed since the last one, the caller's index snapshot, and the position; then
  *   the journal starts afresh. Start-up replays only the journal written since.
