@@ -475,7 +475,6 @@ export class CustomerIndex {
     }
     const text = {} as Record<HotColumn, string[]>;
     for (const column of HOT_COLUMNS) text[column] = splitColumn(block.s[column], rows);
-    if (block.kv !== KEYS_VERSION) text.p = text.p.map(phoneKey); // the name key is recomputed when the names are parsed
     const from = this.shownBlocks.length;
     this.shownBlocks.push({ line: shownLine, ids: text.id });
     const cols = this.columns;
@@ -493,10 +492,13 @@ export class CustomerIndex {
       this.linkSlot(slot);
     }
     if (block.kv !== KEYS_VERSION) {
+      // search keys of an older version: recomputed from the name and phone (in the second line)
       this.parseShown(from);
       for (let k = 0; k < rows; k++) {
         const slot = this.slots.get(text.id[k])!;
+        if (cols.shownFrom[slot] !== -1) continue;
         cols.n[slot] = nameKey(cols.name[slot]);
+        cols.p[slot] = phoneKey(cols.phone[slot]);
       }
     }
     return rows;

@@ -138,6 +138,21 @@ describe('the customer index snapshot', () => {
     expect(restored.customer('cust_1')).toEqual(customer(1));
   });
 
+  it('recomputes the search keys of a block written with an older version of them, from the name and phone', () => {
+    const index = new CustomerIndex();
+    index.commit(doc(customer(5), 1));
+    const [hot, shown] = [...index.snapshot()];
+    const block = JSON.parse(hot) as { kv: number; s: { n: string; p: string } };
+    block.kv = 0;
+    block.s.n = 'stale-name-key';
+    block.s.p = '000';
+    const restored = new CustomerIndex();
+    expect(restored.restore([JSON.stringify(block), shown])).toEqual({ rows: 1, rewrite: true });
+    expect(restored.search('090 1234 0005', 5).map((c) => c.id)).toEqual(['cust_5']);
+    expect(restored.search('佐藤太郎5', 5).map((c) => c.id)).toEqual(['cust_5']);
+    expect(restored.search('stale', 5)).toEqual([]);
+  });
+
   it('reads the blocks of arrays of the previous version, and asks for them to be written afresh', () => {
     const c = customer(3);
     const v2 = { v: 2, kv: 1, id: [c.id], name: [c.name], email: [c.email], phone: [c.phone], lang: ['ja'], stripe: [c.stripeCustomerId], created: [c.createdAt], byId: ['staff_1'], byName: ['Mina'], x: [0], n: ['佐藤太郎3'], p: ['9012340003'], r: [5], t: ['2026-03-01T00:00:00.000Z'], o: [[['refund', 'ref_1.cust_3', 'pending']]] };
