@@ -7,18 +7,31 @@ import { ErrorAlert, StatusMessage } from './ErrorAlert';
 import { formatDateTime } from '../i18n/format';
 import { useLanguage, useT } from '../i18n/I18nProvider';
 
+/**
+ * Whether `a` is a later state of the rebuild than `b`: progress events and the start call's answer
+ * can arrive in either order, and an older one must not replace a newer one on screen.
+ */
+function isLater(a: RebuildStatus, b: RebuildStatus): boolean {
+  if (a.startedAt !== b.startedAt) return (a.startedAt ?? '') > (b.startedAt ?? '');
+  const rank = (s: RebuildStatus) => [s.finishedAt ? 1 : 0, s.total !== null ? 1 : 0, s.done + s.failed];
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] > rb[i];
+  return false;
+}
+
 export function RebuildFromStripe() {
   const t = useT();
   const { lang } = useLanguage();
   const loaded = useLoad('desk.rebuildStatus', {});
   const [live, setLive] = useState<RebuildStatus | null>(null);
   const action = useAction();
-  useApiEvent('rebuild.progress', setLive);
+  const show = (next: RebuildStatus) => setLive((shown) => (shown && isLater(shown, next) ? shown : next));
+  useApiEvent('rebuild.progress', show);
   const status = live ?? loaded.data;
 
   const start = async () => {
     const result = await action.run('desk.rebuildFromStripe', {});
-    if (result?.ok) setLive(result.data);
+    if (result?.ok) show(result.data);
   };
 
   const percent = status && status.total ? Math.min(100, Math.round(((status.done + status.failed) / status.total) * 100)) : 0;
