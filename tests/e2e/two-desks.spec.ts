@@ -25,7 +25,11 @@ import {
 
 test.use({ externalEmulator: true });
 
-/** What the 20-second timer (or the window getting the focus) does, now. */
+/**
+ * What the 20-second timer (or the window getting the focus) does, now. The desk's own timer may
+ * have applied the event first (the suite runs in parallel), so a poll applies it at most once and
+ * what the screen then shows is the check.
+ */
 async function pollEvents(desk: Desk): Promise<number> {
   return desk.page.evaluate(async () => {
     const result = await window.api.invoke('stripeEvents.poll', {});
@@ -51,8 +55,7 @@ test('a charge made at desk B reaches desk A; a dispute is shown with its deadli
   const outcome = await chargeNow(b, await openChargePanel(b, atB.paymentMethodId), '42.00', 'Kimono cleaning');
   await expect(outcome).toContainText(b.t('charge.outcome.succeeded', { amount: '€42.00' }));
   const historyA = region(a, a.t('history.title'));
-  await expect(historyA.getByText('Kimono cleaning')).toHaveCount(0);
-  expect(await pollEvents(a)).toBe(1);
+  expect(await pollEvents(a)).toBeLessThanOrEqual(1);
   const fromB = historyA.getByRole('row').filter({ hasText: 'Kimono cleaning' });
   await expect(fromB).toBeVisible();
   await expect(fromB.getByText(messagePattern(a.t, 'history.fromOtherDesk'))).toBeVisible();
@@ -61,7 +64,7 @@ test('a charge made at desk B reaches desk A; a dispute is shown with its deadli
   const disputedOutcome = await chargeNow(a, await openChargePanel(a, atA.paymentMethodId), '199.05', 'Wedding dress cleaning');
   await expect(disputedOutcome).toContainText(a.t('charge.outcome.succeeded', { amount: '€199.05' }));
   await disputedOutcome.getByRole('button', { name: a.t('common.close'), exact: true }).click();
-  expect(await pollEvents(a)).toBe(1);
+  expect(await pollEvents(a)).toBeLessThanOrEqual(1);
   const dispute = a.page.getByRole('group', { name: a.t('dispute.title') });
   await expect(dispute).toBeVisible();
   await expect(dispute).toContainText(a.t('dispute.row', { reason: a.t('disputeReason.fraudulent'), amount: '€199.05' }));
