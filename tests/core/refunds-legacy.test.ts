@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RefundRecord } from '../../main/core/data';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { chargeSavedMethod, createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 let saved: CustomerWithSavedMethod;
@@ -21,17 +21,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function paidCharge(amount = 5000) {
-  return t.call('charges.create', {
-    customerId: saved.customer.id,
-    consentId: saved.consent.id,
-    paymentMethodId: saved.paymentMethodId,
-    amount,
-    currency: 'eur',
-    description: 'Wedding dress cleaning',
-    requestKey: randomUUID(),
-  });
-}
+const paidCharge = (amount = 5000) => chargeSavedMethod(t, saved, amount);
 
 /** The record as the old version wrote it before sending (write-ahead): pending, its key, no stored request. */
 async function writeLegacyPendingRefund(chargeId: string, amount: number, createdAt = new Date()): Promise<RefundRecord> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { callError, chargeSavedMethod, createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 let saved: CustomerWithSavedMethod;
@@ -14,17 +14,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function charge(amount = 5000) {
-  return t.call('charges.create', {
-    customerId: saved.customer.id,
-    consentId: saved.consent.id,
-    paymentMethodId: saved.paymentMethodId,
-    amount,
-    currency: 'eur',
-    description: 'Wedding dress cleaning',
-    requestKey: randomUUID(),
-  });
-}
+const charge = (amount = 5000) => chargeSavedMethod(t, saved, amount);
 
 const refundInput = (chargeId: string, amount: number) => ({ chargeId, amount, reason: 'requested_by_customer' as const, note: 'Stain remained', requestKey: randomUUID() });
 

@@ -166,6 +166,19 @@ export async function createCustomerWithSavedMethod(t: TestCore, options: SavedM
 
 export { callError } from './core';
 
+/** A one-off charge on the saved method in euros ("Wedding dress cleaning"), as a manager makes it. */
+export function chargeSavedMethod(t: TestCore, saved: CustomerWithSavedMethod, amount = 5000) {
+  return t.call('charges.create', {
+    customerId: saved.customer.id,
+    consentId: saved.consent.id,
+    paymentMethodId: saved.paymentMethodId,
+    amount,
+    currency: 'eur',
+    description: 'Wedding dress cleaning',
+    requestKey: randomUUID(),
+  });
+}
+
 /** What is on disk now (not what core holds in memory). */
 export async function readStoredData(t: TestCore): Promise<LegacyAppData> {
   return readFolder(t.dataDir);
