@@ -225,9 +225,16 @@ export class CustomerIndex {
     this.legacyOwners.set(recordId, customerId);
   }
 
-  commit(doc: CustomerDoc): void {
+  /**
+   * The row of a committed document. `previous`, the state it replaced, is what the row holds now:
+   * when the customer object is the very same, its search keys are kept (a charge or a consent does
+   * not parse the phone number again).
+   */
+  commit(doc: CustomerDoc, previous: CustomerDoc | null = null): void {
     const c = doc.customer;
-    this.put({ ...rowOf(c), n: nameKey(c.name), p: phoneKey(c.phone), r: doc.rev, t: touchedAtOf(doc), open: openWorkOf(doc) });
+    const slot = previous?.customer === c ? this.slots.get(c.id) : undefined;
+    const keys = slot === undefined ? { n: nameKey(c.name), p: phoneKey(c.phone) } : { n: this.columns.n[slot], p: this.columns.p[slot] };
+    this.put({ ...rowOf(c), ...keys, r: doc.rev, t: touchedAtOf(doc), open: openWorkOf(doc) });
   }
 
   /** The slot of `id`: a new one at the end, or its own with what the old row put in the lookups taken out. */

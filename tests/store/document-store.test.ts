@@ -45,8 +45,9 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function openStore(options: { checkpointEvery?: number; indexSlackRows?: number; beforeCheckpoint?: () => Promise<void> } = {}) {
+async function openStore(options: { checkpointEvery?: number; indexSlackRows?: number; beforeCheckpoint?: () => Promise<void>; onCommit?: (id: string, doc: NotesDoc, how: string, previous: NotesDoc | null) => void } = {}) {
   const index = new TinyIndex();
+  const { onCommit, ...rest } = options;
   const store = await DocumentStore.open<NotesDoc>({
     dir,
     schema: NotesDoc,
@@ -54,16 +55,52 @@ async function openStore(options: { checkpointEvery?: number; indexSlackRows?: n
     migrations: {},
     keys: { notes: (note: { id: string }) => note.id },
     parseField: (field, value) => (field === 'notes' ? Note.parse(value) : field === 'owner' ? z.string().parse(value) : field === 'schemaVersion' ? z.literal(1).parse(value) : value),
-    onCommit: (id, doc) => index.commit(id, doc),
+    onCommit: (id, doc, how, previous) => {
+      index.commit(id, doc);
+      onCommit?.(id, doc, how, previous);
+    },
     index,
     expectedRev: (id) => index.rows.get(id)?.rev ?? 0,
-    ...options,
+    ...rest,
   });
   return { store, index };
 }
 
 const create = (owner: string) => (): NotesDoc => ({ schemaVersion: 1, rev: 0, owner, notes: [] });
 const addNote = (store: DocumentStore<NotesDoc>, id: string, n: number) => store.update(id, (doc) => void doc.notes.push({ id: `n${n}`, text: `note ${n}` }));
+
+describe('a commit', () => {
+  it('keeps the very objects of what it did not change, and tells onCommit the state it replaced', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'md-docstore-'));
+    const commits: Array<{ doc: NotesDoc; previous: NotesDoc | null }> = [];
+    const { store } = await openStore({ onCommit: (_id, doc, how, previous) => void (how === 'commit' && commits.push({ doc, previous })) });
+    await store.update('d1', () => {}, create('ann'));
+    await addNote(store, 'd1', 1);
+    await addNote(store, 'd1', 2);
+    // the draft is a deep copy: changing an element in place leaves the committed state as it was
+    await store.update('d1', (doc) => void (doc.notes[1].text = 'edited'));
+    const { doc, previous } = commits.at(-1)!;
+    expect(previous!.notes[1].text).toBe('note 2');
+    expect(doc.notes[1].text).toBe('edited');
+    expect(doc.notes[0]).toBe(previous!.notes[0]);
+    expect(doc.notes[1]).not.toBe(previous!.notes[1]);
+    expect(doc.owner).toBe(previous!.owner);
+    expect(commits[0].previous).toBeNull();
+  });
+
+  it('commits nothing when the draft equals the document (in another key order, or with an undefined field)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'md-docstore-'));
+    const { store } = await openStore();
+    await store.update('d1', () => {}, create('ann'));
+    await addNote(store, 'd1', 1);
+    const before = (await store.get('d1'))!.rev;
+    await store.update('d1', (doc) => void (doc.notes[0] = { text: 'note 1', id: 'n1' }));
+    await store.update('d1', (doc) => void ((doc.notes[0] as { extra?: string }).extra = undefined));
+    expect((await store.get('d1'))!.rev).toBe(before);
+    await store.update('d1', (doc) => void (doc.notes[0].text = 'changed'));
+    expect((await store.get('d1'))!.rev).toBe(before + 1);
+  });
+});
 
 describe('the document store checkpoint', () => {
   it('runs beside new writes: while it waits, later changes are committed and answered', async () => {
