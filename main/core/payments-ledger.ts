@@ -56,11 +56,26 @@ function stateOf(line: Pick<LedgerLine, 'status' | 'amount' | 'currency' | 'desc
   return `${line.status}|${line.amount}|${line.currency}|${line.description}${dispute}`;
 }
 
+/**
+ * The charges and refunds of `doc` that are not the very same objects in `other`, with every refund
+ * of a changed charge (a refund's line carries its charge's description).
+ */
+function changedRecords(doc: Readonly<CustomerDoc>, other: Readonly<CustomerDoc>): RecordsOf {
+  const same = new Set<object>([...other.charges, ...other.refunds]);
+  const charges = doc.charges.filter((c) => !same.has(c));
+  const changedCharges = new Set(charges.map((c) => c.id));
+  return { charges, refunds: doc.refunds.filter((r) => !same.has(r) || changedCharges.has(r.chargeId)) };
+}
+
+type RecordsOf = Pick<CustomerDoc, 'charges' | 'refunds'>;
+
 export class PaymentsLedger {
   private readonly logs = new Map<string, AppendLog>();
   /** Day files appended to since the last `sync()`. */
   private readonly unsynced = new Set<string>();
   private opening = new Map<string, Promise<AppendLog>>();
+  /** The appends `record` has started, in commit order: reads, syncs and close wait for them. */
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -102,19 +117,35 @@ export class PaymentsLedger {
     };
   }
 
-  /** Every charge and refund of a document as ledger lines. */
-  private linesOf(doc: Readonly<CustomerDoc>): LedgerLine[] {
-    const descriptions = new Map(doc.charges.map((c) => [c.id, c.description]));
+  /** Every charge and refund of a document, or only `records` of it, as ledger lines. */
+  private linesOf(doc: Readonly<CustomerDoc>, records: RecordsOf = doc): LedgerLine[] {
+    const descriptions = records.refunds.length ? new Map(doc.charges.map((c) => [c.id, c.description])) : null;
+    const descriptionOf = (chargeId: string) => descriptions?.get(chargeId);
     return [
-      ...doc.charges.map((c) => this.lineFor('charge', c, doc.customer.id, null, c.description)),
-      ...doc.refunds.map((r) => this.lineFor('refund', r, doc.customer.id, r.chargeId, r.note || descriptions.get(r.chargeId) || '')),
+      ...records.charges.map((c) => this.lineFor('charge', c, doc.customer.id, null, c.description)),
+      ...records.refunds.map((r) => this.lineFor('refund', r, doc.customer.id, r.chargeId, r.note || descriptionOf(r.chargeId) || '')),
     ];
   }
 
-  /** Appends a line for each charge or refund that is new or changed between the two states of a document. */
-  async record(previous: Readonly<CustomerDoc> | null, next: Readonly<CustomerDoc>): Promise<void> {
-    const before = new Map(previous ? this.linesOf(previous).map((l) => [l.id, stateOf(l)]) : []);
-    await this.append(this.linesOf(next).filter((line) => before.get(line.id) !== stateOf(line)));
+  /**
+   * Appends a line for each charge or refund that is new or changed between the two states of a
+   * document. The store's next state keeps the very objects of the records that did not change, so
+   * only the others are compared (cost: the change, not the customer's history). The lines are
+   * made now and appended after the appends before them; the promise says when (the caller need
+   * not wait: `settled()`, reads and `sync()` do).
+   */
+  record(previous: Readonly<CustomerDoc> | null, next: Readonly<CustomerDoc>): Promise<void> {
+    const before = new Map(previous ? this.linesOf(previous, changedRecords(previous, next)).map((l) => [l.id, stateOf(l)]) : []);
+    const lines = this.linesOf(next, previous ? changedRecords(next, previous) : next).filter((line) => before.get(line.id) !== stateOf(line));
+    if (lines.length === 0) return Promise.resolve();
+    const appended = this.recording.then(() => this.append(lines));
+    this.recording = appended.catch(() => {});
+    return appended;
+  }
+
+  /** Resolves once every line `record` was given is appended (or failed). */
+  settled(): Promise<void> {
+    return this.recording;
   }
 
   /**
@@ -156,6 +187,7 @@ export class PaymentsLedger {
 
   /** Makes every line appended so far durable (day files closed since were fsynced when closed). */
   async sync(): Promise<void> {
+    await this.recording;
     for (const day of [...this.unsynced]) {
       await this.logs.get(day)?.sync();
       this.unsynced.delete(day);
@@ -192,6 +224,7 @@ export class PaymentsLedger {
 
   /** The newest line per id of one day (empty when the day has no file). Unreadable lines are skipped. */
   async readDay(day: string): Promise<Map<string, LedgerLine>> {
+    await this.recording;
     const read = await readLines(this.path(day));
     const newest = new Map<string, LedgerLine>();
     for (const text of read?.lines ?? []) {
@@ -206,6 +239,7 @@ export class PaymentsLedger {
   }
 
   async close(): Promise<void> {
+    await this.recording;
     await Promise.allSettled([...this.opening.values()]);
     for (const log of this.logs.values()) await log.close();
     this.logs.clear();

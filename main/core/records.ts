@@ -126,8 +126,8 @@ export async function openRecords(options: {
     beforeCommit: (_id, previous, draft) => {
       for (const rule of commitRules) rule(previous, draft);
     },
-    onCommit: (id, doc, how) => {
-      index.commit(doc);
+    onCommit: (id, doc, how, previous) => {
+      index.commit(doc, previous);
       // only the journal's documents may have lost ledger lines in a crash (a rebuilt index reads every document: not those)
       if (how === 'replay') replayed?.add(id);
     },
@@ -143,7 +143,8 @@ export async function openRecords(options: {
           if (doc) await payments.reconcile([doc]);
           ledgerBehind.delete(behindId);
         }
-        if (!repairSelf) await payments.record(previous, next);
+        // appended after the answer, like the document's file: the journal holds the change meanwhile
+        if (!repairSelf) void payments.record(previous, next).catch(() => ledgerBehind.add(id));
       } catch {
         ledgerBehind.add(id);
       }
@@ -222,7 +223,10 @@ export async function openRecords(options: {
       customers.listen((notice) => listener(toStoreNotice(notice, 'document')));
     },
     checkpoint: () => customers.checkpoint(),
-    settled: () => customers.settled(),
+    settled: async () => {
+      await customers.settled();
+      await payments.settled();
+    },
     close: async () => {
       await customers.close();
       await payments.close();

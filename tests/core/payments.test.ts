@@ -61,6 +61,19 @@ describe('payments.list', () => {
     expect(lines.filter((l) => l.id === paid.id).map((l) => l.status)).toEqual(['pending', 'succeeded']);
   });
 
+  it("a refund without a note is listed with its charge's description, and writes no line for the charges it leaves alone", async () => {
+    const bea = await createCustomerWithSavedMethod(t, { name: 'Bea Example' });
+    const suit = await charge(bea, 3000, 'Suit cleaning');
+    const shirt = await charge(bea, 2000, 'Shirt pressing');
+    await t.call('refunds.create', { chargeId: suit.id, amount: 500, reason: 'requested_by_customer', note: '', requestKey: randomUUID() });
+    const refunded = await settledRefund(suit.id);
+
+    const page = await t.call('payments.list', { from: today(), to: today() });
+    expect(page.rows.find((r) => r.id === refunded.refunds[0]!.id)).toMatchObject({ kind: 'refund', chargeId: suit.id, amount: 500, description: 'Suit cleaning', status: 'succeeded' });
+    const lines = (await readFile(join(t.dataDir, 'payments', `${today()}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string });
+    expect(lines.filter((l) => l.id === shirt.id).map((l) => l.status)).toEqual(['pending', 'succeeded']);
+  });
+
   it('filters by status and by customer, and totals follow the filter', async () => {
     const alice = await createCustomerWithSavedMethod(t, { name: 'Alice Example' });
     const bob = await createCustomerWithSavedMethod(t, { name: 'Bob Builder', email: 'bob@example.com' });
