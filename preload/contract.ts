@@ -137,7 +137,11 @@ export interface StoreNotice {
   restoredFrom: string | null;
   at: string;
 }
-export interface AuditChainStatus { ok: boolean; entries: number; brokenAtSeq: number | null; problem: string | null }
+/** Why the audit chain breaks: each said in the user's language (`auditProblem.<code>`) with the status's `params`. */
+export const AUDIT_CHAIN_PROBLEMS = ['entry_moved', 'entries_reordered', 'link_broken', 'entry_changed', 'entries_missing', 'log_replaced', 'segment_missing', 'line_unreadable'] as const;
+export type AuditChainProblem = (typeof AUDIT_CHAIN_PROBLEMS)[number];
+/** `problem` is the same in English, for logs and support. */
+export interface AuditChainStatus { ok: boolean; entries: number; brokenAtSeq: number | null; problem: string | null; code: AuditChainProblem | null; params: Record<string, string | number> }
 export interface AppInfo {
   mode: Mode;
   version: string;

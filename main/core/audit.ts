@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditChainStatus, AuditEntryView, ExportFile, ParsedInput, StoreNotice } from '../../preload/contract';
-import { SegmentedLog } from '../store/segmented-log';
+import { logProblem, SegmentedLog, type LogProblem } from '../store/segmented-log';
 import { AuditRecord } from './data';
 import type { AuditDraft, Handlers } from './dispatch';
 import type { AuditLog } from './env';
@@ -37,34 +37,33 @@ export function hashAuditEntry(entry: Omit<AuditRecord, 'hash'> & { hash?: strin
   return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
 }
 
+/** Why `entry` cannot follow `previous` (null: it is the first), or null when it can. */
+function linkProblem(previous: AuditRecord | null, entry: AuditRecord): LogProblem | null {
+  const expected = (previous?.seq ?? 0) + 1;
+  if (entry.seq > expected) return logProblem(entry.seq, 'entry_moved', { expected });
+  if (entry.seq < expected) return logProblem(entry.seq, 'entries_reordered', { previous: expected - 1 });
+  if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH)) return logProblem(entry.seq, 'link_broken');
+  if (hashAuditEntry(entry) !== entry.hash) return logProblem(entry.seq, 'entry_changed');
+  return null;
+}
+
+const INTACT = (entries: number): AuditChainStatus => ({ ok: true, entries, brokenAtSeq: null, problem: null, code: null, params: {} });
+const brokenAt = (entries: number, found: LogProblem): AuditChainStatus => ({ ok: false, entries, brokenAtSeq: found.seq, problem: found.problem, code: found.code, params: found.params });
+
 /**
  * Checks the chain from the first entry and stops at the first entry that does not fit; then, with
  * the head recorded elsewhere, that no entry was cut off the end.
  */
 export function verifyChain(entries: readonly AuditRecord[], head: { seq: number; hash: string } | null = null): AuditChainStatus {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
+  let previous: AuditRecord | null = null;
   for (const entry of entries) {
-    const broken = (problem: string): AuditChainStatus => ({ ok: false, entries: entries.length, brokenAtSeq: entry.seq, problem });
-    if (entry.seq !== expectedSeq) {
-      return broken(
-        entry.seq > expectedSeq
-          ? `Entry ${entry.seq} comes where entry ${expectedSeq} should be: an entry was deleted or moved.`
-          : `Entry ${entry.seq} comes after entry ${expectedSeq - 1}: entries were reordered or duplicated.`,
-      );
-    }
-    if (entry.prevHash !== prevHash) return broken(`Entry ${entry.seq} does not link to the entry before it: the log was altered before this point.`);
-    if (hashAuditEntry(entry) !== entry.hash) return broken(`Entry ${entry.seq} was changed after it was written (its hash does not match its content).`);
-    prevHash = entry.hash;
-    expectedSeq += 1;
+    const found = linkProblem(previous, entry);
+    if (found) return brokenAt(entries.length, found);
+    previous = entry;
   }
-  if (head && head.seq > entries.length) {
-    const first = entries.length + 1;
-    return { ok: false, entries: entries.length, brokenAtSeq: first, problem: `The log ends at entry ${entries.length}, but entries up to ${head.seq} were written: entries ${first} to ${head.seq} are missing.` };
-  }
-  if (head && entries[head.seq - 1].hash !== head.hash)
-    return { ok: false, entries: entries.length, brokenAtSeq: head.seq, problem: `Entry ${head.seq} is not the entry that was written as number ${head.seq}: the log was replaced.` };
-  return { ok: true, entries: entries.length, brokenAtSeq: null, problem: null };
+  if (head && head.seq > entries.length) return brokenAt(entries.length, logProblem(entries.length + 1, 'entries_missing', { last: entries.length, head: head.seq, from: entries.length + 1 }));
+  if (head && entries[head.seq - 1].hash !== head.hash) return brokenAt(entries.length, logProblem(head.seq, 'log_replaced'));
+  return INTACT(entries.length);
 }
 
 export type AuditFilter = ParsedInput<'audit.list'>['filter'];
@@ -165,16 +164,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; che
   const log = await SegmentedLog.open<AuditRecord>({
     dir: join(options.dataDir, AUDIT_DIR),
     parse: (value) => AuditRecord.parse(value),
-    link: (previous, entry) => {
-      const expectedSeq = (previous?.seq ?? 0) + 1;
-      if (entry.seq !== expectedSeq)
-        return entry.seq > expectedSeq
-          ? `Entry ${entry.seq} comes where entry ${expectedSeq} should be: an entry was deleted or moved.`
-          : `Entry ${entry.seq} comes after entry ${expectedSeq - 1}: entries were reordered or duplicated.`;
-      if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH)) return `Entry ${entry.seq} does not link to the entry before it: the log was altered before this point.`;
-      if (hashAuditEntry(entry) !== entry.hash) return `Entry ${entry.seq} was changed after it was written (its hash does not match its content).`;
-      return null;
-    },
+    link: linkProblem,
     now: () => clock.now(),
     ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     ...(options.entriesPerSegment ? { entriesPerSegment: options.entriesPerSegment } : {}),
@@ -182,9 +172,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; che
   // the one file the log repairs is its checkpoint: the whole log is verified instead
   const notices: StoreNotice[] = log.notices.map((n) => ({ file: n.file, code: n.code === 'audit_checkpoint_damaged' ? n.code : 'other', params: {}, problem: n.problem, outcome: 'recovered', missing: [], keptAsidePath: n.keptAsidePath ?? '', restoredFrom: null, at: clock.now().toISOString() }));
 
-  let chain: AuditChainStatus = log.problem
-    ? { ok: false, entries: log.count, brokenAtSeq: log.problem.seq, problem: log.problem.problem }
-    : { ok: true, entries: log.count, brokenAtSeq: null, problem: null };
+  let chain: AuditChainStatus = log.problem ? brokenAt(log.count, log.problem) : INTACT(log.count);
 
   const append = async (draft: AuditDraft): Promise<void> => {
     const actor = draft.actor ? { staffId: cut(draft.actor.id, 120), name: cut(draft.actor.name, 120), role: draft.actor.role } : null;
@@ -210,7 +198,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; che
     const { entries } = await log.newestFirst({ limit: 1, maxScan: AUDIT_PAGE_SCAN, match: (e) => e.action === AUDIT_CHAIN_BROKEN });
     if (entries[0]?.details.problem === chain.problem) return;
     const finding = chain;
-    await append({ actor: null, action: AUDIT_CHAIN_BROKEN, outcome: 'error', customerId: null, summary: finding.problem ?? 'The audit log was altered.', details: { brokenAtSeq: finding.brokenAtSeq, problem: finding.problem } });
+    await append({ actor: null, action: AUDIT_CHAIN_BROKEN, outcome: 'error', customerId: null, summary: finding.problem ?? 'The audit log was altered.', details: { brokenAtSeq: finding.brokenAtSeq, problem: finding.problem, code: finding.code, params: finding.params } });
   };
   await recordFinding();
 
@@ -255,7 +243,7 @@ export async function openAuditLog(options: { dataDir: string; clock: Clock; che
     async checkWitness(seq) {
       if (seq <= log.count || !chain.ok) return;
       const first = log.count + 1;
-      chain = { ok: false, entries: log.count, brokenAtSeq: first, problem: `The log ends at entry ${log.count}, but entries up to ${seq} were written: entries ${first} to ${seq} are missing.` };
+      chain = brokenAt(log.count, logProblem(first, 'entries_missing', { last: log.count, head: seq, from: first }));
       await recordFinding();
     },
     close: () => log.close(),

@@ -18,14 +18,38 @@ export interface SegmentedLogOptions<E extends LogEntry> {
   /** Parses one stored line's value (zod); throws when it is not an entry. */
   parse(value: unknown): E;
   /** Why `entry` does not follow `previous` (null for the first), or null when it does. */
-  link(previous: E | null, entry: E): string | null;
+  link(previous: E | null, entry: E): LogProblem | null;
   entriesPerSegment?: number;
   /** The checkpoint is rewritten after this many appends (and at close). */
   checkpointEvery?: number;
   now?: () => Date;
 }
 
-export interface LogProblem { seq: number; problem: string }
+/**
+ * What can be wrong with a chained log, each with its text in English (for logs and the audit
+ * entry that records a break); the app says `code` with `params` in the user's language.
+ */
+const LOG_PROBLEM_TEXTS = {
+  entry_moved: (p: ProblemParams) => `Entry ${p.seq} comes where entry ${p.expected} should be: an entry was deleted or moved.`,
+  entries_reordered: (p: ProblemParams) => `Entry ${p.seq} comes after entry ${p.previous}: entries were reordered or duplicated.`,
+  link_broken: (p: ProblemParams) => `Entry ${p.seq} does not link to the entry before it: the log was altered before this point.`,
+  entry_changed: (p: ProblemParams) => `Entry ${p.seq} was changed after it was written (its hash does not match its content).`,
+  entries_missing: (p: ProblemParams) => `The log ends at entry ${p.last}, but entries up to ${p.head} were written: entries ${p.from} to ${p.head} are missing.`,
+  log_replaced: (p: ProblemParams) => `Entry ${p.seq} is not the entry that was written as number ${p.seq}: the log was replaced.`,
+  segment_missing: (p: ProblemParams) => `The audit log should hold entries up to ${p.seq}, but their file (${p.file}) is missing.`,
+  line_unreadable: (p: ProblemParams) => `Entry ${p.seq} (line ${p.line} of ${p.file}) cannot be read: the file was damaged or edited.`,
+};
+type ProblemParams = Record<string, string | number>;
+export type LogProblemCode = keyof typeof LOG_PROBLEM_TEXTS;
+export const LOG_PROBLEM_CODES = Object.keys(LOG_PROBLEM_TEXTS) as LogProblemCode[];
+
+/** The entry where a log breaks (`seq`), and why. */
+export interface LogProblem { seq: number; code: LogProblemCode; params: ProblemParams; problem: string }
+
+export function logProblem(seq: number, code: LogProblemCode, params: ProblemParams = {}): LogProblem {
+  const all = { seq, ...params };
+  return { seq, code, params: all, problem: LOG_PROBLEM_TEXTS[code](all) };
+}
 /** A file of the log that needed repair: `code` for the user's language, `problem` in English for logs. */
 export interface LogFileNotice { file: string; code: string; problem: string; keptAsidePath: string | null }
 
@@ -76,8 +100,8 @@ export class SegmentedLog<E extends LogEntry> {
 
     const checkpoint = await SegmentedLog.readCheckpoint(options.dir, notices, options.now);
     let problem: LogProblem | null = null;
-    const note = (seq: number, text: string) => {
-      problem ??= { seq, problem: text };
+    const note = (found: LogProblem) => {
+      problem ??= found;
     };
 
     // Verify from the checkpoint on (or from the start when there is none): only the tail costs.
@@ -87,7 +111,7 @@ export class SegmentedLog<E extends LogEntry> {
     let lastSegment = segments.at(-1) ?? 1;
     let lastValidSize = 0;
     let segmentHash = createHash('sha256');
-    if (checkpoint && !segments.includes(firstToVerify)) note(checkpoint.seq, `The audit log should hold entries up to ${checkpoint.seq}, but their file (${segmentName(firstToVerify)}) is missing.`);
+    if (checkpoint && !segments.includes(firstToVerify)) note(logProblem(checkpoint.seq, 'segment_missing', { file: segmentName(firstToVerify) }));
     let currentUnparsed: string[] = [];
     for (const n of segments.filter((s) => s >= firstToVerify)) {
       const bytes = await readFileOrNull(join(options.dir, segmentName(n)));
@@ -109,7 +133,7 @@ export class SegmentedLog<E extends LogEntry> {
       const entries: E[] = [];
       if (trustedLines > 0) {
         last = JSON.parse(lines[trustedLines - 1]) as E;
-        if (last.seq !== trustUpTo || last.hash !== checkpoint!.hash) note(trustUpTo, `Entry ${trustUpTo} is not the entry that was written as number ${trustUpTo}: the log was replaced.`);
+        if (last.seq !== trustUpTo || last.hash !== checkpoint!.hash) note(logProblem(trustUpTo, 'log_replaced'));
       }
       for (let index = trustedLines; index < lines.length; index++) {
         const line = lines[index];
@@ -117,16 +141,16 @@ export class SegmentedLog<E extends LogEntry> {
         try {
           entry = options.parse(JSON.parse(line));
         } catch {
-          note((last?.seq ?? 0) + 1, `Entry ${(last?.seq ?? 0) + 1} (line ${index + 1} of ${segmentName(n)}) cannot be read: the file was damaged or edited.`);
+          note(logProblem((last?.seq ?? 0) + 1, 'line_unreadable', { line: index + 1, file: segmentName(n) }));
           continue;
         }
         entries.push(entry);
         // the first entry of a segment links to the previous segment's last, which is not read here
         const previous = last ?? (index === 0 && n > 1 ? ({ seq: entry.seq - 1, hash: entry.prevHash } as E) : null);
         const why = options.link(previous, entry);
-        if (why) note(entry.seq, why);
+        if (why) note(why);
         if (checkpoint && entry.seq === checkpoint.seq && entry.hash !== checkpoint.hash)
-          note(entry.seq, `Entry ${entry.seq} is not the entry that was written as number ${entry.seq}: the log was replaced.`);
+          note(logProblem(entry.seq, 'log_replaced'));
         last = entry;
       }
       if (n === lastSegment) {
@@ -138,7 +162,7 @@ export class SegmentedLog<E extends LogEntry> {
     }
     if (checkpoint && (last?.seq ?? 0) < checkpoint.seq) {
       const from = (last?.seq ?? 0) + 1;
-      note(from, `The log ends at entry ${last?.seq ?? 0}, but entries up to ${checkpoint.seq} were written: entries ${from} to ${checkpoint.seq} are missing.`);
+      note(logProblem(from, 'entries_missing', { last: last?.seq ?? 0, head: checkpoint.seq, from }));
     }
     if (currentUnparsed.length + current.length >= options.entriesPerSegment) {
       lastSegment += 1;

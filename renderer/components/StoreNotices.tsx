@@ -28,14 +28,19 @@ export function StoreNotices({ notices, auditChain }: { notices: StoreNotice[]; 
           </p>
         </div>
       ))}
-      {auditChain && !auditChain.ok && (
-        <div className="alert alert-error" role="alert">
-          <p className="alert-title">{t('notice.auditBroken')}</p>
-          <p>
-            {auditChain.brokenAtSeq !== null ? t('notice.auditBrokenAt', { seq: auditChain.brokenAtSeq }) : null} {auditChain.problem ?? ''}
-          </p>
-        </div>
-      )}
+      {auditChain && !auditChain.ok && <AuditChainBroken chain={auditChain} />}
+    </div>
+  );
+}
+
+/** A broken audit chain: where it breaks and why, in the user's language (the English text is for support). */
+export function AuditChainBroken({ chain }: { chain: AuditChainStatus }) {
+  const t = useT();
+  return (
+    <div className="alert alert-error" role="alert">
+      <p className="alert-title">{t('notice.auditBroken')}</p>
+      {chain.code && <p>{t(`auditProblem.${chain.code}`, chain.params)}</p>}
+      {chain.problem && <p className="hint">{t('notice.detail', { detail: chain.problem })}</p>}
     </div>
   );
 }

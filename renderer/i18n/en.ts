@@ -54,7 +54,14 @@ export const en = {
   'storeProblem.audit_checkpoint_damaged': "the audit log's checkpoint is damaged; the whole log was checked instead",
   'storeProblem.other': 'the file could not be used as it is',
   'notice.auditBroken': 'The audit log failed its integrity check. Entries may have been changed or removed.',
-  'notice.auditBrokenAt': 'The chain breaks at entry #{seq}.',
+  'auditProblem.entry_moved': 'Entry #{seq} is where entry #{expected} should be: an entry was deleted or moved.',
+  'auditProblem.entries_reordered': 'Entry #{seq} comes after entry #{previous}: entries were reordered or duplicated.',
+  'auditProblem.link_broken': 'Entry #{seq} does not link to the entry before it: the log was altered before this point.',
+  'auditProblem.entry_changed': 'Entry #{seq} was changed after it was written (its hash no longer matches its content).',
+  'auditProblem.entries_missing': 'The log ends at entry #{last}, but entries up to #{head} were written: entries #{from} to #{head} are missing.',
+  'auditProblem.log_replaced': 'Entry #{seq} is not the entry that was written as number {seq}: the log was replaced.',
+  'auditProblem.segment_missing': 'The audit log should hold entries up to #{seq}, but their file ({file}) is missing.',
+  'auditProblem.line_unreadable': 'Entry #{seq} (line {line} of {file}) cannot be read: the file was damaged or edited.',
 
   // --- errors (one per contract ERROR_CODE)
   'error.details': 'Details:',

@@ -53,7 +53,14 @@ export const ja: Record<MessageKey, string> = {
   'storeProblem.audit_checkpoint_damaged': '監査ログのチェックポイントが壊れていたため、ログ全体を検証しました',
   'storeProblem.other': 'ファイルをそのままでは使えません',
   'notice.auditBroken': '監査ログの整合性チェックに失敗しました。記録が変更または削除された可能性があります。',
-  'notice.auditBrokenAt': '#{seq} の記録でチェーンが途切れています。',
+  'auditProblem.entry_moved': '#{expected} の記録があるべき位置に #{seq} の記録があります。記録が削除されたか、移動されています。',
+  'auditProblem.entries_reordered': '#{previous} の記録の後に #{seq} の記録があります。記録の順序が入れ替わったか、重複しています。',
+  'auditProblem.link_broken': '#{seq} の記録が直前の記録とつながっていません。この位置より前の記録が書き換えられています。',
+  'auditProblem.entry_changed': '#{seq} の記録は書き込み後に変更されています（ハッシュ値が内容と一致しません）。',
+  'auditProblem.entries_missing': '記録は #{last} で終わっていますが、#{head} まで書き込まれていました。#{from}〜#{head} の記録がありません。',
+  'auditProblem.log_replaced': '#{seq} の記録は、{seq} 番目として書き込まれた記録ではありません。記録が差し替えられています。',
+  'auditProblem.segment_missing': '監査ログには #{seq} までの記録があるはずですが、そのファイル（{file}）がありません。',
+  'auditProblem.line_unreadable': '#{seq} の記録（{file} の {line} 行目）を読み込めません。ファイルが壊れているか、編集されています。',
 
   // --- errors
   'error.details': '詳細:',

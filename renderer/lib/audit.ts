@@ -1,5 +1,5 @@
 /** The audit screen's filter form and its conversion to what `audit.list` / `audit.export` expect. */
-import { CHANNELS, CURRENCIES, calls, type AuditEntryView, type CallInput, type ChargeView, type Currency, type Language, type RefundView, type SubscriptionView } from '../../preload/contract';
+import { AUDIT_CHAIN_PROBLEMS, CHANNELS, CURRENCIES, calls, type AuditChainProblem, type AuditEntryView, type CallInput, type ChargeView, type Currency, type Language, type RefundView, type SubscriptionView } from '../../preload/contract';
 import { en, type MessageKey } from '../i18n/en';
 import { formatDateTime, formatMoney, localDayBoundary } from '../i18n/format';
 import { disputeReasonLabel, disputeStatusLabel } from '../lib/disputes';
@@ -110,6 +110,13 @@ export function ledgerLine(t: Translate, lang: Language, entry: Pick<AuditEntryV
     case 'subscriptions.create':
     case 'subscriptions.cancel':
       return `${auditActionLabel(t, entry.action)} — ${who}${ended}`;
+    case 'audit.chainBroken': {
+      // what the break was, in the reader's language (entries from before the code carry only the English text)
+      const code = detail.code;
+      if (typeof code !== 'string' || !(AUDIT_CHAIN_PROBLEMS as readonly string[]).includes(code)) return `${auditActionLabel(t, entry.action)}${ended}`;
+      const params = Object.fromEntries(Object.entries(record(detail.params)).filter((pair): pair is [string, string | number] => typeof pair[1] === 'string' || typeof pair[1] === 'number'));
+      return `${auditActionLabel(t, entry.action)} — ${t(`auditProblem.${code as AuditChainProblem}`, params)}`;
+    }
     default:
       return entry.customerId || name ? `${auditActionLabel(t, entry.action)} — ${who}${ended}` : `${auditActionLabel(t, entry.action)}${ended}`;
   }

@@ -9,6 +9,7 @@ import { DateField, INVALID_DATE } from '../components/DateField';
 import { ErrorAlert, StatusMessage } from '../components/ErrorAlert';
 import { SelectField, TextField } from '../components/fields';
 import { ScreenHeading } from '../components/ScreenHeading';
+import { AuditChainBroken } from '../components/StoreNotices';
 import { TableHead } from '../components/TableHead';
 import { formatDateTime } from '../i18n/format';
 import { AUDIT_ACTIONS, EMPTY_AUDIT_FILTER, auditActionLabel, ledgerLine, toAuditFilter, type AuditFilter, type AuditFilterForm, type KnownCustomer } from '../lib/audit';
@@ -69,12 +70,7 @@ export function AuditScreen() {
         (chain.ok ? (
           <StatusMessage tone="success">{t('audit.chainOk', { entries: chain.entries })}</StatusMessage>
         ) : (
-          <div className="alert alert-error" role="alert">
-            <p className="alert-title">{t('notice.auditBroken')}</p>
-            <p>
-              {chain.brokenAtSeq !== null && t('notice.auditBrokenAt', { seq: chain.brokenAtSeq })} {chain.problem}
-            </p>
-          </div>
+          <AuditChainBroken chain={chain} />
         ))}
       <ErrorAlert error={exporter.error} />
 

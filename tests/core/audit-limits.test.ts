@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashAuditEntry, verifyChain } from '../../main/core/audit';
 import type { AuditRecord } from '../../main/core/data';
+import { LOG_PROBLEM_CODES } from '../../main/store/segmented-log';
+import { AUDIT_CHAIN_PROBLEMS } from '../../preload/contract';
+import { translate } from '../../renderer/i18n/translate';
 
 type AuditHead = { seq: number; hash: string };
 
@@ -29,13 +32,35 @@ describe('what the audit chain proves', () => {
     const entries = chain(['charge ¥1,000', 'charge ¥2,000', 'charge ¥3,000']);
     const edited = entries.map((e) => (e.seq === 2 ? { ...e, summary: 'charge ¥20' } : e));
     expect(verifyChain(edited, headOf(entries))).toMatchObject({ ok: false, brokenAtSeq: 2 });
-    expect(verifyChain(entries.slice(0, 2), headOf(entries))).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    expect(verifyChain(entries.slice(0, 2), headOf(entries))).toMatchObject({ ok: false, brokenAtSeq: 3, code: 'entries_missing', params: { last: 2, head: 3, from: 3 } });
+  });
+
+  it('says each break in both languages: every code the log can find has its text, with the same placeholders as its params', () => {
+    expect([...LOG_PROBLEM_CODES].sort()).toEqual([...AUDIT_CHAIN_PROBLEMS].sort());
+    const entries = chain(['charge ¥1,000', 'charge ¥2,000', 'charge ¥3,000']);
+    const found = [
+      verifyChain(entries.map((e) => (e.seq === 2 ? { ...e, summary: 'charge ¥20' } : e))),
+      verifyChain(entries.slice(0, 2), headOf(entries)),
+      verifyChain([entries[0], entries[2]]),
+      verifyChain([entries[0], entries[1], entries[1]]),
+      verifyChain([entries[0], { ...entries[1], prevHash: GENESIS_HASH }]),
+      verifyChain(entries, { seq: 2, hash: entries[0].hash }),
+    ];
+    expect(found.map((f) => f.code)).toEqual(['entry_changed', 'entries_missing', 'entry_moved', 'entries_reordered', 'link_broken', 'log_replaced']);
+    for (const status of found) {
+      for (const lang of ['en', 'ja'] as const) {
+        const text = translate(lang, `auditProblem.${status.code!}`, status.params);
+        expect(text).not.toMatch(/\{\w+\}/); // every placeholder filled
+        expect(text).toContain(String(status.brokenAtSeq));
+      }
+    }
+    expect(translate('ja', 'auditProblem.entry_changed', { seq: 2 })).toBe('#2 の記録は書き込み後に変更されています（ハッシュ値が内容と一致しません）。');
   });
 
   it('does NOT detect a rewrite by someone who recomputes every hash and the head (no key)', () => {
     const original = chain(['charge ¥1,000', 'charge ¥2,000', 'charge ¥3,000']);
     const forged = chain(['charge ¥1,000', 'charge ¥20', 'charge ¥3,000']);
-    expect(verifyChain(forged, headOf(forged))).toEqual({ ok: true, entries: 3, brokenAtSeq: null, problem: null });
+    expect(verifyChain(forged, headOf(forged))).toEqual({ ok: true, entries: 3, brokenAtSeq: null, problem: null, code: null, params: {} });
     expect(forged[1].hash).not.toBe(original[1].hash); // only a head kept outside the files would tell
     expect(verifyChain(forged, headOf(original)).ok).toBe(false);
   });

@@ -52,7 +52,7 @@ describe('audit log (file level)', () => {
 
   it('chains every entry to the one before and verifies', async () => {
     const log = await logWithFive();
-    expect(log.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null });
+    expect(log.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null, code: null, params: {} });
     const entries = await readEntries();
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
@@ -67,7 +67,7 @@ describe('audit log (file level)', () => {
     expect(entries[2].actor).toEqual({ staffId: 'staff_m', name: 'Mina Manager', role: 'manager' });
 
     const reopened = await openAuditLog({ dataDir: dir, clock });
-    expect(reopened.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null });
+    expect(reopened.verify()).toEqual({ ok: true, entries: 5, brokenAtSeq: null, problem: null, code: null, params: {} });
   });
 
   it('keeps the chain whole under 30 parallel appends', async () => {
@@ -86,7 +86,7 @@ describe('audit log (file level)', () => {
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
     // five entries plus the one recording the finding
-    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 3 });
+    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 3, code: 'entry_changed', params: { seq: 3 } });
     expect(status.problem).toMatch(/changed/);
   });
 
@@ -97,7 +97,7 @@ describe('audit log (file level)', () => {
     entries[1].hash = hashAuditEntry(entries[1]);
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
-    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3, code: 'link_broken' });
     expect(status.problem).toMatch(/link/);
   });
 
@@ -108,7 +108,7 @@ describe('audit log (file level)', () => {
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
     // entries are counted by number: the deleted entry 3 still counts, the finding is number 6
-    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 4 });
+    expect(status).toMatchObject({ ok: false, entries: 6, brokenAtSeq: 4, code: 'entry_moved', params: { seq: 4, expected: 3 } });
     expect(status.problem).toMatch(/deleted or moved/);
   });
 
@@ -124,7 +124,7 @@ describe('audit log (file level)', () => {
     [entries[1], entries[2]] = [entries[2], entries[1]];
     await writeEntries(entries);
     const status = (await openAuditLog({ dataDir: dir, clock })).verify();
-    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    expect(status).toMatchObject({ ok: false, brokenAtSeq: 3, code: 'entry_moved' });
   });
 
   it('keeps reporting an earlier break while new entries are appended', async () => {
