@@ -278,6 +278,22 @@ export class CustomerIndex {
     if (from >= 0) this.parseShown(from);
   }
 
+  /**
+   * Parses the shown columns still kept as bytes, one block per turn of the event loop (a few ms
+   * each), so that the searches after start do not pay for them; a cold start still reads none.
+   * A block that cannot be parsed is left as it is (the customer shown from it reports it).
+   */
+  async fillShown(stopped: () => boolean): Promise<void> {
+    for (let from = 0; from < this.shownBlocks.length && !stopped(); from++) {
+      try {
+        this.parseShown(from);
+      } catch {
+        // said when one of its customers is shown
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   private parseShown(from: number): void {
     const block = this.shownBlocks[from];
     if (block.line === null) return;

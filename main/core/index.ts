@@ -153,6 +153,9 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   // e-mail owed and not yet in the outbox (a crash right after its record's commit): from the index's open work
   void mailModule.settleOwed().catch((error) => deps.logger.warn('owed e-mail could not be queued at start', { error: String(error) }));
   share.startPolling();
+  // the index's shown columns (names as typed, phones…) that the cold start left as bytes: in the background
+  let stopping = false;
+  void records.index.fillShown(() => stopping);
 
   let stopped: Promise<void> | null = null;
   return {
@@ -177,6 +180,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     rebuildRunning: () => rebuild.running(),
     stop() {
       // once: the stores' last checkpoint is written by the first stop
+      stopping = true;
       stopped ??= (async () => {
         setups.stopPolling();
         charges.stopPolling();

@@ -108,6 +108,38 @@ describe('the customer index snapshot', () => {
     }
   });
 
+  it('fills the shown columns in the background after start, a block per turn, and stops when told', async () => {
+    const index = new CustomerIndex();
+    for (let n = 0; n < 12_000; n++) index.commit(doc(customer(n), 1)); // three blocks
+    const first = [...index.snapshot()];
+    index.commit(doc({ ...customer(7), name: 'Renamed Person' }, 2));
+    const appended = [...index.snapshot(['cust_7'])];
+    const lines = [...first, ...appended].map((line) => Buffer.from(line));
+    const shownLines = new Set([first[1], first[3], first[5], appended[1]]);
+    const parse = JSON.parse;
+    const parsed: string[] = [];
+    JSON.parse = ((text: string, ...rest: never[]) => (parsed.push(text), parse(text, ...rest))) as typeof JSON.parse;
+    try {
+      const stoppedEarly = new CustomerIndex();
+      stoppedEarly.restore(lines);
+      let turns = 0;
+      await stoppedEarly.fillShown(() => ++turns > 1);
+      expect(parsed.filter((text) => shownLines.has(text))).toHaveLength(1);
+
+      parsed.length = 0;
+      const restored = new CustomerIndex();
+      restored.restore(lines);
+      await restored.fillShown(() => false);
+      expect(parsed.filter((text) => shownLines.has(text))).toHaveLength(4); // each block's second line, once
+      parsed.length = 0;
+      expect(restored.customer('cust_7')?.name).toBe('Renamed Person');
+      expect(restored.customer('cust_11999')).toEqual(customer(11999));
+      expect(parsed.filter((text) => shownLines.has(text))).toHaveLength(0); // nothing left to parse when shown
+    } finally {
+      JSON.parse = parse;
+    }
+  });
+
   it('refuses a second line that was changed, and asks to rewrite after a block cut off after its first line', () => {
     const index = new CustomerIndex();
     index.commit(doc(customer(1), 1));
