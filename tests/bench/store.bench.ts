@@ -255,6 +255,8 @@ interface Measured {
   /** This process before createCore (node, tsx, the in-process emulator, the SDK): not core's. */
   rssBeforeMB: number;
   heapMB: number;
+  /** After the writes, charges and searches (the index's shown columns filled in the background by then). */
+  rssEndMB: number;
   writes: Record<WriteKind, { write: Stats; floor: Stats; bytes: number }>;
   customerReadMs: Stats;
   chargesCreate: Stats & { errors: number };
@@ -422,6 +424,7 @@ async function measure(size: number, dataDir: string): Promise<Measured> {
     if (!result.ok) throw new Error(`customers.search failed: ${JSON.stringify(result)}`);
   }
 
+  const rssEnd = process.memoryUsage().rss;
   await t.core.stop();
   await floorLog.close();
   await emulator.stop();
@@ -436,6 +439,7 @@ async function measure(size: number, dataDir: string): Promise<Measured> {
     rssMB: rss / 1e6,
     rssBeforeMB: rssBefore / 1e6,
     heapMB: heapUsed / 1e6,
+    rssEndMB: rssEnd / 1e6,
     writes,
     customerReadMs: stats(readMs),
     chargesCreate: { ...stats(chargeMs), errors: chargeErrors },
@@ -474,6 +478,7 @@ function report(results: Measured[]): boolean {
     console.log(`data on disk        ${f1(m.diskMB)} MB  (${Object.entries(m.diskParts).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${f1(v)}`).join(', ')})`);
     console.log(`cold start to ready ${f1(m.coldStartMs)} ms`);
     console.log(`RSS after start     ${f1(m.rssMB)} MB (heap used ${f1(m.heapMB)} MB; before createCore ${f1(m.rssBeforeMB)} MB with node, tsx and the in-process emulator: core added ${f1(m.rssMB - m.rssBeforeMB)} MB)`);
+    console.log(`RSS at the end      ${f1(m.rssEndMB)} MB (after the writes, charges and searches)`);
     console.log(`customer doc read   p50 ${f2(m.customerReadMs.p50)} ms  p95 ${f2(m.customerReadMs.p95)} ms  (random customer, before each write, not counted in it)`);
     console.log(`durable write (n=${m.writes['consent recorded'].write.n} each)      bytes   p50 ms   p95 ms   p99 ms   max ms | floor p50   p95 | ×floor p50  p95 | p95 ×1k  (×floor)/(×floor at 1k)`);
     for (const k of WRITE_KINDS) {
