@@ -4,12 +4,12 @@
  * ends consistent with Stripe. Each test asserts exactly one PaymentIntent at the emulator.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { journaledRecords } from '../helpers/stored';
 import { OUTCOME_UNKNOWN } from '../../main/core/charges';
-import { signInManager, startTestCore, type TestCore } from '../helpers/core';
+import { signInManager, type TestCore } from '../helpers/core';
 import {
-  createCustomerWithSavedMethod,
+  beforeEachWithSavedMethod,
   readStoredData,
   requestCount,
   startFlakyNetwork,
@@ -24,13 +24,11 @@ const SDK_ATTEMPTS = 3; // the first try and maxNetworkRetries: 2
 let t: TestCore;
 let saved: CustomerWithSavedMethod;
 let network: FlakyNetwork | undefined;
-beforeEach(async () => {
-  t = await startTestCore();
-  await signInManager(t);
-  saved = await createCustomerWithSavedMethod(t);
+beforeEachWithSavedMethod((core, customer) => {
+  t = core;
+  saved = customer;
 });
 afterEach(async () => {
-  await t.close();
   await network?.close();
   network = undefined;
 });

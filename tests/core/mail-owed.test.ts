@@ -11,7 +11,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MailKind, OutboxMessageView, OutboxState } from '../../preload/contract';
+import type { MailKind } from '../../preload/contract';
 import { openRecords } from '../../main/core/records';
 import { startEmulator } from '../../main/emulator/index';
 import { messageIdFor } from '../../main/core/outbox';
@@ -19,6 +19,7 @@ import type { FaultPoint } from '../../main/core/ports';
 import { signInManager, startTestCore, type TestCore } from '../helpers/core';
 import type { MailCrashJob } from '../helpers/mail-crash-child';
 import { createCustomerWithSavedMethod } from '../helpers/saved-method';
+import { configureMail, inState, nextUpdate } from '../helpers/outbox';
 import { createTestSmtp, type TestSmtp } from '../helpers/smtp';
 
 const CHILD = fileURLToPath(new URL('../helpers/mail-crash-child.ts', import.meta.url));
@@ -31,22 +32,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   cleanups = [];
 });
-
-async function configureMail(t: TestCore, smtp: TestSmtp) {
-  await t.call('mail.settings.update', { host: '127.0.0.1', port: smtp.port, tls: 'none', user: '', fromAddress: 'shop@example.com', fromName: 'Test Shop' });
-}
-
-function nextUpdate(t: TestCore, match: (m: OutboxMessageView) => boolean): Promise<OutboxMessageView> {
-  return new Promise((resolve) => {
-    const off = t.core.subscribe((event, payload) => {
-      if (event === 'outbox.updated' && match(payload as OutboxMessageView)) {
-        off();
-        resolve(payload as OutboxMessageView);
-      }
-    });
-  });
-}
-const inState = (kind: OutboxMessageView['kind'], state: OutboxState) => (m: OutboxMessageView) => m.kind === kind && m.state === state;
 
 async function refundAndWait(t: TestCore, chargeId: string, amount: number) {
   await t.call('refunds.create', { chargeId, amount, reason: 'requested_by_customer', requestKey: randomUUID() });

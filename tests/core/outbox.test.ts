@@ -9,10 +9,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Language, OutboxMessageView, OutboxState } from '../../preload/contract';
+import type { Language } from '../../preload/contract';
 import { openOutbox, StoredMessage } from '../../main/core/outbox';
 import { callError, signInManager, startTestCore, type TestCore } from '../helpers/core';
 import { createCustomerWithSavedMethod, mandateParams } from '../helpers/saved-method';
+import { configureMail, inState, nextUpdate } from '../helpers/outbox';
 import { createTestSmtp, type TestSmtp } from '../helpers/smtp';
 
 const FAST = { retryBaseMs: 100, retryMaxMs: 400, maxAttempts: 4, connectionTimeoutMs: 2_000, greetingTimeoutMs: 2_000, socketTimeoutMs: 5_000 };
@@ -28,22 +29,9 @@ async function setup(options: { smtp?: TestSmtp; mail?: Partial<typeof FAST> } =
   const t = await startTestCore({ deps: { mail: { ...FAST, ...options.mail } } });
   cleanups.push(() => smtp.stop(), () => t.close());
   await signInManager(t);
-  await t.call('mail.settings.update', { host: '127.0.0.1', port: smtp.port, tls: 'none', user: '', fromAddress: 'shop@example.com', fromName: 'Test Shop' });
+  await configureMail(t, smtp);
   return { t, smtp };
 }
-
-/** Resolves with the first outbox update that matches (subscribed before the action that causes it). */
-function nextUpdate(t: TestCore, match: (m: OutboxMessageView) => boolean): Promise<OutboxMessageView> {
-  return new Promise((resolve) => {
-    const off = t.core.subscribe((event, payload) => {
-      if (event === 'outbox.updated' && match(payload as OutboxMessageView)) {
-        off();
-        resolve(payload as OutboxMessageView);
-      }
-    });
-  });
-}
-const inState = (kind: OutboxMessageView['kind'], state: OutboxState) => (m: OutboxMessageView) => m.kind === kind && m.state === state;
 
 async function recordConsent(t: TestCore, language: Language, email = `kim.${Math.random().toString(16).slice(2, 8)}@example.com`) {
   const name = language === 'ja' ? '佐藤 花子' : 'Kim Customer';

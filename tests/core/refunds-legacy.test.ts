@@ -5,20 +5,16 @@
  * desk's: the record without `request`, the charge paid. Start-up must finish it exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RefundRecord } from '../../main/core/data';
-import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { chargeSavedMethod, createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { signInManager, type TestCore } from '../helpers/core';
+import { beforeEachWithSavedMethod, chargeSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 let saved: CustomerWithSavedMethod;
-beforeEach(async () => {
-  t = await startTestCore();
-  await signInManager(t);
-  saved = await createCustomerWithSavedMethod(t);
-});
-afterEach(async () => {
-  await t.close();
+beforeEachWithSavedMethod((core, customer) => {
+  t = core;
+  saved = customer;
 });
 
 const paidCharge = (amount = 5000) => chargeSavedMethod(t, saved, amount);

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signInManager, startTestCore, type TestCore } from '../helpers/core';
-import { callError, chargeSavedMethod, createCustomerWithSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
+import { describe, expect, it } from 'vitest';
+import { signInManager, type TestCore } from '../helpers/core';
+import { beforeEachWithSavedMethod, callError, chargeSavedMethod, readStoredData, requestCount, type CustomerWithSavedMethod } from '../helpers/saved-method';
 
 let t: TestCore;
 let saved: CustomerWithSavedMethod;
-beforeEach(async () => {
-  t = await startTestCore();
-  await signInManager(t);
-  saved = await createCustomerWithSavedMethod(t);
-});
-afterEach(async () => {
-  await t.close();
+beforeEachWithSavedMethod((core, customer) => {
+  t = core;
+  saved = customer;
 });
 
 const charge = (amount = 5000) => chargeSavedMethod(t, saved, amount);

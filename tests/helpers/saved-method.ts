@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { ConsentView, CustomerView, Language, MandateParams, SetupView } from '../../preload/contract';
 import type { LegacyAppData } from '../../main/core/data';
 import { readStoredData as readFolder } from './stored';
 import { createStripeClient } from '../../main/core/stripe-client';
 import { EMULATOR_API_KEY, type RunningEmulator } from '../../main/emulator/index';
-import type { TestCore } from './core';
+import { signInManager, startTestCore, type TestCore } from './core';
 
 export interface SavedMethodOptions {
   name?: string;
@@ -160,6 +160,23 @@ export async function createCustomerWithSavedMethod(t: TestCore, options: SavedM
     expect(setup.paymentMethodId).toMatch(/^pm_/);
   }
   return { customer, consent: await t.call('consents.get', { consentId: consent.id }), setup, paymentMethodId: setup.paymentMethodId ?? '' };
+}
+
+/**
+ * For a test file whose tests all charge one customer: before each test, a fresh core with a
+ * signed-in manager and a customer with a saved method, handed to `use`; the core is closed after.
+ */
+export function beforeEachWithSavedMethod(use: (t: TestCore, saved: CustomerWithSavedMethod) => void): void {
+  let core: TestCore | undefined;
+  beforeEach(async () => {
+    core = await startTestCore();
+    await signInManager(core);
+    use(core, await createCustomerWithSavedMethod(core));
+  });
+  afterEach(async () => {
+    await core?.close();
+    core = undefined;
+  });
 }
 
 // ---------------------------------------------------------------- small helpers for money tests
